@@ -1,2 +1,12 @@
-/** Placeholder until the package lands. */
+export type {
+  AzureTarget,
+  BedrockModelId,
+  HeadersLike,
+  RouteAttribution,
+  RouteObservation,
+  SemconvMode,
+  ServedbyOptions,
+} from './types';
+
+/** Package version, used as the instrumentation scope version. */
 export const VERSION = '0.1.0';

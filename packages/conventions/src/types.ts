@@ -1,0 +1,133 @@
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+
+/**
+ * Response headers in any of the shapes frameworks hand them over: a WHATWG `Headers`, a plain
+ * object (values may be arrays, as Node's `IncomingHttpHeaders`), or a list of entries.
+ * Lookups are always case-insensitive.
+ */
+export type HeadersLike =
+  | Headers
+  | Record<string, string | string[] | number | undefined | null>
+  | Iterable<readonly [string, string]>;
+
+/**
+ * Raw facts about one LLM call, collected by a plugin's hook. Every field is optional:
+ * `deriveRoute` uses what is there and never guesses what is not.
+ */
+export interface RouteObservation {
+  /** Request URL, or the client's base URL. Query strings are never recorded. */
+  url?: string | URL;
+  /** The model as sent: Bedrock `modelId`, body `model`, Azure deployment name. */
+  requestModel?: string;
+  /** Response headers; case-insensitive. */
+  responseHeaders?: HeadersLike;
+  /** Parsed JSON, raw JSON text (leading whitespace allowed), or raw SSE text (`data: …` lines). */
+  responseBody?: unknown;
+  /** AI SDK `providerMetadata` (`openrouter`, `gateway`, `bedrock`, …) when the framework has it. */
+  providerMetadata?: Record<string, unknown>;
+  /** The configured client region (AWS SDK `config.region`). */
+  region?: string;
+  /** What the framework calls its provider: `openai`, `amazon_bedrock`, `openai.chat`, `gateway`. */
+  providerHint?: string;
+  /** HTTP status of the response, when known. */
+  status?: number;
+}
+
+/** Which gateway and upstream served a call, and the evidence for it. */
+export interface RouteAttribution {
+  /** `gen_ai.system` / `gen_ai.provider.name`: the gateway if there is one, else the provider. */
+  system: string;
+  /** `gen_ai.route.gateway`: the routing layer the code talked to; unset for a direct call. */
+  gateway?: string;
+  /** `gen_ai.route.upstream`: the provider that actually served; unset when nothing reveals it. */
+  upstream?: string;
+  /** `gen_ai.route.path`: every hop in order, gateway first, model vendor last when known. */
+  path?: string[];
+  /** `gen_ai.request.model`: the model exactly as the code asked for it. */
+  requestModel?: string;
+  /** `gen_ai.response.model`: the model actually served, from the most explicit signal. */
+  responseModel?: string;
+  /** `gen_ai.route.deployment`: Azure deployment, LiteLLM model id, Fireworks deployment. */
+  deployment?: string;
+  /** `cloud.region`: the region that served, when really known. */
+  region?: string;
+  /** `aws.region`: the region the AWS SDK client targets. */
+  awsRegion?: string;
+  /** `gen_ai.route.region_scope`: the geography a call may have been served in (`us`, `eu`, `global`). */
+  regionScope?: string;
+  /** `gen_ai.route.request_id`: the request id of the system the code talked to. */
+  requestId?: string;
+  /** `gen_ai.route.attempts`: attempts the gateway made, when it says so. */
+  attempts?: number;
+  /** `gen_ai.route.fallback`: the serving upstream is not the first one the gateway planned. */
+  fallback?: boolean;
+  /** `gen_ai.route.evidence`: the signals that decided, strongest first (`body.provider`, `header.x-litellm-model-name`). */
+  evidence: string[];
+}
+
+/** A Bedrock model identifier taken apart (see `parseBedrockModelId`). */
+export interface BedrockModelId {
+  /** The identifier as given, percent-decoded. */
+  raw: string;
+  /** What kind of identifier it is. */
+  kind:
+    | 'foundation-model'
+    | 'inference-profile'
+    | 'application-inference-profile'
+    | 'provisioned-model'
+    | 'custom-model'
+    | 'imported-model'
+    | 'prompt-router'
+    | 'marketplace-model';
+  /** The model vendor in the servedby vocabulary (`anthropic`, `meta`, `amazon`, …); unset when opaque. */
+  vendor?: string;
+  /** Foundation model ID without geography prefix or ARN, e.g. `anthropic.claude-3-5-sonnet-20240620-v1:0`. */
+  model?: string;
+  /** Version suffix, e.g. `v1:0`, `v2:0:200k`. */
+  version?: string;
+  /** Geography of a system inference profile: `us`, `eu`, `apac`, `us-gov`, `jp`, `au`, `global`. */
+  geography?: string;
+  /** Region in the ARN. */
+  arnRegion?: string;
+  /** Account in the ARN. */
+  arnAccount?: string;
+  /** Resource type in the ARN (`foundation-model`, `inference-profile`, `application-inference-profile`, …). */
+  arnResourceType?: string;
+}
+
+/** An Azure OpenAI / AI Foundry request target (see `parseAzureUrl`). Never carries query-string secrets. */
+export interface AzureTarget {
+  /** `azure.ai.openai` for OpenAI deployments and v1 routes, `azure.ai.inference` for Foundry `/models`. */
+  system: 'azure.ai.openai' | 'azure.ai.inference';
+  /** Which URL family: classic deployments, the v1 routes, or Foundry models. */
+  route: 'deployments' | 'v1' | 'models';
+  /** Resource name: the first label of the host (`myres` in `myres.openai.azure.com`). */
+  resource?: string;
+  /** Deployment name from `/openai/deployments/{d}/…`. */
+  deployment?: string;
+  /** Operation path after the deployment or version segment, e.g. `chat/completions`. */
+  operation?: string;
+  /** The `api-version` query parameter. */
+  apiVersion?: string;
+  /** Host without port. */
+  host?: string;
+}
+
+/** Which attribute name carries the system: `gen_ai.system` (legacy), `gen_ai.provider.name` (latest) or both. */
+export type SemconvMode = 'legacy' | 'latest' | 'both';
+
+/**
+ * The options every servedby plugin takes. Defaults: the global tracer and meter providers,
+ * `semconv: 'both'` (or `latest` when `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`),
+ * no prompt or completion text.
+ */
+export interface ServedbyOptions {
+  /** Tracer provider to create spans with; defaults to the global one. */
+  tracerProvider?: TracerProvider;
+  /** Meter provider for the route metrics; defaults to the global one. */
+  meterProvider?: MeterProvider;
+  /** Which system attribute names to emit. */
+  semconv?: SemconvMode;
+  /** Record prompt and completion text on spans. Off by default. */
+  captureContent?: boolean;
+}
