@@ -1,0 +1,266 @@
+/**
+ * Body rules: turn a response body in whatever form a plugin has it (parsed JSON, JSON text with
+ * keep-alive padding, SSE text with `:` comments, bytes) into the route facts it carries.
+ */
+
+/** Route facts read from a response body. Every field is optional. */
+export interface BodyFacts {
+  /** Top-level `provider` (OpenRouter display name, or a Portkey slug); from any stream chunk. */
+  provider?: string;
+  /** OpenRouter error bodies: `error.metadata.provider_name`. */
+  errorProviderName?: string;
+  /** First non-empty top-level `model` (Azure's first stream chunk has an empty one). */
+  model?: string;
+  /** Gemini / Vertex `modelVersion`. */
+  modelVersion?: string;
+  /** First non-empty top-level `id`. */
+  id?: string;
+  /** Vercel AI Gateway top-level `generationId`. */
+  generationId?: string;
+  /** Vercel AI Gateway `provider_metadata.gateway` (from `choices[0].message` / `.delta` or the top level). */
+  gatewayMetadata?: Record<string, unknown>;
+  /** OpenRouter `openrouter_metadata` (opt-in router metadata). */
+  openrouterMetadata?: Record<string, unknown>;
+  /** `true` when an Anthropic Messages-shaped body (`type: "message"`) was seen. */
+  anthropicShaped?: boolean;
+  /** `id` of the Anthropic-shaped message (`msg_bdrk_…`, `msg_vrtx_…`, `msg_01…`). */
+  anthropicMessageId?: string;
+  /** Anthropic `usage.inference_geo` (also from Vercel's sibling `anthropic` metadata). */
+  inferenceGeo?: string;
+  /** `true` when a Groq `x_groq` object was seen. */
+  groq?: boolean;
+  /** Bedrock Converse `trace.promptRouter.invokedModelId`. */
+  promptRouterInvokedModelId?: string;
+  /** `true` when Azure content-filter fields were seen (`prompt_filter_results`, `content_filters`). */
+  azureContentFilter?: boolean;
+  /** `true` when an `error` object or an error-typed event was seen. */
+  error?: boolean;
+  /** How the body was read. */
+  format: 'none' | 'object' | 'json' | 'sse' | 'partial';
+}
+
+// Bounds on parsing work: huge bodies are sampled, never parsed in full.
+const MAX_BODY_TEXT = 1 << 20;
+const MAX_HEAD_EVENTS = 256;
+const TAIL_EVENTS = 8;
+const TAIL_TEXT = 64 * 1024;
+const MAX_STRING = 512;
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_STRING) : undefined;
+}
+
+function bytesToText(bytes: Uint8Array): string {
+  const view = bytes.length > MAX_BODY_TEXT ? bytes.subarray(0, MAX_BODY_TEXT) : bytes;
+  return new TextDecoder('utf-8', { fatal: false }).decode(view);
+}
+
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return bytesToText(body);
+  if (body instanceof ArrayBuffer) return bytesToText(new Uint8Array(body));
+  if (ArrayBuffer.isView(body)) return bytesToText(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  return undefined;
+}
+
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses SSE text into the JSON payloads of its `data:` events, skipping comments and `[DONE]`. */
+function parseSseEvents(text: string): JsonObject[] {
+  const objects: JsonObject[] = [];
+  const parseEvent = (data: string[]): void => {
+    if (data.length === 0) return;
+    const payload = data.join('\n').trim();
+    if (payload.length === 0 || payload === '[DONE]') return;
+    const parsed = tryParseJson(payload);
+    if (isObject(parsed)) objects.push(parsed);
+  };
+  const scan = (segment: string, limit: number): void => {
+    let data: string[] = [];
+    let events = 0;
+    for (const rawLine of segment.split(/\r\n|\r|\n/)) {
+      if (rawLine.length === 0) {
+        parseEvent(data);
+        data = [];
+        if (++events >= limit) return;
+        continue;
+      }
+      if (rawLine.startsWith(':')) continue; // comment, e.g. ": OPENROUTER PROCESSING"
+      if (rawLine.startsWith('data:')) {
+        data.push(rawLine.slice(rawLine.startsWith('data: ') ? 6 : 5));
+      }
+    }
+    parseEvent(data); // a stream cut before its blank line still yields its last event
+  };
+  if (text.length <= MAX_BODY_TEXT) {
+    scan(text, MAX_HEAD_EVENTS);
+    if (objects.length >= MAX_HEAD_EVENTS) {
+      // Keep the tail too: Vercel's routing and OpenRouter's usage ride on the final chunks.
+      const tail: JsonObject[] = [];
+      const before = objects.length;
+      const tailStart = text.lastIndexOf('\n\n', Math.max(0, text.length - TAIL_TEXT));
+      scan(text.slice(Math.max(0, tailStart)), TAIL_EVENTS * 4);
+      tail.push(...objects.splice(before));
+      objects.push(...tail.slice(-TAIL_EVENTS));
+    }
+  } else {
+    scan(text.slice(0, MAX_BODY_TEXT / 2), MAX_HEAD_EVENTS);
+    const tailText = text.slice(-TAIL_TEXT);
+    const firstBoundary = tailText.indexOf('\n\n');
+    const before = objects.length;
+    scan(firstBoundary >= 0 ? tailText.slice(firstBoundary + 2) : '', TAIL_EVENTS * 4);
+    const tail = objects.splice(before);
+    objects.push(...tail.slice(-TAIL_EVENTS));
+  }
+  return objects;
+}
+
+// Truncated JSON (a peeked prefix, a collector's excerpt) still names its top-level fields early.
+function partialJsonObject(text: string): JsonObject | undefined {
+  const sample = text.slice(0, 64 * 1024);
+  const result: JsonObject = {};
+  for (const field of ['id', 'model', 'provider', 'generationId']) {
+    const match = new RegExp(`"${field}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){0,512})"`).exec(sample);
+    if (match?.[1] !== undefined) result[field] = match[1];
+  }
+  if (/"x_groq"\s*:\s*\{/.test(sample)) result.x_groq = {};
+  if (/"(prompt_filter_results|content_filters)"\s*:/.test(sample)) result.prompt_filter_results = [];
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function looksLikeSse(text: string): boolean {
+  return /^(data:|event:|id:|retry:|:)/.test(text);
+}
+
+/**
+ * Reads a response body into the JSON objects it carries: one for a JSON body, one per `data:`
+ * event for SSE (skipping `:` comment lines and `[DONE]`). Leading keep-alive whitespace is
+ * allowed. Work is bounded: at most 1 MiB of text is scanned, and long streams are sampled at
+ * the head and the tail. Never throws.
+ */
+export function readBodyObjects(body: unknown): { objects: JsonObject[]; format: BodyFacts['format'] } {
+  try {
+    if (body === undefined || body === null) return { objects: [], format: 'none' };
+    if (Array.isArray(body)) {
+      const chunks = body.filter(isObject);
+      const sampled =
+        chunks.length > MAX_HEAD_EVENTS + TAIL_EVENTS
+          ? [...chunks.slice(0, MAX_HEAD_EVENTS), ...chunks.slice(-TAIL_EVENTS)]
+          : chunks;
+      return { objects: sampled, format: 'object' };
+    }
+    const text = bodyText(body);
+    if (text === undefined) {
+      return isObject(body) ? { objects: [body], format: 'object' } : { objects: [], format: 'none' };
+    }
+    const trimmed = text.trimStart();
+    if (trimmed.length === 0) return { objects: [], format: 'none' };
+    if (looksLikeSse(trimmed)) return { objects: parseSseEvents(trimmed), format: 'sse' };
+    if (trimmed.length <= MAX_BODY_TEXT) {
+      const parsed = tryParseJson(trimmed);
+      if (isObject(parsed)) return { objects: [parsed], format: 'json' };
+      if (Array.isArray(parsed)) return readBodyObjects(parsed);
+    }
+    if (trimmed.startsWith('{')) {
+      const partial = partialJsonObject(trimmed);
+      if (partial) return { objects: [partial], format: 'partial' };
+    }
+    return { objects: [], format: 'none' };
+  } catch {
+    return { objects: [], format: 'none' };
+  }
+}
+
+function path(value: unknown, ...keys: (string | number)[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(current)) return undefined;
+      current = current[key];
+    } else {
+      if (!isObject(current)) return undefined;
+      current = current[key];
+    }
+  }
+  return current;
+}
+
+function gatewayMetadataOf(object: JsonObject): JsonObject | undefined {
+  const candidates = [
+    path(object, 'choices', 0, 'message', 'provider_metadata'),
+    path(object, 'choices', 0, 'delta', 'provider_metadata'),
+    object.provider_metadata,
+    object.providerMetadata,
+  ];
+  for (const candidate of candidates) {
+    const gateway = path(candidate, 'gateway');
+    if (isObject(gateway)) return gateway;
+  }
+  return undefined;
+}
+
+function inferenceGeoOf(object: JsonObject): string | undefined {
+  return (
+    nonEmptyString(path(object, 'usage', 'inference_geo')) ??
+    nonEmptyString(path(object, 'choices', 0, 'message', 'provider_metadata', 'anthropic', 'usage', 'inference_geo')) ??
+    nonEmptyString(path(object, 'choices', 0, 'delta', 'provider_metadata', 'anthropic', 'usage', 'inference_geo'))
+  );
+}
+
+// Anthropic SSE wraps the message in `message_start`; Responses SSE wraps it in `response.*` events.
+function unwrapEnvelope(object: JsonObject): JsonObject[] {
+  const inner: JsonObject[] = [object];
+  if (object.type === 'message_start' && isObject(object.message)) inner.push(object.message);
+  if (typeof object.type === 'string' && object.type.startsWith('response.') && isObject(object.response)) {
+    inner.push(object.response);
+  }
+  return inner;
+}
+
+/**
+ * Extracts the route facts (DESIGN.md §2.4–2.5) from a response body in any supported form.
+ * Never throws.
+ */
+export function readBodyFacts(body: unknown): BodyFacts {
+  const { objects, format } = readBodyObjects(body);
+  const facts: BodyFacts = { format };
+  try {
+    for (const outer of objects) {
+      for (const object of unwrapEnvelope(outer)) {
+        facts.provider ??= nonEmptyString(object.provider);
+        facts.errorProviderName ??= nonEmptyString(path(object, 'error', 'metadata', 'provider_name'));
+        facts.model ??= nonEmptyString(object.model);
+        facts.modelVersion ??= nonEmptyString(object.modelVersion);
+        facts.id ??= nonEmptyString(object.id);
+        facts.generationId ??= nonEmptyString(object.generationId);
+        // Later chunks win for gateway metadata: the final chunk carries the complete routing.
+        facts.gatewayMetadata = gatewayMetadataOf(object) ?? facts.gatewayMetadata;
+        if (isObject(object.openrouter_metadata)) facts.openrouterMetadata = object.openrouter_metadata;
+        if (object.type === 'message' && typeof object.id === 'string') {
+          facts.anthropicShaped = true;
+          facts.anthropicMessageId ??= nonEmptyString(object.id);
+        }
+        facts.inferenceGeo = inferenceGeoOf(object) ?? facts.inferenceGeo;
+        if (isObject(object.x_groq)) facts.groq = true;
+        facts.promptRouterInvokedModelId ??= nonEmptyString(path(object, 'trace', 'promptRouter', 'invokedModelId'));
+        if ('prompt_filter_results' in object || 'content_filters' in object) facts.azureContentFilter = true;
+        if (isObject(object.error) || object.type === 'error') facts.error = true;
+      }
+    }
+  } catch {
+    // Facts read so far stay valid.
+  }
+  return facts;
+}

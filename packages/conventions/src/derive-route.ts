@@ -1,0 +1,943 @@
+import { parseAzureUrl, safeParseUrl } from './azure-url';
+import { parseBedrockModelId } from './bedrock-model-id';
+import { type BodyFacts, readBodyFacts } from './body';
+import { createHeaderLookup, type HeaderLookup } from './headers';
+import {
+  INDEPENDENT_GATEWAYS,
+  MULTI_VENDOR_CLOUDS,
+  modelVendor,
+  normalizeProvider,
+  type ProviderNameSource,
+} from './providers';
+import type { BedrockModelId, RouteAttribution, RouteObservation } from './types';
+
+/** Longest string any attribution field carries; longer values are cut. */
+export const MAX_ROUTE_VALUE_LENGTH = 256;
+const MAX_PATH_HOPS = 8;
+const MAX_EVIDENCE = 16;
+
+// Signal strength (DESIGN.md §2.4): 1 explicit served-by, 2 deployment/host, 3 fingerprint, 4 request side.
+type Strength = 1 | 2 | 3 | 4;
+
+interface Evidence {
+  signal: string;
+  strength: Strength;
+}
+
+interface Hop {
+  provider: string;
+  evidence?: Evidence;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function path(value: unknown, ...keys: (string | number)[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(current)) return undefined;
+      current = current[key];
+    } else {
+      if (!isObject(current)) return undefined;
+      current = current[key];
+    }
+  }
+  return current;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed.length > 0 ? trimmed.slice(0, MAX_ROUTE_VALUE_LENGTH) : undefined;
+}
+
+function integer(value: unknown): number | undefined {
+  const number = typeof value === 'string' ? Number(value.trim()) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number >= 0 && number < 1e6 ? number : undefined;
+}
+
+/** Azure display names (`West Europe`) become region codes (`westeurope`). */
+function azureRegion(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const region = value.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return region.length > 0 && region.length <= 64 ? region : undefined;
+}
+
+// ------------------------------------------------------------------------------------------
+// Hosts
+// ------------------------------------------------------------------------------------------
+
+const HOST_SUFFIXES: ReadonlyArray<readonly [string, string]> = [
+  ['openrouter.ai', 'openrouter'],
+  ['ai-gateway.vercel.sh', 'vercel'],
+  ['api.portkey.ai', 'portkey'],
+  ['gateway.ai.cloudflare.com', 'cloudflare'],
+  ['helicone.ai', 'helicone'],
+  ['router.huggingface.co', 'huggingface'],
+  ['api.openai.com', 'openai'],
+  ['api.anthropic.com', 'anthropic'],
+  ['api.groq.com', 'groq'],
+  ['api.mistral.ai', 'mistral_ai'],
+  ['api.x.ai', 'x_ai'],
+  ['api.deepseek.com', 'deepseek'],
+  ['api.perplexity.ai', 'perplexity'],
+  ['api.together.xyz', 'together'],
+  ['api.together.ai', 'together'],
+  ['api.fireworks.ai', 'fireworks'],
+  ['api.cohere.com', 'cohere'],
+  ['api.cohere.ai', 'cohere'],
+  ['api.deepinfra.com', 'deepinfra'],
+  ['api.cerebras.ai', 'cerebras'],
+  ['api.moonshot.ai', 'moonshot_ai'],
+  ['api.moonshot.cn', 'moonshot_ai'],
+  ['api.minimax.io', 'minimax'],
+  ['api.minimaxi.com', 'minimax'],
+  ['api.z.ai', 'zai'],
+  ['open.bigmodel.cn', 'zai'],
+  ['dashscope.aliyuncs.com', 'alibaba'],
+  ['dashscope-intl.aliyuncs.com', 'alibaba'],
+  ['api.sambanova.ai', 'sambanova'],
+  ['integrate.api.nvidia.com', 'nvidia'],
+  ['api.studio.nebius.com', 'nebius'],
+  ['api.novita.ai', 'novita'],
+  ['api.hyperbolic.xyz', 'hyperbolic'],
+  ['inference.baseten.co', 'baseten'],
+  ['generativelanguage.googleapis.com', 'gcp.gemini'],
+  ['aiplatform.googleapis.com', 'gcp.vertex_ai'],
+  ['openai.azure.com', 'azure.ai.openai'],
+  ['cognitiveservices.azure.com', 'azure.ai.openai'],
+  ['services.ai.azure.com', 'azure.ai.openai'],
+  ['models.ai.azure.com', 'azure.ai.inference'],
+  ['ml.watsonx.ai', 'ibm.watsonx.ai'],
+];
+
+// Helicone's provider-specific proxies name the upstream in the host.
+const HELICONE_HOSTS: Record<string, string> = {
+  'oai.helicone.ai': 'openai',
+  'anthropic.helicone.ai': 'anthropic',
+  'groq.helicone.ai': 'groq',
+  'together.helicone.ai': 'together',
+};
+
+function providerOfHost(host: string): string | undefined {
+  if (/^bedrock(-runtime|-agent-runtime|-mantle)?[.-]/.test(host) && /(amazonaws\.com|api\.aws)$/.test(host)) {
+    return 'aws.bedrock';
+  }
+  for (const [suffix, provider] of HOST_SUFFIXES) {
+    if (host === suffix || host.endsWith(`.${suffix}`)) return provider;
+  }
+  return undefined;
+}
+
+function regionOfAwsHost(host: string): string | undefined {
+  const match = /^bedrock(?:-runtime|-agent-runtime|-mantle)?(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)$/.exec(host);
+  return match?.[1];
+}
+
+// ------------------------------------------------------------------------------------------
+// Observation context
+// ------------------------------------------------------------------------------------------
+
+interface Context {
+  url?: URL;
+  host?: string;
+  pathname: string;
+  headers: HeaderLookup;
+  body: BodyFacts;
+  metadata?: JsonObject;
+  requestModel?: string;
+  region?: string;
+  hint?: string;
+  status?: number;
+  evidence: Evidence[];
+}
+
+function addEvidence(context: Context, evidence: Evidence | undefined): void {
+  if (evidence && context.evidence.length < MAX_EVIDENCE * 2) context.evidence.push(evidence);
+}
+
+function providerFromHint(hint: string | undefined): string | undefined {
+  if (!hint) return undefined;
+  const lower = hint.toLowerCase();
+  if (lower.startsWith('google.vertex') || lower.startsWith('vertex')) return 'gcp.vertex_ai';
+  if (lower.startsWith('google.generative-ai') || lower === 'google') return 'gcp.gemini';
+  if (/^(amazon[-_.]?bedrock|bedrock|aws)/.test(lower)) return 'aws.bedrock';
+  if (/^azure[-_.]?(ai[-_.]?)?(inference|foundry)/.test(lower)) return 'azure.ai.inference';
+  if (lower.startsWith('azure')) return 'azure.ai.openai';
+  if (lower.startsWith('openai-compatible') || lower.startsWith('openai_compatible')) return undefined;
+  const head = lower.split('.')[0] ?? lower;
+  const provider = normalizeProvider(head);
+  return provider.length > 0 ? provider : undefined;
+}
+
+/** Provider fingerprints in a header set, optionally behind LiteLLM's `llm_provider-` prefix. */
+function fingerprintProvider(headers: HeaderLookup, prefix = ''): Hop | undefined {
+  const has = (name: string) => headers.has(prefix + name);
+  const hop = (provider: string, name: string, strength: Strength = 3): Hop => ({
+    provider,
+    evidence: { signal: `header.${prefix}${name}`, strength },
+  });
+  const generationId = headers.get(`${prefix}x-generation-id`);
+  if (generationId?.startsWith('gen-')) return hop('openrouter', 'x-generation-id');
+  for (const name of ['x-ms-served-model', 'x-ms-region', 'apim-request-id', 'x-ms-deployment-name', 'azureml-model-session']) {
+    if (has(name)) return hop('azure.ai.openai', name);
+  }
+  if (has('x-amzn-bedrock-invocation-latency')) return hop('aws.bedrock', 'x-amzn-bedrock-invocation-latency');
+  if (has('x-amzn-requestid')) return hop('aws.bedrock', 'x-amzn-requestid');
+  if (has('openai-organization')) return hop('openai', 'openai-organization');
+  if (has('openai-project')) return hop('openai', 'openai-project');
+  if (has('anthropic-organization-id')) return hop('anthropic', 'anthropic-organization-id');
+  if (headers.names().some((name) => name.startsWith(`${prefix}anthropic-ratelimit-`))) {
+    return hop('anthropic', 'anthropic-ratelimit');
+  }
+  if (has('x-groq-region')) return hop('groq', 'x-groq-region');
+  if (has('mistral-correlation-id')) return hop('mistral_ai', 'mistral-correlation-id');
+  if (has('x-ppl-region')) return hop('perplexity', 'x-ppl-region');
+  if (has('fireworks-deployment')) return hop('fireworks', 'fireworks-deployment');
+  if (has('fireworks-server-processing-time')) return hop('fireworks', 'fireworks-server-processing-time');
+  if (has('x-ds-trace-id')) return hop('deepseek', 'x-ds-trace-id');
+  if (has('x-gemini-service-tier')) return hop('gcp.gemini', 'x-gemini-service-tier');
+  return undefined;
+}
+
+/** Provider fingerprints in the body (DESIGN.md §2.4 class 3). */
+function bodyFingerprint(body: BodyFacts): Hop | undefined {
+  if (body.groq) return { provider: 'groq', evidence: { signal: 'body.x_groq', strength: 3 } };
+  if (body.anthropicShaped && body.anthropicMessageId) {
+    if (body.anthropicMessageId.startsWith('msg_bdrk_')) {
+      return { provider: 'aws.bedrock', evidence: { signal: 'body.id', strength: 3 } };
+    }
+    if (body.anthropicMessageId.startsWith('msg_vrtx_')) {
+      return { provider: 'gcp.vertex_ai', evidence: { signal: 'body.id', strength: 3 } };
+    }
+  }
+  return undefined;
+}
+
+function gatewayFromHeaders(headers: HeaderLookup): Hop | undefined {
+  const names = headers.names();
+  const firstWith = (prefix: string) => names.find((name) => name.startsWith(prefix));
+  const litellm =
+    (headers.has('x-litellm-call-id') && 'x-litellm-call-id') ||
+    (headers.has('x-litellm-model-id') && 'x-litellm-model-id') ||
+    firstWith('x-litellm-') ||
+    firstWith('llm_provider-');
+  if (litellm) return { provider: 'litellm', evidence: { signal: `header.${litellm}`, strength: 3 } };
+  const generationId = headers.get('x-generation-id');
+  if (generationId?.startsWith('gen-')) {
+    return { provider: 'openrouter', evidence: { signal: 'header.x-generation-id', strength: 3 } };
+  }
+  if (headers.has('openrouter-served-by')) {
+    return { provider: 'openrouter', evidence: { signal: 'header.openrouter-served-by', strength: 3 } };
+  }
+  const portkey = firstWith('x-portkey-');
+  if (portkey) return { provider: 'portkey', evidence: { signal: `header.${portkey}`, strength: 3 } };
+  const cloudflare = firstWith('cf-aig-');
+  if (cloudflare) return { provider: 'cloudflare', evidence: { signal: `header.${cloudflare}`, strength: 3 } };
+  if (headers.has('helicone-id')) return { provider: 'helicone', evidence: { signal: 'header.helicone-id', strength: 3 } };
+  // Mistral's own API runs behind Kong: only the AI-proxy model header means Kong AI Gateway.
+  if (headers.has('x-kong-llm-model')) {
+    return { provider: 'kong', evidence: { signal: 'header.x-kong-llm-model', strength: 1 } };
+  }
+  return undefined;
+}
+
+function gatewayFromBody(context: Context): Hop | undefined {
+  const { body, metadata } = context;
+  if (body.gatewayMetadata || body.generationId?.startsWith('gen_')) {
+    return {
+      provider: 'vercel',
+      evidence: { signal: body.gatewayMetadata ? 'body.provider_metadata.gateway' : 'body.generationId', strength: 3 },
+    };
+  }
+  if (isObject(metadata?.gateway)) {
+    return { provider: 'vercel', evidence: { signal: 'provider_metadata.gateway', strength: 3 } };
+  }
+  if (body.provider && body.id?.startsWith('gen-')) {
+    return { provider: 'openrouter', evidence: { signal: 'body.id', strength: 3 } };
+  }
+  if (isObject(metadata?.openrouter)) {
+    return { provider: 'openrouter', evidence: { signal: 'provider_metadata.openrouter', strength: 3 } };
+  }
+  return undefined;
+}
+
+function bedrockPathModelId(pathname: string): string | undefined {
+  const match = /\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke|count-tokens)\/?$/.exec(pathname);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]).slice(0, 2048);
+  } catch {
+    return match[1].slice(0, 2048);
+  }
+}
+
+function vertexPath(pathname: string): { location?: string; publisher?: string; model?: string } {
+  const location = /\/locations\/([^/]+)/.exec(pathname)?.[1];
+  const publisher = /\/publishers\/([^/]+)/.exec(pathname)?.[1];
+  const model = /\/models\/([^/:]+)/.exec(pathname)?.[1];
+  return {
+    ...(location ? { location: location.slice(0, 64) } : {}),
+    ...(publisher ? { publisher: publisher.slice(0, 64) } : {}),
+    ...(model ? { model: model.slice(0, MAX_ROUTE_VALUE_LENGTH) } : {}),
+  };
+}
+
+/** The system the code talked to: the gateway, the cloud or the direct provider. */
+function outerSystem(context: Context): Hop | undefined {
+  const hostProvider = context.host ? providerOfHost(context.host) : undefined;
+  if (hostProvider) {
+    if (hostProvider === 'azure.ai.openai' && context.url) {
+      const target = parseAzureUrl(context.url);
+      if (target) return { provider: target.system, evidence: { signal: 'url', strength: 4 } };
+    }
+    return { provider: hostProvider, evidence: { signal: 'url', strength: 4 } };
+  }
+  const gateway = gatewayFromHeaders(context.headers) ?? gatewayFromBody(context);
+  if (gateway) return gateway;
+  if (bedrockPathModelId(context.pathname)) return { provider: 'aws.bedrock', evidence: { signal: 'url', strength: 4 } };
+  if (/\/openai\/deployments\//.test(context.pathname)) {
+    return { provider: 'azure.ai.openai', evidence: { signal: 'url', strength: 4 } };
+  }
+  const fingerprint = fingerprintProvider(context.headers) ?? bodyFingerprint(context.body);
+  if (fingerprint) {
+    // Foundry `/models/…` routes answer with the same Azure headers as OpenAI deployments.
+    if (fingerprint.provider === 'azure.ai.openai' && /\/models\//.test(context.pathname)) {
+      return { ...fingerprint, provider: 'azure.ai.inference' };
+    }
+    return fingerprint;
+  }
+  const hinted = providerFromHint(context.hint);
+  if (hinted) return { provider: hinted, evidence: { signal: 'config', strength: 4 } };
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------------------
+// What each kind of hop reveals about the next one
+// ------------------------------------------------------------------------------------------
+
+interface HopResult {
+  next?: Hop;
+  responseModel?: { value: string; evidence: Evidence };
+  /** Model ID that names the vendor when the next hop is a multi-vendor cloud. */
+  vendorModel?: string;
+  requestId?: string;
+  deployment?: string;
+  region?: string;
+  awsRegion?: string;
+  regionScope?: string;
+  attempts?: number;
+  fallback?: boolean;
+  requestModel?: string;
+}
+
+function bodyModel(context: Context): HopResult['responseModel'] {
+  const model = text(context.body.model) ?? text(context.body.modelVersion);
+  return model ? { value: model, evidence: { signal: context.body.model ? 'body.model' : 'body.modelVersion', strength: 2 } } : undefined;
+}
+
+function openRouterHop(context: Context, outer: boolean): HopResult {
+  const { body, headers, metadata } = context;
+  const candidates: Array<[string | undefined, string, Strength]> = [
+    [text(body.provider), 'body.provider', 1],
+    [text(path(metadata, 'openrouter', 'provider')), 'provider_metadata.openrouter.provider', 1],
+    [text(headers.get('x-provider-name')), 'header.x-provider-name', 1],
+    [text(headers.get('openrouter-served-by')), 'header.openrouter-served-by', 1],
+    [text(body.errorProviderName), 'body.error.metadata.provider_name', 1],
+  ];
+  const endpoints = path(body.openrouterMetadata, 'endpoints', 'available');
+  if (Array.isArray(endpoints)) {
+    const selected = endpoints.find((endpoint) => isObject(endpoint) && endpoint.selected === true);
+    candidates.push([text(path(selected, 'provider')), 'body.openrouter_metadata.endpoints', 1]);
+  }
+  const found = candidates.find(([value]) => value !== undefined);
+  const result: HopResult = {};
+  if (found?.[0]) {
+    result.next = { provider: normalizeProvider(found[0], 'openrouter'), evidence: { signal: found[1], strength: found[2] } };
+  }
+  const model = bodyModel(context);
+  if (model) result.responseModel = model;
+  result.vendorModel = model?.value ?? context.requestModel;
+  if (outer) {
+    const generationId = text(headers.get('x-generation-id'));
+    const requestId = generationId ?? (body.id?.startsWith('gen') ? text(body.id) : undefined);
+    if (requestId) result.requestId = requestId;
+    const attempt = integer(path(body.openrouterMetadata, 'attempt'));
+    if (attempt !== undefined && attempt > 0) {
+      result.attempts = attempt;
+      result.fallback = attempt > 1;
+    }
+  }
+  return result;
+}
+
+function vercelRouting(context: Context): { routing?: JsonObject; signal: string; gateway?: JsonObject } {
+  if (context.body.gatewayMetadata) {
+    const routing = path(context.body.gatewayMetadata, 'routing');
+    return {
+      ...(isObject(routing) ? { routing } : {}),
+      gateway: context.body.gatewayMetadata,
+      signal: 'body.provider_metadata.gateway.routing',
+    };
+  }
+  const gateway = path(context.metadata, 'gateway');
+  const routing = path(gateway, 'routing');
+  return {
+    ...(isObject(routing) ? { routing } : {}),
+    ...(isObject(gateway) ? { gateway } : {}),
+    signal: 'provider_metadata.gateway.routing',
+  };
+}
+
+function vercelHop(context: Context): HopResult {
+  const { routing, gateway, signal } = vercelRouting(context);
+  const result: HopResult = {};
+  const attempts = Array.isArray(routing?.attempts) ? routing.attempts.filter(isObject) : [];
+  const successIndex = attempts.findIndex((attempt) => attempt.success === true);
+  const success = successIndex >= 0 ? attempts[successIndex] : undefined;
+  // finalProvider is the one that served; resolvedProvider is only the plan.
+  const finalProvider = text(routing?.finalProvider);
+  const successProvider = text(success?.provider);
+  if (finalProvider) {
+    result.next = { provider: normalizeProvider(finalProvider, 'vercel'), evidence: { signal: `${signal}.finalProvider`, strength: 1 } };
+  } else if (successProvider) {
+    result.next = { provider: normalizeProvider(successProvider, 'vercel'), evidence: { signal: `${signal}.attempts`, strength: 1 } };
+  }
+  const servedModel = text(success?.providerApiModelId);
+  const fellBack = attempts.length > 0 ? successIndex > 0 || (successIndex < 0 && attempts.length > 1) : undefined;
+  const plannedModel = fellBack ? undefined : text(routing?.resolvedProviderApiModelId);
+  if (servedModel) {
+    result.responseModel = { value: servedModel, evidence: { signal: `${signal}.attempts.providerApiModelId`, strength: 1 } };
+  } else if (plannedModel) {
+    result.responseModel = { value: plannedModel, evidence: { signal: `${signal}.resolvedProviderApiModelId`, strength: 1 } };
+  }
+  result.vendorModel = result.responseModel?.value ?? text(routing?.canonicalSlug) ?? context.requestModel;
+  const requestId =
+    text(context.body.generationId) ?? text(gateway?.generationId) ?? (context.body.id?.startsWith('gen_') ? text(context.body.id) : undefined);
+  if (requestId) result.requestId = requestId;
+  const attemptCount = integer(routing?.totalProviderAttemptCount) ?? (attempts.length > 0 ? attempts.length : undefined);
+  if (attemptCount !== undefined && attemptCount > 0) result.attempts = attemptCount;
+  if (fellBack !== undefined) result.fallback = fellBack;
+  return result;
+}
+
+function liteLlmHop(context: Context): HopResult {
+  const { headers } = context;
+  const result: HopResult = {};
+  const modelName = text(headers.get('x-litellm-model-name'));
+  const apiBase = text(headers.get('x-litellm-model-api-base'));
+  const apiBaseHost = apiBase ? safeParseUrl(apiBase)?.hostname.toLowerCase() : undefined;
+  const apiBaseProvider = apiBaseHost ? providerOfHost(apiBaseHost) : undefined;
+  if (modelName) {
+    const slash = modelName.indexOf('/');
+    const prefix = slash > 0 ? modelName.slice(0, slash) : undefined;
+    const served = slash > 0 ? modelName.slice(slash + 1) : modelName;
+    if (served) result.responseModel = { value: served, evidence: { signal: 'header.x-litellm-model-name', strength: 1 } };
+    result.vendorModel = served;
+    if (prefix) {
+      const provider = normalizeProvider(prefix, 'litellm');
+      // `openai/…` means "OpenAI-compatible": the api-base host says who it really is.
+      const generic = provider === 'openai' && apiBaseHost !== undefined && apiBaseProvider !== 'openai';
+      if (!generic) {
+        result.next = { provider, evidence: { signal: 'header.x-litellm-model-name', strength: 1 } };
+      }
+    }
+  }
+  if (!result.next && apiBaseProvider) {
+    result.next = { provider: apiBaseProvider, evidence: { signal: 'header.x-litellm-model-api-base', strength: 2 } };
+  }
+  if (!result.next) {
+    const passThrough = fingerprintProvider(headers, 'llm_provider-');
+    if (passThrough) result.next = { ...passThrough, evidence: { ...passThrough.evidence!, strength: 2 } };
+  }
+  if (!result.next) {
+    // Bodies pass through LiteLLM: an inner OpenRouter still names itself.
+    const inner = gatewayFromBody(context) ?? bodyFingerprint(context.body);
+    if (inner) result.next = inner;
+  }
+  const deployment = text(headers.get('x-litellm-model-id'));
+  if (deployment) result.deployment = deployment;
+  const callId = text(headers.get('x-litellm-call-id'));
+  if (callId) result.requestId = callId;
+  const fallbacks = integer(headers.get('x-litellm-attempted-fallbacks'));
+  const retries = integer(headers.get('x-litellm-attempted-retries'));
+  if (fallbacks !== undefined || retries !== undefined) {
+    result.attempts = 1 + (fallbacks ?? 0) + (retries ?? 0);
+  }
+  if (fallbacks !== undefined) result.fallback = fallbacks > 0;
+  // LiteLLM re-stamps body `model` with the requested alias, except after a fallback.
+  if (!result.responseModel && fallbacks !== undefined && fallbacks > 0) {
+    const model = bodyModel(context);
+    if (model) result.responseModel = model;
+  }
+  if (result.next?.provider === 'azure.ai.openai') {
+    const region = azureRegion(headers.get('llm_provider-x-ms-region'));
+    if (region) result.region = region;
+  }
+  return result;
+}
+
+function portkeyHop(context: Context): HopResult {
+  const { headers, body } = context;
+  const result: HopResult = {};
+  const provider = text(headers.get('x-portkey-provider'));
+  if (provider && provider !== 'portkey') {
+    result.next = { provider: normalizeProvider(provider, 'portkey'), evidence: { signal: 'header.x-portkey-provider', strength: 1 } };
+  } else if (text(body.provider)) {
+    result.next = { provider: normalizeProvider(body.provider!, 'portkey'), evidence: { signal: 'body.provider', strength: 1 } };
+  } else {
+    const passThrough = fingerprintProvider(headers) ?? bodyFingerprint(body);
+    if (passThrough) result.next = passThrough;
+  }
+  const model = bodyModel(context);
+  if (model) result.responseModel = model;
+  result.vendorModel = model?.value ?? context.requestModel;
+  const traceId = text(headers.get('x-portkey-trace-id'));
+  if (traceId) result.requestId = traceId;
+  const retries = integer(headers.get('x-portkey-retry-attempt-count'));
+  if (retries !== undefined) result.attempts = retries + 1;
+  return result;
+}
+
+function kongHop(context: Context): HopResult {
+  const result: HopResult = {};
+  const selected = text(context.headers.get('x-kong-llm-model'));
+  if (selected) {
+    const slash = selected.indexOf('/');
+    if (slash > 0) {
+      result.next = {
+        provider: normalizeProvider(selected.slice(0, slash)),
+        evidence: { signal: 'header.x-kong-llm-model', strength: 1 },
+      };
+      const model = selected.slice(slash + 1);
+      if (model) result.responseModel = { value: model, evidence: { signal: 'header.x-kong-llm-model', strength: 1 } };
+    }
+  }
+  result.vendorModel = result.responseModel?.value ?? context.requestModel;
+  const requestId = text(context.headers.get('x-kong-request-id'));
+  if (requestId) result.requestId = requestId;
+  return result;
+}
+
+function cloudflareHop(context: Context): HopResult {
+  const result: HopResult = {};
+  // /v1/{account}/{gateway}/{provider}/… ; the compat endpoint carries "{provider}/{model}" in the model.
+  const segments = context.pathname.split('/').filter((segment) => segment.length > 0);
+  const providerSegment = segments[0] === 'v1' ? segments[3] : undefined;
+  let provider: string | undefined;
+  let evidence: Evidence | undefined;
+  if (providerSegment && providerSegment !== 'compat') {
+    provider = providerSegment;
+    evidence = { signal: 'url', strength: 4 };
+  } else if (context.requestModel?.includes('/')) {
+    provider = context.requestModel.slice(0, context.requestModel.indexOf('/'));
+    evidence = { signal: 'model_id', strength: 4 };
+  }
+  const fingerprint = fingerprintProvider(context.headers) ?? bodyFingerprint(context.body);
+  if (fingerprint) result.next = fingerprint;
+  else if (provider && evidence) {
+    const normalized = provider === 'google-ai-studio' ? 'gcp.gemini' : provider === 'workers-ai' ? 'cloudflare' : normalizeProvider(provider);
+    if (normalized !== 'cloudflare') result.next = { provider: normalized, evidence };
+  }
+  const model = bodyModel(context);
+  if (model) result.responseModel = model;
+  result.vendorModel = model?.value ?? context.requestModel;
+  const requestId = text(context.headers.get('cf-aig-log-id')) ?? text(context.headers.get('cf-aig-request-id'));
+  if (requestId) result.requestId = requestId;
+  return result;
+}
+
+function heliconeHop(context: Context): HopResult {
+  const result: HopResult = {};
+  const fromHost = context.host ? HELICONE_HOSTS[context.host] : undefined;
+  const fingerprint = fingerprintProvider(context.headers) ?? bodyFingerprint(context.body);
+  if (fingerprint) result.next = fingerprint;
+  else if (fromHost) result.next = { provider: fromHost, evidence: { signal: 'url', strength: 4 } };
+  const model = bodyModel(context);
+  if (model) result.responseModel = model;
+  result.vendorModel = model?.value ?? context.requestModel;
+  const requestId = text(context.headers.get('helicone-id'));
+  if (requestId) result.requestId = requestId;
+  const fallbackIndex = integer(context.headers.get('helicone-fallback-index'));
+  if (fallbackIndex !== undefined) result.fallback = fallbackIndex > 0;
+  return result;
+}
+
+function huggingFaceHop(context: Context): HopResult {
+  const result: HopResult = {};
+  const fingerprint = bodyFingerprint(context.body) ?? fingerprintProvider(context.headers);
+  const suffix = /:([a-z0-9-]+)$/i.exec(context.requestModel ?? '')?.[1];
+  const segments = context.pathname.split('/').filter((segment) => segment.length > 0);
+  const pathProvider = segments.length > 1 && segments[1] === 'v1' && segments[0] !== 'v1' ? segments[0] : undefined;
+  if (fingerprint) result.next = fingerprint;
+  else if (suffix && !['fastest', 'cheapest', 'preferred'].includes(suffix.toLowerCase())) {
+    result.next = { provider: normalizeProvider(suffix), evidence: { signal: 'model_id', strength: 4 } };
+  } else if (pathProvider && pathProvider !== 'hf-inference') {
+    result.next = { provider: normalizeProvider(pathProvider), evidence: { signal: 'url', strength: 4 } };
+  }
+  const model = bodyModel(context);
+  if (model) result.responseModel = model;
+  result.vendorModel = model?.value ?? context.requestModel;
+  const requestId = text(context.headers.get('x-request-id')) ?? text(context.headers.get('inference-id'));
+  if (requestId) result.requestId = requestId;
+  return result;
+}
+
+// Only the outermost hop may read the request: behind a gateway the request model is the
+// gateway's alias, not a Bedrock ID.
+function bedrockModelIdOf(context: Context, outer: boolean): string | undefined {
+  return outer ? (bedrockPathModelId(context.pathname) ?? context.requestModel) : undefined;
+}
+
+function promptRouterModelId(context: Context): { id: string; signal: string } | undefined {
+  const fromBody = text(context.body.promptRouterInvokedModelId);
+  if (fromBody) return { id: fromBody, signal: 'body.trace.promptRouter.invokedModelId' };
+  const fromMetadata = text(path(context.metadata, 'bedrock', 'trace', 'promptRouter', 'invokedModelId'));
+  if (fromMetadata) return { id: fromMetadata, signal: 'provider_metadata.bedrock.trace.promptRouter.invokedModelId' };
+  return undefined;
+}
+
+const IN_REGION_KINDS: ReadonlySet<BedrockModelId['kind']> = new Set([
+  'foundation-model',
+  'provisioned-model',
+  'custom-model',
+  'imported-model',
+]);
+
+function bedrockHop(context: Context, outer: boolean): HopResult {
+  const result: HopResult = {};
+  const modelId = bedrockModelIdOf(context, outer);
+  const parsed = modelId ? parseBedrockModelId(modelId) : undefined;
+  const routed = promptRouterModelId(context);
+  const invoked = routed ? parseBedrockModelId(routed.id) : undefined;
+  const failed = (context.status !== undefined && context.status >= 400) || context.body.error === true;
+  if (outer && modelId && !context.requestModel) result.requestModel = modelId;
+
+  const served = invoked ?? parsed;
+  const vendor = served?.vendor ?? modelVendor(context.body.model);
+  if (vendor) {
+    const evidence: Evidence = invoked
+      ? { signal: routed!.signal, strength: 1 }
+      : served?.vendor
+        ? { signal: 'model_id', strength: 4 }
+        : { signal: 'body.model', strength: 2 };
+    result.next = { provider: vendor, evidence };
+  }
+  if (!failed) {
+    if (invoked?.model) {
+      result.responseModel = { value: invoked.model, evidence: { signal: routed!.signal, strength: 1 } };
+    } else if (text(context.body.model)) {
+      result.responseModel = { value: text(context.body.model)!, evidence: { signal: 'body.model', strength: 2 } };
+    } else if (parsed?.model) {
+      result.responseModel = { value: parsed.model, evidence: { signal: 'model_id', strength: 4 } };
+    }
+  }
+  if (outer) {
+    const awsRegion =
+      text(context.region) ?? (context.host ? regionOfAwsHost(context.host) : undefined) ?? served?.arnRegion;
+    if (awsRegion) result.awsRegion = awsRegion;
+    // Bedrock serves unprefixed IDs in the client's region; profiles may run anywhere in their geography.
+    if (awsRegion && served && IN_REGION_KINDS.has(served.kind)) result.region = awsRegion;
+    if (served?.geography) result.regionScope = served.geography;
+    const requestId = text(context.headers.get('x-amzn-requestid'));
+    if (requestId) result.requestId = requestId;
+  } else if (served?.geography) {
+    result.regionScope = served.geography;
+  }
+  return result;
+}
+
+function azureHop(context: Context, system: string, outer: boolean): HopResult {
+  const { headers } = context;
+  const result: HopResult = {};
+  const target = outer && context.url ? parseAzureUrl(context.url) : undefined;
+  const servedModel = text(headers.get('x-ms-served-model'));
+  if (servedModel) {
+    result.responseModel = { value: servedModel, evidence: { signal: 'header.x-ms-served-model', strength: 1 } };
+  } else {
+    const model = bodyModel(context);
+    if (model) result.responseModel = model;
+  }
+  if (outer) {
+    const spilledTo = text(headers.get('x-ms-deployment-name'));
+    const deployment =
+      spilledTo ??
+      target?.deployment ??
+      (system === 'azure.ai.openai' ? (context.requestModel ?? text(headers.get('x-ratelimit-key'))) : undefined);
+    if (deployment) result.deployment = deployment;
+    if (!context.requestModel && target?.deployment) result.requestModel = target.deployment;
+    const region = azureRegion(headers.get('x-ms-region'));
+    if (region) result.region = region;
+    const requestId = text(headers.get('apim-request-id')) ?? text(headers.get('x-request-id'));
+    if (requestId) result.requestId = requestId;
+  }
+  // Azure serves OpenAI, xAI, Meta, Mistral, Cohere… models: the vendor comes from the model.
+  const vendorSource = result.responseModel?.value ?? (system === 'azure.ai.inference' && outer ? context.requestModel : undefined);
+  const vendor = modelVendor(vendorSource) ?? (result.responseModel || !outer ? undefined : modelVendor(context.requestModel));
+  if (vendor) {
+    result.next = {
+      provider: vendor,
+      evidence: result.responseModel && vendorSource === result.responseModel.value ? result.responseModel.evidence : { signal: 'model_id', strength: 4 },
+    };
+  }
+  return result;
+}
+
+function vertexHop(context: Context, outer: boolean): HopResult {
+  const result: HopResult = {};
+  const { location, publisher, model } = vertexPath(context.pathname);
+  if (publisher) {
+    result.next = { provider: normalizeProvider(publisher === 'mistralai' ? 'mistral' : publisher), evidence: { signal: 'url', strength: 4 } };
+  } else {
+    const vendor = modelVendor(context.body.model ?? context.body.modelVersion ?? (outer ? context.requestModel : undefined));
+    if (vendor) result.next = { provider: vendor, evidence: { signal: 'model_id', strength: 4 } };
+  }
+  const served = bodyModel(context);
+  if (served) result.responseModel = served;
+  if (outer) {
+    if (location === 'global') result.regionScope = 'global';
+    else if (location) result.region = location;
+    if (!context.requestModel && model) result.requestModel = model;
+  }
+  return result;
+}
+
+function directProviderHop(context: Context, provider: string): HopResult {
+  const { headers } = context;
+  const result: HopResult = {};
+  const model = bodyModel(context);
+  if (model) result.responseModel = model;
+  const requestId =
+    provider === 'anthropic'
+      ? text(headers.get('request-id'))
+      : provider === 'mistral_ai'
+        ? (text(headers.get('mistral-correlation-id')) ?? text(headers.get('x-request-id')))
+        : undefined;
+  const anyRequestId = requestId ?? text(headers.get('x-request-id')) ?? text(headers.get('request-id'));
+  if (anyRequestId) result.requestId = anyRequestId;
+  const pplRegion = text(headers.get('x-ppl-region'));
+  if (provider === 'perplexity' && pplRegion) result.region = pplRegion;
+  return result;
+}
+
+function expandHop(context: Context, provider: string, outer: boolean): HopResult {
+  switch (provider) {
+    case 'openrouter':
+      return openRouterHop(context, outer);
+    case 'vercel':
+      return vercelHop(context);
+    case 'litellm':
+      // LiteLLM's headers describe the outermost LiteLLM only; an inner one reveals nothing.
+      return outer ? liteLlmHop(context) : {};
+    case 'portkey':
+      return portkeyHop(context);
+    case 'kong':
+      return kongHop(context);
+    case 'cloudflare':
+      return cloudflareHop(context);
+    case 'helicone':
+      return heliconeHop(context);
+    case 'huggingface':
+      return huggingFaceHop(context);
+    case 'aws.bedrock':
+      return bedrockHop(context, outer);
+    case 'azure.ai.openai':
+    case 'azure.ai.inference':
+      return azureHop(context, provider, outer);
+    case 'gcp.vertex_ai':
+      return vertexHop(context, outer);
+    default:
+      return outer ? directProviderHop(context, provider) : {};
+  }
+}
+
+function regionScopeOf(context: Context): string | undefined {
+  const geo = text(context.body.inferenceGeo) ?? text(path(context.metadata, 'anthropic', 'usage', 'inference_geo'));
+  return geo && geo !== 'not_available' ? geo : undefined;
+}
+
+// ------------------------------------------------------------------------------------------
+// deriveRoute
+// ------------------------------------------------------------------------------------------
+
+function bound(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : value.slice(0, MAX_ROUTE_VALUE_LENGTH);
+}
+
+// Recorded or templated URLs (`https://bedrock-runtime.<AWS_REGION>.amazonaws.com/…`) do not
+// parse; their host and path are still worth reading. The query is dropped either way.
+function lenientHostAndPath(url: unknown): { host: string; pathname: string } | undefined {
+  if (typeof url !== 'string') return undefined;
+  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/i.exec(url.slice(0, 8192));
+  if (!match) return undefined;
+  const host = (match[1] ?? '').replace(/^.*@/, '').replace(/:\d+$/, '').toLowerCase();
+  return { host, pathname: match[2] ?? '' };
+}
+
+function buildContext(observation: RouteObservation): Context {
+  const url = safeParseUrl(observation.url as string | URL | undefined);
+  const lenient = url ? undefined : lenientHostAndPath(observation.url);
+  const requestModel = text(observation.requestModel);
+  const region = text(observation.region);
+  const hint = text(observation.providerHint);
+  const metadata = isObject(observation.providerMetadata) ? observation.providerMetadata : undefined;
+  const status = integer(observation.status);
+  return {
+    ...(url ? { url, host: url.hostname.toLowerCase() } : {}),
+    ...(lenient && lenient.host.length > 0 ? { host: lenient.host } : {}),
+    pathname: (url?.pathname ?? lenient?.pathname ?? '').slice(0, 4096),
+    headers: createHeaderLookup(observation.responseHeaders),
+    body: readBodyFacts(observation.responseBody),
+    ...(metadata ? { metadata } : {}),
+    ...(requestModel ? { requestModel } : {}),
+    ...(region ? { region } : {}),
+    ...(hint ? { hint } : {}),
+    ...(status !== undefined ? { status } : {}),
+    evidence: [],
+  };
+}
+
+function deriveFromContext(context: Context): RouteAttribution {
+  const outer = outerSystem(context);
+  if (!outer) {
+    return {
+      system: '_OTHER',
+      ...(context.requestModel ? { requestModel: context.requestModel } : {}),
+      ...(bodyModel(context) ? { responseModel: bodyModel(context)!.value } : {}),
+      evidence: [],
+    };
+  }
+  addEvidence(context, outer.evidence);
+  const chain: string[] = [outer.provider];
+  const first = expandHop(context, outer.provider, true);
+  const attribution: RouteAttribution = { system: outer.provider, evidence: [] };
+  let responseModel = first.responseModel;
+  let regionScope = first.regionScope;
+  let region = first.region;
+  let vendorModel = first.vendorModel;
+  let next = first.next;
+  // Walk inward: gateways behind gateways, then the cloud, then the cloud's model vendor.
+  while (next && chain.length < MAX_PATH_HOPS) {
+    if (chain.includes(next.provider)) break;
+    chain.push(next.provider);
+    addEvidence(context, next.evidence);
+    if (MULTI_VENDOR_CLOUDS.has(next.provider)) {
+      const inner = expandHop(context, next.provider, false);
+      // The outer hop's served model (`bedrock/us.anthropic.…` from LiteLLM) is more telling
+      // than what the cloud hop can read from a body the gateway may have rewritten.
+      const bedrockId = next.provider === 'aws.bedrock' && vendorModel ? parseBedrockModelId(vendorModel) : undefined;
+      regionScope ??= bedrockId?.geography ?? inner.regionScope;
+      region ??= inner.region;
+      responseModel ??= inner.responseModel;
+      const vendor = bedrockId?.vendor ?? modelVendor(vendorModel) ?? inner.next?.provider;
+      if (vendor && !chain.includes(vendor)) chain.push(vendor);
+      break;
+    }
+    if (!INDEPENDENT_GATEWAYS.has(next.provider)) break;
+    const inner = expandHop(context, next.provider, false);
+    responseModel ??= inner.responseModel;
+    vendorModel = inner.vendorModel ?? vendorModel;
+    next = inner.next;
+  }
+
+  const outerIsGateway = INDEPENDENT_GATEWAYS.has(outer.provider);
+  const outerIsCloud = MULTI_VENDOR_CLOUDS.has(outer.provider);
+  if (outerIsGateway || outerIsCloud) attribution.gateway = outer.provider;
+  let upstream: string | undefined;
+  if (outerIsGateway) {
+    upstream = chain.slice(1).find((hop) => !INDEPENDENT_GATEWAYS.has(hop));
+  } else if (outerIsCloud) {
+    upstream = chain[1];
+  } else if (outer.evidence?.signal !== 'config' || context.host === undefined) {
+    // A framework hint alone, on a base URL no rule knows, names a protocol rather than a
+    // provider (ChatOpenAI against vLLM): the upstream stays unset then.
+    upstream = outer.provider;
+  }
+  if (upstream) attribution.upstream = upstream;
+  if (chain.length > 1) attribution.path = chain;
+
+  const requestModel = context.requestModel ?? first.requestModel;
+  if (requestModel) attribution.requestModel = requestModel;
+  if (responseModel) {
+    attribution.responseModel = responseModel.value;
+    addEvidence(context, responseModel.evidence);
+  }
+  if (first.deployment) attribution.deployment = first.deployment;
+  const fireworksDeployment = text(context.headers.get('fireworks-deployment'));
+  if (!attribution.deployment && fireworksDeployment) attribution.deployment = fireworksDeployment;
+  if (region) attribution.region = region;
+  if (first.awsRegion) attribution.awsRegion = first.awsRegion;
+  regionScope ??= regionScopeOf(context);
+  if (regionScope) attribution.regionScope = regionScope;
+  if (first.requestId) attribution.requestId = first.requestId;
+  if (first.attempts !== undefined) attribution.attempts = first.attempts;
+  if (first.fallback !== undefined) attribution.fallback = first.fallback;
+
+  // Strongest first; the first mention of a signal keeps its place among equals.
+  const seen = new Set<string>();
+  attribution.evidence = context.evidence
+    .map((evidence, index) => ({ evidence, index }))
+    .sort((left, right) => left.evidence.strength - right.evidence.strength || left.index - right.index)
+    .map(({ evidence }) => evidence.signal)
+    .filter((signal) => (seen.has(signal) ? false : (seen.add(signal), true)))
+    .slice(0, MAX_EVIDENCE);
+  return attribution;
+}
+
+function boundAttribution(attribution: RouteAttribution): RouteAttribution {
+  const bounded: RouteAttribution = { system: bound(attribution.system) ?? '_OTHER', evidence: [] };
+  for (const key of [
+    'gateway',
+    'upstream',
+    'requestModel',
+    'responseModel',
+    'deployment',
+    'region',
+    'awsRegion',
+    'regionScope',
+    'requestId',
+  ] as const) {
+    const value = bound(attribution[key]);
+    if (value !== undefined && value.length > 0) bounded[key] = value;
+  }
+  if (attribution.path) bounded.path = attribution.path.slice(0, MAX_PATH_HOPS).map((hop) => bound(hop)!);
+  if (attribution.attempts !== undefined) bounded.attempts = attribution.attempts;
+  if (attribution.fallback !== undefined) bounded.fallback = attribution.fallback;
+  bounded.evidence = attribution.evidence.slice(0, MAX_EVIDENCE).map((signal) => bound(signal)!);
+  return bounded;
+}
+
+/**
+ * Turns raw facts about one LLM call into its route: which gateway the code talked to, which
+ * upstream served it, the model really served, the deployment, region and request id, and the
+ * evidence for each (DESIGN.md §2.3–2.5). Signals are combined by strength: explicit served-by
+ * fields first, then deployment and host signals, fingerprints, and finally the request side.
+ * When nothing reveals the upstream it stays unset. Pure and total: it never throws, bounds
+ * every value to 256 characters and bounds its parsing work on huge inputs.
+ *
+ * @example
+ * deriveRoute({ url: 'https://openrouter.ai/api/v1/chat/completions',
+ *   responseBody: { id: 'gen-1', provider: 'Amazon Bedrock', model: 'anthropic/claude-4.5-haiku' } })
+ * // { system: 'openrouter', gateway: 'openrouter', upstream: 'aws.bedrock',
+ * //   path: ['openrouter', 'aws.bedrock', 'anthropic'], … }
+ */
+export function deriveRoute(observation: RouteObservation): RouteAttribution {
+  let context: Context | undefined;
+  try {
+    context = buildContext(isObject(observation) ? observation : {});
+    return boundAttribution(deriveFromContext(context));
+  } catch {
+    // Fall back to what is certain: the hint and the requested model.
+    try {
+      const hinted = providerFromHint(text((observation as RouteObservation | undefined)?.providerHint));
+      const requestModel = text((observation as RouteObservation | undefined)?.requestModel);
+      return boundAttribution({ system: hinted ?? '_OTHER', ...(requestModel ? { requestModel } : {}), evidence: [] });
+    } catch {
+      return { system: '_OTHER', evidence: [] };
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { HeadersLike } from './types';
+
+/** Case-insensitive, read-only view over response headers in any `HeadersLike` shape. */
+export interface HeaderLookup {
+  /** The value of a header (lower- or mixed-case name), or `undefined`. Arrays are joined with `, `. */
+  get(name: string): string | undefined;
+  /** `true` when the header is present. */
+  has(name: string): boolean;
+  /** Every header name present, lower-cased. */
+  names(): string[];
+}
+
+// Bounds: a header map with thousands of entries or megabyte values must not cost more than this.
+const MAX_HEADERS = 512;
+const MAX_HEADER_VALUE_LENGTH = 4096;
+const MAX_HEADER_NAME_LENGTH = 256;
+
+function toHeaderValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.slice(0, MAX_HEADER_VALUE_LENGTH);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    const parts: string[] = [];
+    let length = 0;
+    for (const part of value.slice(0, 32)) {
+      const text = toHeaderValue(part);
+      if (text === undefined) continue;
+      parts.push(text);
+      length += text.length;
+      if (length > MAX_HEADER_VALUE_LENGTH) break;
+    }
+    return parts.length > 0 ? parts.join(', ').slice(0, MAX_HEADER_VALUE_LENGTH) : undefined;
+  }
+  return undefined;
+}
+
+function addHeader(map: Map<string, string>, name: unknown, value: unknown): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH) return;
+  const text = toHeaderValue(value);
+  if (text === undefined) return;
+  const key = name.toLowerCase();
+  const existing = map.get(key);
+  map.set(key, existing === undefined ? text : `${existing}, ${text}`.slice(0, MAX_HEADER_VALUE_LENGTH));
+}
+
+function collectHeaders(headers: unknown): Map<string, string> {
+  const map = new Map<string, string>();
+  if (headers === null || typeof headers !== 'object') return map;
+  try {
+    const iterate = (headers as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+    if (typeof iterate === 'function') {
+      // WHATWG Headers, Map and entry lists all iterate as [name, value] pairs.
+      let count = 0;
+      for (const entry of headers as Iterable<unknown>) {
+        if (++count > MAX_HEADERS) break;
+        if (Array.isArray(entry) && entry.length >= 2) addHeader(map, entry[0], entry[1]);
+      }
+      return map;
+    }
+    let count = 0;
+    for (const name in headers) {
+      if (!Object.hasOwn(headers, name)) continue;
+      if (++count > MAX_HEADERS) break;
+      addHeader(map, name, (headers as Record<string, unknown>)[name]);
+    }
+  } catch {
+    // A hostile or half-built headers object yields whatever was read before it threw.
+  }
+  return map;
+}
+
+/**
+ * Builds a case-insensitive lookup over `Headers`, plain objects (string, string[] or number
+ * values, as Node's `IncomingHttpHeaders`) or `[name, value]` entry lists. Never throws; values
+ * are bounded to 4 KiB and at most 512 headers are read.
+ */
+export function createHeaderLookup(headers: HeadersLike | undefined | null): HeaderLookup {
+  const map = collectHeaders(headers);
+  return {
+    get: (name) => map.get(name.toLowerCase()),
+    has: (name) => map.has(name.toLowerCase()),
+    names: () => [...map.keys()],
+  };
+}
+
+/** Reads one header case-insensitively from any `HeadersLike`. */
+export function readHeader(headers: HeadersLike | undefined | null, name: string): string | undefined {
+  return createHeaderLookup(headers).get(name);
+}

@@ -1,0 +1,95 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_AWS_REGION,
+  ATTR_CLOUD_REGION,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_ROUTE_ATTEMPTS,
+  ATTR_GEN_AI_ROUTE_DEPLOYMENT,
+  ATTR_GEN_AI_ROUTE_EVIDENCE,
+  ATTR_GEN_AI_ROUTE_FALLBACK,
+  ATTR_GEN_AI_ROUTE_GATEWAY,
+  ATTR_GEN_AI_ROUTE_PATH,
+  ATTR_GEN_AI_ROUTE_REGION_SCOPE,
+  ATTR_GEN_AI_ROUTE_REQUEST_ID,
+  ATTR_GEN_AI_ROUTE_UPSTREAM,
+  ATTR_GEN_AI_SYSTEM,
+  GEN_AI_LATEST_EXPERIMENTAL,
+  OTEL_SEMCONV_STABILITY_OPT_IN,
+} from './semconv';
+import type { RouteAttribution, SemconvMode } from './types';
+
+const MAX_VALUE_LENGTH = 256;
+const MAX_ARRAY_LENGTH = 16;
+
+function environmentVariable(name: string): string | undefined {
+  try {
+    const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+    return process?.env?.[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The semconv mode in effect: the explicit option if given, else `latest` when
+ * `OTEL_SEMCONV_STABILITY_OPT_IN` lists `gen_ai_latest_experimental`, else `both`.
+ */
+export function resolveSemconvMode(mode?: SemconvMode): SemconvMode {
+  if (mode === 'legacy' || mode === 'latest' || mode === 'both') return mode;
+  const optIn = environmentVariable(OTEL_SEMCONV_STABILITY_OPT_IN);
+  if (optIn?.split(',').some((token) => token.trim() === GEN_AI_LATEST_EXPERIMENTAL)) return 'latest';
+  return 'both';
+}
+
+function boundedString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_VALUE_LENGTH) : undefined;
+}
+
+function boundedArray(values: unknown): string[] | undefined {
+  if (!Array.isArray(values)) return undefined;
+  const strings = values
+    .slice(0, MAX_ARRAY_LENGTH)
+    .map(boundedString)
+    .filter((value): value is string => value !== undefined);
+  return strings.length > 0 ? strings : undefined;
+}
+
+/**
+ * The span attributes for a route: `gen_ai.system` and/or `gen_ai.provider.name` (by `semconv`
+ * mode: `legacy`, `latest` or `both`, default `both`, or `latest` under
+ * `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`), `gen_ai.request.model`,
+ * `gen_ai.response.model`, `cloud.region`, `aws.region` and every `gen_ai.route.*` attribute.
+ * Only defined values become attributes; `gen_ai.route.path` and `gen_ai.route.evidence` are
+ * string arrays. Never throws.
+ */
+export function routeAttributes(attribution: RouteAttribution, options?: { semconv?: SemconvMode }): Attributes {
+  const attributes: Attributes = {};
+  try {
+    if (typeof attribution !== 'object' || attribution === null) return attributes;
+    const set = (key: string, value: Attributes[string] | undefined) => {
+      if (value !== undefined) attributes[key] = value;
+    };
+    const mode = resolveSemconvMode(options?.semconv);
+    const system = boundedString(attribution.system);
+    if (mode !== 'latest') set(ATTR_GEN_AI_SYSTEM, system);
+    if (mode !== 'legacy') set(ATTR_GEN_AI_PROVIDER_NAME, system);
+    set(ATTR_GEN_AI_REQUEST_MODEL, boundedString(attribution.requestModel));
+    set(ATTR_GEN_AI_RESPONSE_MODEL, boundedString(attribution.responseModel));
+    set(ATTR_GEN_AI_ROUTE_GATEWAY, boundedString(attribution.gateway));
+    set(ATTR_GEN_AI_ROUTE_UPSTREAM, boundedString(attribution.upstream));
+    set(ATTR_GEN_AI_ROUTE_PATH, boundedArray(attribution.path));
+    set(ATTR_GEN_AI_ROUTE_DEPLOYMENT, boundedString(attribution.deployment));
+    set(ATTR_GEN_AI_ROUTE_REQUEST_ID, boundedString(attribution.requestId));
+    if (Number.isInteger(attribution.attempts)) set(ATTR_GEN_AI_ROUTE_ATTEMPTS, attribution.attempts);
+    if (typeof attribution.fallback === 'boolean') set(ATTR_GEN_AI_ROUTE_FALLBACK, attribution.fallback);
+    set(ATTR_GEN_AI_ROUTE_REGION_SCOPE, boundedString(attribution.regionScope));
+    set(ATTR_CLOUD_REGION, boundedString(attribution.region));
+    set(ATTR_AWS_REGION, boundedString(attribution.awsRegion));
+    set(ATTR_GEN_AI_ROUTE_EVIDENCE, boundedArray(attribution.evidence));
+  } catch {
+    // Attributes gathered so far are still valid.
+  }
+  return attributes;
+}
