@@ -8,8 +8,7 @@ export type {
   ServedbyOptions,
 } from './types';
 
-/** Package version, used as the instrumentation scope version. */
-export const VERSION = '0.1.0';
+export { VERSION } from './version';
 
 // derivation
 export * from './semconv';
@@ -29,3 +28,37 @@ export {
 export { createHeaderLookup, readHeader, type HeaderLookup } from './headers';
 export { readBodyFacts, readBodyObjects, type BodyFacts } from './body';
 // end derivation
+
+// runtime
+export {
+  modelCallAttributes,
+  modelSpanName,
+  resolveInstrumentation,
+  setRouteOnSpan,
+  type InstrumentationScope,
+  type ModelCallInfo,
+  type ResolvedInstrumentation,
+  type TokenUsage,
+} from './instrumentation';
+export {
+  contextWithUpstreamsCollector,
+  createUpstreamsCollector,
+  reportUpstream,
+  type UpstreamsCollector,
+} from './upstreams';
+export { createRouteMetrics, type RouteMetrics, type RouteMetricsRecord } from './metrics';
+export {
+  captureRouteFetch,
+  DEFAULT_LOOK_AHEAD_BYTES,
+  runWithRouteCapture,
+  type CaptureRouteFetchOptions,
+  type RouteCapture,
+  type RouteCaptureSink,
+} from './capture-route-fetch';
+export {
+  createRouteSpanProcessor,
+  RouteSpanProcessor,
+  type EndingSpan,
+  type RouteSpanProcessorOptions,
+} from './route-span-processor';
+// end runtime

@@ -1,0 +1,177 @@
+import {
+  metrics as metricsApi,
+  trace,
+  type Attributes,
+  type Meter,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { createRouteMetrics, type RouteMetrics } from './metrics';
+import { resolveSemconvMode, routeAttributes } from './route-attributes';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+} from './semconv';
+import type { RouteAttribution, SemconvMode, ServedbyOptions } from './types';
+
+/** What a plugin needs to instrument calls: built once from its {@link ServedbyOptions}. */
+export interface ResolvedInstrumentation {
+  /** Tracer from `options.tracerProvider`, else the global provider. */
+  tracer: Tracer;
+  /** Route metrics on a meter from `options.meterProvider`, else the global provider. */
+  metrics: RouteMetrics;
+  /** The semconv mode, with `OTEL_SEMCONV_STABILITY_OPT_IN` applied when no option is given. */
+  semconv: SemconvMode;
+  /** Whether prompt and completion text may be recorded (off unless opted in). */
+  captureContent: boolean;
+}
+
+/** Instrumentation scope of a plugin: its package name and version. */
+export interface InstrumentationScope {
+  /** Package name, e.g. `@servedby/langchain`. */
+  name: string;
+  /** Package version. */
+  version: string;
+}
+
+// One set of histograms per meter: plugins may resolve their options on every call.
+const routeMetricsByMeter = new WeakMap<Meter, Map<SemconvMode, RouteMetrics>>();
+
+/**
+ * Turns a plugin's {@link ServedbyOptions} into a tracer, route metrics and the resolved
+ * settings. Defaults: the global tracer and meter providers, `semconv` from the environment
+ * (`both` unless `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`), no content.
+ *
+ * @example
+ * ```ts
+ * const { tracer, metrics, semconv } = resolveInstrumentation(options, { name: '@servedby/bedrock', version: VERSION });
+ * ```
+ */
+export function resolveInstrumentation(
+  options: ServedbyOptions | undefined,
+  scope: InstrumentationScope,
+): ResolvedInstrumentation {
+  const semconv = resolveSemconvMode(options?.semconv);
+  const tracerProvider = options?.tracerProvider ?? trace.getTracerProvider();
+  const meterProvider = options?.meterProvider ?? metricsApi.getMeterProvider();
+  const meter = meterProvider.getMeter(scope.name, scope.version);
+  let bySemconv = routeMetricsByMeter.get(meter);
+  if (!bySemconv) {
+    bySemconv = new Map();
+    routeMetricsByMeter.set(meter, bySemconv);
+  }
+  let routeMetrics = bySemconv.get(semconv);
+  if (!routeMetrics) {
+    routeMetrics = createRouteMetrics(meter, { semconv });
+    bySemconv.set(semconv, routeMetrics);
+  }
+  return {
+    tracer: tracerProvider.getTracer(scope.name, scope.version),
+    metrics: routeMetrics,
+    semconv,
+    captureContent: options?.captureContent === true,
+  };
+}
+
+/**
+ * The semconv span name of a model call: `"{operation} {model}"`, or the operation alone when
+ * the model is unknown.
+ *
+ * @example `modelSpanName('chat', 'gpt-4o')` → `"chat gpt-4o"`
+ */
+export function modelSpanName(operation: string, requestModel?: string): string {
+  return requestModel ? `${operation} ${requestModel}` : operation;
+}
+
+/** Token counts of one call, in semconv terms (input includes cached tokens, output includes reasoning). */
+export interface TokenUsage {
+  /** `gen_ai.usage.input_tokens`. */
+  inputTokens?: number;
+  /** `gen_ai.usage.output_tokens`. */
+  outputTokens?: number;
+  /** `gen_ai.usage.cache_read.input_tokens`. */
+  cacheReadInputTokens?: number;
+  /** `gen_ai.usage.cache_creation.input_tokens`. */
+  cacheCreationInputTokens?: number;
+  /** `gen_ai.usage.reasoning.output_tokens`. */
+  reasoningTokens?: number;
+}
+
+/** The semconv facts of one model call that are not about its route. */
+export interface ModelCallInfo {
+  /** `gen_ai.operation.name`: `chat`, `text_completion`, `embeddings`, … */
+  operation?: string;
+  /** `gen_ai.request.model`. */
+  requestModel?: string;
+  /** `gen_ai.response.model`. */
+  responseModel?: string;
+  /** `gen_ai.response.id`. */
+  responseId?: string;
+  /** `gen_ai.response.finish_reasons`. */
+  finishReasons?: string[];
+  /** Token counts. */
+  usage?: TokenUsage;
+  /** `server.address`. */
+  serverAddress?: string;
+  /** `server.port`. */
+  serverPort?: number;
+  /** `error.type`. */
+  errorType?: string;
+}
+
+/**
+ * The semconv attributes of a model call that are not about its route (operation, models,
+ * response id, finish reasons, usage, server, error). Only defined values become attributes.
+ */
+export function modelCallAttributes(info: ModelCallInfo): Attributes {
+  const attributes: Attributes = {};
+  if (info.operation) attributes[ATTR_GEN_AI_OPERATION_NAME] = info.operation;
+  if (info.requestModel) attributes[ATTR_GEN_AI_REQUEST_MODEL] = info.requestModel;
+  if (info.responseModel) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = info.responseModel;
+  if (info.responseId) attributes[ATTR_GEN_AI_RESPONSE_ID] = info.responseId;
+  if (info.finishReasons && info.finishReasons.length > 0) {
+    attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = info.finishReasons.filter(
+      (reason) => typeof reason === 'string',
+    );
+  }
+  const usage = info.usage;
+  if (usage) {
+    setCount(attributes, ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    setCount(attributes, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
+    setCount(attributes, ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    setCount(attributes, ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+    setCount(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+  }
+  if (info.serverAddress) attributes[ATTR_SERVER_ADDRESS] = info.serverAddress;
+  if (typeof info.serverPort === 'number' && Number.isFinite(info.serverPort)) {
+    attributes[ATTR_SERVER_PORT] = info.serverPort;
+  }
+  if (info.errorType) attributes[ATTR_ERROR_TYPE] = info.errorType;
+  return attributes;
+}
+
+/**
+ * Sets the route attributes of `attribution` (see `routeAttributes`) on `span`. Never throws.
+ */
+export function setRouteOnSpan(span: Span, attribution: RouteAttribution, options?: { semconv?: SemconvMode }): void {
+  try {
+    span.setAttributes(routeAttributes(attribution, { semconv: resolveSemconvMode(options?.semconv) }));
+  } catch {
+    // Never let attribution break the caller's span handling.
+  }
+}
+
+function setCount(attributes: Attributes, name: string, value: number | undefined): void {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) attributes[name] = value;
+}
