@@ -1,2 +1,27 @@
-/** Placeholder until the package lands. */
+export { startGatewaySim } from './server';
+export {
+  BUILT_IN_PRESETS,
+  SCENARIO_HEADER,
+  SEED_HEADER,
+  TIME_HEADER,
+  UPSTREAM_HEADER,
+} from './scenario';
+export { encodeEventStreamMessage, decodeEventStreamMessages, crc32 } from './event-stream';
+export { DEFAULT_ANSWER_TEXT } from './answer';
+export { SIM_TARGETS } from './types';
+export type {
+  GatewaySim,
+  GatewaySimOptions,
+  SimConfig,
+  SimFailure,
+  SimLatency,
+  SimRequestRecord,
+  SimScenario,
+  SimTarget,
+  TimelineSegment,
+  WeightedUpstream,
+} from './types';
+export type { EventStreamMessage } from './event-stream';
+
+/** Version of the simulator package. */
 export const VERSION = '0.1.0';
