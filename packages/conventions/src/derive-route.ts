@@ -839,8 +839,13 @@ function deriveFromContext(context: Context): RouteAttribution {
     }
     if (!INDEPENDENT_GATEWAYS.has(next.provider)) break;
     const inner = expandHop(context, next.provider, false);
-    responseModel ??= inner.responseModel;
-    vendorModel = inner.vendorModel ?? vendorModel;
+    // LiteLLM re-stamps body `model` with the caller's alias (except after a fallback), so an
+    // inner gateway's body model says nothing once LiteLLM is outermost.
+    const bodyRewritten = outer.provider === 'litellm' && first.fallback !== true;
+    if (!(bodyRewritten && inner.responseModel?.evidence.signal === 'body.model')) {
+      responseModel ??= inner.responseModel;
+      vendorModel = inner.vendorModel ?? vendorModel;
+    }
     next = inner.next;
   }
 

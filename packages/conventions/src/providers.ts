@@ -287,7 +287,7 @@ const MODEL_FAMILIES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(mistral|mixtral|pixtral|codestral|ministral|magistral|devstral|voxtral|open-mistral|open-mixtral)/, 'mistral_ai'],
   [/^(command|cohere|c4ai|aya|rerank-)/, 'cohere'],
   [/^(embed-(english|multilingual|v))/, 'cohere'],
-  [/^(gemini|gemma|palm|learnlm)/, 'google'],
+  [/^(gemini|gemma|palm-?2|learnlm|text-bison|chat-bison)/, 'google'],
   [/^grok/, 'x_ai'],
   [/^deepseek/, 'deepseek'],
   [/^(qwen|qwq)/, 'alibaba'],

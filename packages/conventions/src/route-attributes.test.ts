@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { resolveSemconvMode, routeAttributes } from './route-attributes';
+import type { RouteAttribution } from './types';
+
+const full: RouteAttribution = {
+  system: 'litellm',
+  gateway: 'litellm',
+  upstream: 'aws.bedrock',
+  path: ['litellm', 'aws.bedrock', 'anthropic'],
+  requestModel: 'claude',
+  responseModel: 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+  deployment: 'dep1',
+  region: 'us-east-1',
+  awsRegion: 'us-east-1',
+  regionScope: 'us',
+  requestId: 'c1',
+  attempts: 2,
+  fallback: true,
+  evidence: ['header.x-litellm-model-name', 'header.x-litellm-call-id'],
+};
+
+describe('routeAttributes', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('maps every field to its attribute, arrays as string arrays (default: both system names)', () => {
+    expect(routeAttributes(full)).toEqual({
+      'gen_ai.system': 'litellm',
+      'gen_ai.provider.name': 'litellm',
+      'gen_ai.request.model': 'claude',
+      'gen_ai.response.model': 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      'gen_ai.route.gateway': 'litellm',
+      'gen_ai.route.upstream': 'aws.bedrock',
+      'gen_ai.route.path': ['litellm', 'aws.bedrock', 'anthropic'],
+      'gen_ai.route.deployment': 'dep1',
+      'gen_ai.route.request_id': 'c1',
+      'gen_ai.route.attempts': 2,
+      'gen_ai.route.fallback': true,
+      'gen_ai.route.region_scope': 'us',
+      'cloud.region': 'us-east-1',
+      'aws.region': 'us-east-1',
+      'gen_ai.route.evidence': ['header.x-litellm-model-name', 'header.x-litellm-call-id'],
+    });
+  });
+
+  it('emits only defined values', () => {
+    expect(routeAttributes({ system: 'openai', evidence: [] })).toEqual({ 'gen_ai.system': 'openai', 'gen_ai.provider.name': 'openai' });
+    expect(routeAttributes({ system: 'openai', upstream: 'openai', fallback: false, evidence: [] })).toEqual({
+      'gen_ai.system': 'openai',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.route.upstream': 'openai',
+      'gen_ai.route.fallback': false,
+    });
+  });
+
+  it('honours the semconv mode', () => {
+    expect(routeAttributes({ system: 'openai', evidence: [] }, { semconv: 'legacy' })).toEqual({ 'gen_ai.system': 'openai' });
+    expect(routeAttributes({ system: 'openai', evidence: [] }, { semconv: 'latest' })).toEqual({ 'gen_ai.provider.name': 'openai' });
+  });
+
+  it('selects latest under OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental unless an option is given', () => {
+    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'http, gen_ai_latest_experimental');
+    expect(resolveSemconvMode()).toBe('latest');
+    expect(routeAttributes({ system: 'openai', evidence: [] })).toEqual({ 'gen_ai.provider.name': 'openai' });
+    expect(routeAttributes({ system: 'openai', evidence: [] }, { semconv: 'both' })).toEqual({
+      'gen_ai.system': 'openai',
+      'gen_ai.provider.name': 'openai',
+    });
+    vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', 'http/dup');
+    expect(resolveSemconvMode()).toBe('both');
+  });
+
+  it('bounds values and arrays, and never throws on malformed attributions', () => {
+    const attributes = routeAttributes({ system: 'x'.repeat(10_000), path: Array(100).fill('hop'), evidence: [] });
+    expect((attributes['gen_ai.system'] as string).length).toBe(256);
+    expect((attributes['gen_ai.route.path'] as string[]).length).toBe(16);
+    for (const bad of [undefined, null, 42, 'x', { system: 42, evidence: 'nope', attempts: 1.5 }]) {
+      expect(() => routeAttributes(bad as unknown as RouteAttribution)).not.toThrow();
+    }
+  });
+});
