@@ -34,7 +34,7 @@ export type ErrorResponder = (kind: ErrorKind, detail?: string) => void;
 
 /** Model names that simulate "the service does not know this model". */
 export function isUnknownModel(model: string): boolean {
-  return /(^|[/.:])(unknown|nonexistent|does-not-exist)/i.test(model);
+  return /(^|[-/.:])(unknown|nonexistent|does-not-exist)/i.test(model);
 }
 
 /** Parses the request body as a JSON object, or undefined when it is not one. */

@@ -60,8 +60,12 @@ const ALIASES: Record<string, string> = {
  * to every gateway's spelling. An unknown name is used verbatim everywhere, so tests can
  * invent upstreams (`upstream-42`) and still see them come through.
  */
-export function resolveUpstream(name: string): UpstreamNames {
+export function resolveUpstream(name: string, vocabulary?: 'openrouter' | 'litellm' | 'vercel'): UpstreamNames {
   const lower = name.trim().toLowerCase();
+  // The same word means different providers to different gateways (OpenRouter "Google" is
+  // Vertex, Vercel "google" is the Gemini API), so the calling gateway's names win.
+  const preferred = vocabulary ? KNOWN_UPSTREAMS.find((entry) => entry[vocabulary].toLowerCase() === lower) : undefined;
+  if (preferred) return preferred;
   const direct = KNOWN_UPSTREAMS.find(
     (entry) =>
       entry.id === lower ||

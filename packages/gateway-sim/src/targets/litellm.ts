@@ -109,7 +109,7 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
   const request = readChatRequest(body, { modelRequired: true, text: context.scenario.text });
   if (request === 'missing_messages' || request === 'missing_model') return respondError(request);
   if (isUnknownModel(request.model)) return respondError('unknown_model', request.model);
-  const upstream = resolveUpstream(context.chosenUpstream ?? defaultUpstream(request.model));
+  const upstream = resolveUpstream(context.chosenUpstream ?? defaultUpstream(request.model), 'litellm');
   const deploymentModel = context.scenario.servedModel ?? request.model;
   const modelName = `${upstream.litellm}/${deploymentModel}`;
   const fallbacks = context.scenario.fallbackFrom?.length ?? 0;
@@ -126,7 +126,7 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
   if (await applyFailure(exchange, context, (kind) => respondError(kind, request.model), request.stream)) return;
   if (fallbacks > 0) {
     const errors = context.scenario.fallbackFrom!.map((name) => ({
-      message: `litellm.RateLimitError: ${resolveUpstream(name).litellm} rate limited`,
+      message: `litellm.RateLimitError: ${resolveUpstream(name, 'litellm').litellm} rate limited`,
       type: 'RateLimitError',
       code: '429',
     }));

@@ -91,7 +91,7 @@ export const handleOpenRouter: TargetHandler = async (exchange, context, path) =
   if (request === 'missing_messages' || request === 'missing_model') return respondError(request);
   if (isUnknownModel(request.model)) return respondError('unknown_model', request.model);
   const vendor = slugVendor(request.model) ?? '';
-  const upstream = resolveUpstream(context.chosenUpstream ?? DEFAULT_PROVIDER_BY_VENDOR[vendor] ?? 'Together');
+  const upstream = resolveUpstream(context.chosenUpstream ?? DEFAULT_PROVIDER_BY_VENDOR[vendor] ?? 'Together', 'openrouter');
   providerName = upstream.openrouter;
   context.reportUpstream(upstream.openrouter);
   if (await applyFailure(exchange, context, (kind) => respondError(kind, request.model), request.stream)) return;
@@ -193,7 +193,7 @@ function openRouterUsage(request: ChatRequest) {
 }
 
 function routerMetadata(requested: string, model: string, provider: string, fallbackFrom?: string[]) {
-  const failed = (fallbackFrom ?? []).map((name) => resolveUpstream(name).openrouter);
+  const failed = (fallbackFrom ?? []).map((name) => resolveUpstream(name, 'openrouter').openrouter);
   const available = [...failed, provider].map((name) => ({ model, provider: name, selected: name === provider }));
   return {
     attempt: failed.length + 1,

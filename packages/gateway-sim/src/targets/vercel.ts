@@ -1,6 +1,219 @@
-import { sendJson, type TargetHandler } from '../common';
+import { chatDeltas, chatMessage, dataLine, finishReason, readChatRequest, type ChatRequest } from '../chat-completions';
+import {
+  applyFailure,
+  epochSeconds,
+  isUnknownModel,
+  parseJsonObject,
+  sendAnswer,
+  sendJson,
+  sendStream,
+  type ErrorKind,
+  type TargetContext,
+  type TargetHandler,
+} from '../common';
+import type { Random } from '../random';
+import { resolveUpstream, slugVendor } from '../upstreams';
 
-/** Placeholder until the Vercel wire format lands. */
-export const handleVercel: TargetHandler = async (exchange) => {
-  sendJson(exchange, 501, {}, { error: { message: 'not simulated yet' } });
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A ULID for `gen_` ids: 10 time characters, 16 random ones. */
+function ulid(random: Random, now: number): string {
+  let time = '';
+  let value = now;
+  for (let index = 0; index < 10; index += 1) {
+    time = CROCKFORD[value % 32] + time;
+    value = Math.floor(value / 32);
+  }
+  return time + random.string(16, CROCKFORD);
+}
+
+/** Provider API model ids the gateway resolves slugs to. */
+const API_MODEL_IDS: Record<string, string> = {
+  'anthropic/claude-sonnet-4': 'claude-sonnet-4-20250514',
+  'anthropic/claude-sonnet-4.5': 'claude-sonnet-4-5-20250929',
+  'anthropic/claude-haiku-4.5': 'claude-haiku-4-5-20251001',
+  'anthropic/claude-opus-4.1': 'claude-opus-4-1-20250805',
+};
+
+/** Who the gateway plans first for a slug, when no scenario says otherwise. */
+const DEFAULT_PROVIDER: Record<string, string> = {
+  anthropic: 'anthropic',
+  openai: 'openai',
+  google: 'vertex',
+  meta: 'deepinfra',
+  mistral: 'mistral',
+  xai: 'xai',
+  deepseek: 'deepinfra',
+};
+
+interface Attempt {
+  provider: string;
+  internalModelId: string;
+  providerApiModelId: string;
+  credentialType: 'system';
+  success: boolean;
+  error?: string;
+  startTime: number;
+  endTime: number;
+  statusCode: number;
+  providerResponseId?: string;
+}
+
+/** `choices[0].message.provider_metadata.gateway` as the AI Gateway sends it (recorded shape). */
+function gatewayMetadata(request: ChatRequest, context: TargetContext, generationId: string, cost: string) {
+  const vendor = slugVendor(request.model) ?? 'openai';
+  const served = resolveUpstream(context.chosenUpstream ?? DEFAULT_PROVIDER[vendor] ?? vendor, 'vercel').vercel;
+  const failed = (context.scenario.fallbackFrom ?? []).map((name) => resolveUpstream(name, 'vercel').vercel);
+  const apiModelId = context.scenario.servedModel ?? API_MODEL_IDS[request.model] ?? request.model.slice(request.model.indexOf('/') + 1);
+  let clock = 300000 + Math.floor(context.random.next() * 200000) + context.random.next();
+  const attempts: Attempt[] = [...failed, served].map((provider, index, all) => {
+    const startTime = clock;
+    clock += 100 + context.random.next() * 1500;
+    const success = index === all.length - 1;
+    const attempt: Attempt = {
+      provider,
+      internalModelId: `${provider}:${apiModelId}`,
+      providerApiModelId: apiModelId,
+      credentialType: 'system',
+      success,
+      startTime,
+      endTime: clock,
+      statusCode: success ? 200 : 500,
+    };
+    if (success) attempt.providerResponseId = provider === 'anthropic' ? `msg_01${context.random.string(22)}` : context.random.string(22);
+    else attempt.error = `${provider} returned an internal server error`;
+    clock += 10;
+    return attempt;
+  });
+  const planned = [...failed, served];
+  const first = planned[0]!;
+  context.reportUpstream(served);
+  return {
+    routing: {
+      originalModelId: request.model,
+      resolvedProvider: first,
+      resolvedProviderApiModelId: apiModelId,
+      internalResolvedModelId: `${first}:${apiModelId}`,
+      fallbacksAvailable: planned.slice(1),
+      internalReasoning: `Selected ${first} as preferred provider for ${apiModelId}. ${planned.length - 1} fallback(s) available: ${planned.slice(1).join(', ')}`,
+      planningReasoning: `System credentials planned for: ${planned.join(', ')}. Total execution order: ${planned.map((name) => `${name}(system)`).join(' → ')}`,
+      canonicalSlug: request.model,
+      finalProvider: served,
+      attempts,
+      modelAttemptCount: 1,
+      modelAttempts: [
+        {
+          modelId: `${first}:${apiModelId}`,
+          canonicalSlug: request.model,
+          success: true,
+          providerAttemptCount: attempts.length,
+          providerAttempts: attempts,
+        },
+      ],
+      totalProviderAttemptCount: attempts.length,
+    },
+    cost,
+    marketCost: cost,
+    generationId,
+    billableWebSearchCalls: 0,
+  };
+}
+
+function vercelUsage(request: ChatRequest, cost: number) {
+  return {
+    prompt_tokens: request.promptTokens,
+    completion_tokens: request.completionTokens,
+    total_tokens: request.promptTokens + request.completionTokens,
+    cost,
+    is_byok: false,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0, video_tokens: 0 },
+    cost_details: { upstream_inference_cost: null, upstream_inference_prompt_cost: 0, upstream_inference_completions_cost: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, image_tokens: 0 },
+    cache_creation_input_tokens: 0,
+    market_cost: cost,
+  };
+}
+
+/** `/vercel/v1/chat/completions`: the AI Gateway's OpenAI-compatible API with routing metadata. */
+export const handleVercel: TargetHandler = async (exchange, context, path) => {
+  const respondError = (kind: ErrorKind, detail?: string): void => {
+    const table: Record<ErrorKind, [number, string, string]> = {
+      malformed_json: [400, 'Invalid JSON in request body', 'invalid_request_error'],
+      missing_messages: [400, 'Invalid request: messages is required', 'invalid_request_error'],
+      missing_model: [400, 'Invalid request: model is required', 'invalid_request_error'],
+      unknown_model: [404, `Model '${detail}' not found`, 'model_not_found'],
+      not_found: [404, 'Not Found', 'not_found'],
+      rate_limit: [429, 'Rate limit exceeded', 'rate_limit_exceeded'],
+      unavailable: [503, 'All providers failed', 'service_unavailable'],
+      server_error: [500, 'Internal server error', 'internal_server_error'],
+    };
+    const [status, message, type] = table[kind];
+    const headers: Record<string, string> = {};
+    if (kind === 'rate_limit') headers['retry-after'] = String(context.scenario.retryAfterSeconds ?? 1);
+    sendJson(exchange, status, headers, { error: { message, type, param: null, code: type } });
+  };
+  if (exchange.method !== 'POST' || path !== '/v1/chat/completions') return respondError('not_found');
+  const body = parseJsonObject(exchange.body);
+  if (!body) return respondError('malformed_json');
+  const request = readChatRequest(body, { modelRequired: true, text: context.scenario.text });
+  if (request === 'missing_messages' || request === 'missing_model') return respondError(request);
+  if (isUnknownModel(request.model)) return respondError('unknown_model', request.model);
+  if (await applyFailure(exchange, context, respondError, request.stream)) return;
+  const id = `gen_${ulid(context.random, context.now)}`;
+  const costValue = Math.round((request.promptTokens * 3e-6 + request.completionTokens * 1.5e-5) * 1e9) / 1e9;
+  const gateway = gatewayMetadata(request, context, id, String(costValue));
+  const toolCallId = `toolu_01${context.random.string(22)}`;
+  const created = epochSeconds(context.now);
+  const systemFingerprint = `fp_${context.random.string(10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
+  const headers = {
+    'content-type': request.stream ? 'text/event-stream' : 'application/json',
+    'x-vercel-id': `iad1::${context.random.string(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${context.now}-${context.random.hex(12)}`,
+  };
+  if (!request.stream) {
+    const response = {
+      id,
+      object: 'chat.completion',
+      created,
+      model: request.model,
+      choices: [
+        {
+          index: 0,
+          message: chatMessage(request.answer, toolCallId, { provider_metadata: { gateway } }),
+          logprobs: null,
+          finish_reason: finishReason(request.answer),
+        },
+      ],
+      usage: vercelUsage(request, costValue),
+      system_fingerprint: systemFingerprint,
+      generationId: id,
+    };
+    await sendAnswer(exchange, context, headers, JSON.stringify(response));
+    return;
+  }
+  const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: request.model,
+    choices: [{ index: 0, ...choice }],
+    system_fingerprint: systemFingerprint,
+    generationId: id,
+    ...extra,
+  });
+  const events = chatDeltas(request.answer, toolCallId).map((delta) => dataLine(chunk({ delta, finish_reason: null })));
+  // The routing metadata rides on the final chunk's delta, with usage.
+  events.push(
+    dataLine(
+      chunk(
+        { delta: { provider_metadata: { gateway } }, finish_reason: finishReason(request.answer) },
+        { usage: vercelUsage(request, costValue) },
+      ),
+    ),
+  );
+  await sendStream(exchange, context, {
+    headers,
+    events,
+    trailer: [dataLine('[DONE]')],
+    errorEvents: [dataLine({ error: { message: 'Provider stream failed', type: 'internal_server_error', param: null, code: 'internal_server_error' } })],
+  });
 };

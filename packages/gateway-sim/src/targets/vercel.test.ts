@@ -1,0 +1,64 @@
+import { createOpenAI } from '@ai-sdk/openai';
+import { generateText, streamText } from 'ai';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatewaySim } from '../server';
+import type { GatewaySim } from '../types';
+
+let sim: GatewaySim;
+beforeAll(async () => {
+  sim = await startGatewaySim({ port: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+interface Routing {
+  originalModelId: string;
+  resolvedProvider: string;
+  finalProvider: string;
+  resolvedProviderApiModelId: string;
+  attempts: Array<{ provider: string; success: boolean }>;
+}
+
+describe('Vercel AI Gateway', () => {
+  it('puts routing in choices[0].message.provider_metadata.gateway (openai SDK)', async () => {
+    const client = new OpenAI({ apiKey: 'vck', baseURL: sim.baseUrls.vercel, maxRetries: 0 });
+    const data = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'hi' }] });
+    const message = data.choices[0]!.message as unknown as { provider_metadata: { gateway: { routing: Routing; generationId: string } } };
+    const routing = message.provider_metadata.gateway.routing;
+    expect(data.id).toMatch(/^gen_[0-9A-Z]{26}$/);
+    expect(message.provider_metadata.gateway.generationId).toBe(data.id);
+    expect(routing.finalProvider).toBe('anthropic');
+    expect(routing.resolvedProviderApiModelId).toBe('claude-sonnet-4-20250514');
+    expect(data.model).toBe('anthropic/claude-sonnet-4');
+  });
+
+  it('reports a fallback: resolvedProvider planned, finalProvider served, the failed attempt first', async () => {
+    const client = new OpenAI({ apiKey: 'vck', baseURL: sim.baseUrls.vercel, maxRetries: 0 });
+    const data = await client.chat.completions.create(
+      { model: 'google/gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] },
+      { headers: { 'x-sim-scenario': JSON.stringify({ fallbackFrom: ['vertex'], upstream: 'google' }) } },
+    );
+    const routing = (data.choices[0]!.message as unknown as { provider_metadata: { gateway: { routing: Routing } } }).provider_metadata.gateway.routing;
+    expect(routing.resolvedProvider).toBe('vertex');
+    expect(routing.finalProvider).toBe('google');
+    expect(routing.attempts.map((attempt) => [attempt.provider, attempt.success])).toEqual([
+      ['vertex', false],
+      ['google', true],
+    ]);
+  });
+
+  it('streams routing on the final chunk and reaches the AI SDK raw response (@ai-sdk/openai)', async () => {
+    const gateway = createOpenAI({ apiKey: 'vck', baseURL: sim.baseUrls.vercel });
+    const generated = await generateText({ model: gateway.chat('openai/gpt-4o'), prompt: 'hi', maxRetries: 0, headers: { 'x-sim-upstream': 'azure' }, include: { responseBody: true } });
+    const body = generated.response.body as { choices: Array<{ message: { provider_metadata: { gateway: { routing: Routing } } } }> };
+    expect(body.choices[0]!.message.provider_metadata.gateway.routing.finalProvider).toBe('azure');
+    const streamed = streamText({ model: gateway.chat('openai/gpt-4o'), prompt: 'hi', maxRetries: 0, includeRawChunks: true });
+    const raw: unknown[] = [];
+    for await (const part of streamed.fullStream) if (part.type === 'raw') raw.push(part.rawValue);
+    const last = raw.at(-1) as { choices: Array<{ delta: { provider_metadata?: { gateway: { routing: Routing } } } }> };
+    expect(last.choices[0]!.delta.provider_metadata?.gateway.routing.finalProvider).toBe('openai');
+    expect(await streamed.text).toBe('Hello from the gateway simulator.');
+  });
+});
