@@ -1,2 +1,7 @@
-/** Placeholder until the package lands. */
-export const VERSION = '0.1.0';
+export {
+  type BedrockRouteOptions,
+  type BedrockRuntimeClientLike,
+  bedrockRoutePlugin,
+  instrumentBedrock,
+} from './bedrock-route-plugin';
+export { VERSION } from './version';

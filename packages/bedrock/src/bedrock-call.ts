@@ -1,0 +1,267 @@
+import {
+  type Attributes,
+  type Context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  diag,
+  trace,
+} from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  type ModelCallInfo,
+  type RouteAttribution,
+  type RouteMetrics,
+  type SemconvMode,
+  deriveRoute,
+  modelCallAttributes,
+  modelSpanName,
+  parseBedrockModelId,
+  reportUpstream,
+  routeAttributes,
+} from '@servedby/conventions';
+import type { Tracer } from '@opentelemetry/api';
+import { isAwsSdkInstrumentationSpan } from './aws-sdk-span';
+import type { ResponseFacts } from './bedrock-response';
+
+/** The Bedrock Runtime commands servedby attributes; every other command passes through. */
+export type BedrockModelCommand = 'Converse' | 'ConverseStream' | 'InvokeModel' | 'InvokeModelWithResponseStream';
+
+const MODEL_COMMANDS: ReadonlySet<string> = new Set<BedrockModelCommand>([
+  'Converse',
+  'ConverseStream',
+  'InvokeModel',
+  'InvokeModelWithResponseStream',
+]);
+
+/** `ConverseCommand` → `Converse` when it is one of the attributed commands. */
+export function modelCommandOf(commandName: unknown): BedrockModelCommand | undefined {
+  if (typeof commandName !== 'string') return undefined;
+  const name = commandName.endsWith('Command') ? commandName.slice(0, -'Command'.length) : commandName;
+  return MODEL_COMMANDS.has(name) ? (name as BedrockModelCommand) : undefined;
+}
+
+/** What one HTTP attempt left behind, captured by the deserialize-step middleware. */
+export interface AttemptRecord {
+  url?: string;
+  serverAddress?: string;
+  serverPort?: number;
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+/** The instrumentation pieces one call needs. */
+export interface CallInstruments {
+  tracer: Tracer;
+  metrics: RouteMetrics;
+  semconv: SemconvMode;
+  captureContent: boolean;
+}
+
+interface CommandInput {
+  modelId?: unknown;
+  messages?: unknown;
+  system?: unknown;
+  inferenceConfig?: {
+    maxTokens?: unknown;
+    temperature?: unknown;
+    topP?: unknown;
+    stopSequences?: unknown;
+  };
+}
+
+/** How a call ended, with whatever the response revealed. */
+export interface CallOutcome {
+  facts?: ResponseFacts;
+  error?: unknown;
+  /** The SDK's attempt count (`$metadata.attempts`). */
+  attempts?: number;
+  region?: string;
+  /** Converse's output message, for opt-in content capture. */
+  outputMessage?: unknown;
+}
+
+/** One Bedrock model call: its span (own or adopted), timing and what the attempts saw. */
+export interface BedrockCall {
+  readonly command: BedrockModelCommand;
+  /** The context the command runs in: the call's span is active in it. */
+  readonly context: Context;
+  /** Latest HTTP attempt; retries overwrite it, so it describes the attempt that answered. */
+  attempt: AttemptRecord;
+  /** Marks the first stream item, for time to first chunk. */
+  markFirstChunk(): void;
+  /** Sets every attribute, records the metrics and ends the span (unless another instrumentation owns it). Idempotent. */
+  finish(outcome: CallOutcome): void;
+}
+
+/**
+ * The aws-sdk instrumentation writes its own usage and finish reasons after servedby's
+ * middleware returns (raw Converse input counts without cache, chars/6 estimates for Cohere
+ * and Mistral), so servedby's values are written again just before that span ends.
+ */
+function reapplyWhenEnding(span: Span, attributes: Attributes): void {
+  const originalEnd = span.end;
+  span.end = function endWithServedbyAttributes(this: Span, ...endArguments: Parameters<Span['end']>) {
+    span.end = originalEnd;
+    try {
+      span.setAttributes(attributes);
+    } catch (error) {
+      diag.error('@servedby/bedrock: could not re-apply attributes', error);
+    }
+    return originalEnd.apply(span, endArguments);
+  };
+}
+
+function errorTypeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
+    const constructorName = (error as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof constructorName === 'string' && constructorName !== '' && constructorName !== 'Object') return constructorName;
+  }
+  return '_OTHER';
+}
+
+function errorMessageOf(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+function operationOf(command: BedrockModelCommand, modelId: string | undefined): string {
+  if (command === 'Converse' || command === 'ConverseStream' || modelId === undefined) return 'chat';
+  // TODO(conventions): an operation-for-model-ID helper would keep this model-ID knowledge there.
+  const model = parseBedrockModelId(modelId)?.model ?? '';
+  return /(^|[.-])embed/.test(model) ? 'embeddings' : 'chat';
+}
+
+function requestAttributes(command: BedrockModelCommand, input: CommandInput, captureContent: boolean): Attributes {
+  const attributes: Attributes = {};
+  attributes[ATTR_GEN_AI_REQUEST_STREAM] = command === 'ConverseStream' || command === 'InvokeModelWithResponseStream';
+  const config = input.inferenceConfig;
+  if (config) {
+    if (typeof config.maxTokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = config.maxTokens;
+    if (typeof config.temperature === 'number') attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = config.temperature;
+    if (typeof config.topP === 'number') attributes[ATTR_GEN_AI_REQUEST_TOP_P] = config.topP;
+    if (Array.isArray(config.stopSequences)) {
+      attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = config.stopSequences.filter((item): item is string => typeof item === 'string');
+    }
+  }
+  if (captureContent) {
+    if (input.messages !== undefined) attributes[ATTR_GEN_AI_INPUT_MESSAGES] = JSON.stringify(input.messages);
+    if (input.system !== undefined) attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS] = JSON.stringify(input.system);
+  }
+  return attributes;
+}
+
+/**
+ * Opens the span for one model call (or adopts the aws-sdk instrumentation's span for it) in
+ * `parentContext`. Per-call state lives in the returned object only, never in module scope.
+ */
+export function startBedrockCall(
+  instruments: CallInstruments,
+  command: BedrockModelCommand,
+  input: CommandInput,
+  parentContext: Context,
+): BedrockCall {
+  const modelId = typeof input.modelId === 'string' ? input.modelId : undefined;
+  const operation = operationOf(command, modelId);
+  const name = modelSpanName(operation, modelId);
+  const attributes: Attributes = {
+    ...modelCallAttributes({ operation, requestModel: modelId }),
+    ...requestAttributes(command, input, instruments.captureContent),
+  };
+
+  const activeSpan = trace.getSpan(parentContext);
+  const adopted = activeSpan !== undefined && isAwsSdkInstrumentationSpan(activeSpan, command);
+  let span: Span;
+  if (adopted) {
+    span = activeSpan;
+    span.updateName(name);
+    span.setAttributes(attributes);
+  } else {
+    span = instruments.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext);
+  }
+  const callContext = adopted ? parentContext : trace.setSpan(parentContext, span);
+  const startedAt = performance.now();
+  let firstChunkAt: number | undefined;
+  let finished = false;
+
+  const call: BedrockCall = {
+    command,
+    context: callContext,
+    attempt: {},
+    markFirstChunk() {
+      firstChunkAt ??= performance.now();
+    },
+    finish(outcome) {
+      if (finished) return;
+      finished = true;
+      const durationSeconds = (performance.now() - startedAt) / 1000;
+      let attribution: RouteAttribution | undefined;
+      const { facts, error } = outcome;
+      try {
+        const attempt = call.attempt;
+        attribution = deriveRoute({
+          url: attempt.url,
+          requestModel: modelId,
+          responseHeaders: attempt.headers,
+          responseBody: facts?.routeBody,
+          region: outcome.region,
+          providerHint: 'aws.bedrock',
+          status: attempt.status,
+        });
+        if (outcome.attempts !== undefined) attribution = { ...attribution, attempts: outcome.attempts };
+        const info: ModelCallInfo = {
+          operation,
+          requestModel: modelId,
+          responseModel: attribution.responseModel,
+          responseId: facts?.responseId,
+          finishReasons: facts?.finishReasons,
+          usage: facts?.usage,
+          serverAddress: attempt.serverAddress,
+          serverPort: attempt.serverPort,
+          errorType: error === undefined ? undefined : errorTypeOf(error),
+        };
+        const endAttributes: Attributes = { ...modelCallAttributes(info) };
+        if (firstChunkAt !== undefined) endAttributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (firstChunkAt - startedAt) / 1000;
+        if (instruments.captureContent && outcome.outputMessage !== undefined) {
+          endAttributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify([outcome.outputMessage]);
+        }
+        if (error !== undefined) {
+          endAttributes[ATTR_ERROR_TYPE] = info.errorType ?? '_OTHER';
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(error) });
+        }
+        const finalAttributes = { ...endAttributes, ...routeAttributes(attribution, { semconv: instruments.semconv }) };
+        span.setAttributes(finalAttributes);
+        if (adopted) reapplyWhenEnding(span, finalAttributes);
+        reportUpstream(parentContext, attribution.upstream);
+        instruments.metrics.record({
+          operation,
+          attribution,
+          requestModel: modelId,
+          responseModel: attribution.responseModel,
+          durationSeconds,
+          usage: facts?.usage,
+          errorType: info.errorType,
+          serverAddress: attempt.serverAddress,
+          serverPort: attempt.serverPort,
+        });
+      } catch (ownError) {
+        diag.error('@servedby/bedrock: could not attribute the call', ownError);
+      } finally {
+        // The aws-sdk instrumentation ends the span it owns, after servedby has enriched it.
+        if (!adopted) span.end();
+      }
+    },
+  };
+  return call;
+}
