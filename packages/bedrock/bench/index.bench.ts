@@ -1,0 +1,71 @@
+// Overhead of servedby's middleware on one loopback Bedrock Runtime call: the same Converse
+// (and ConverseStream, drained) call with and without the plugin, in one process, alternating
+// rounds, median of the per-round medians. Run: npm run bench (from packages/bedrock).
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Bench } from 'tinybench';
+import { instrumentBedrock } from '../src/index';
+import { startBedrockStub } from '../src/test-support/bedrock-stub';
+import { converse, converseStream, createTestClient } from '../src/test-support/clients';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const exporter = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const meterProvider = new MeterProvider();
+const stub = await startBedrockStub();
+
+const plain = createTestClient(stub.url);
+const instrumented = instrumentBedrock(createTestClient(stub.url), { tracerProvider, meterProvider });
+const MODEL_ID = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+async function drain(client: typeof plain): Promise<void> {
+  const output = await client.send(converseStream(MODEL_ID));
+  for await (const _event of output.stream!) void _event;
+}
+
+async function measure(label: string, without: () => Promise<unknown>, withPlugin: () => Promise<unknown>) {
+  const withoutSamples: number[] = [];
+  const withSamples: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const bench = new Bench({ time: TIME_MS, warmupTime: 100, throws: true });
+    const tasks: Array<[string, () => Promise<unknown>]> = [
+      ['without plugin', without],
+      ['with plugin', withPlugin],
+    ];
+    // Alternate which runs first so drift (JIT, GC, thermal) hits both sides alike.
+    for (const [name, fn] of round % 2 ? tasks.reverse() : tasks) bench.add(name, fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result;
+      if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+      (task.name === 'with plugin' ? withSamples : withoutSamples).push(result.latency.p50);
+    }
+    exporter.reset();
+  }
+  const base = median(withoutSamples);
+  const instrumentedMedian = median(withSamples);
+  const overhead = ((instrumentedMedian - base) / base) * 100;
+  console.log(`${label} → Bedrock Runtime wire stub (HTTP/2, loopback), ${ROUNDS} alternating rounds`);
+  console.log(`  without plugin: median ${base.toFixed(3)} ms`);
+  console.log(`  with plugin:    median ${instrumentedMedian.toFixed(3)} ms`);
+  console.log(`  overhead:       ${overhead.toFixed(2)} %`);
+}
+
+await measure('Converse', () => plain.send(converse(MODEL_ID)), () => instrumented.send(converse(MODEL_ID)));
+await measure('ConverseStream (drained)', () => drain(plain), () => drain(instrumented));
+plain.destroy();
+instrumented.destroy();
+await stub.close();
+await tracerProvider.shutdown();
+await meterProvider.shutdown();
