@@ -154,9 +154,14 @@ export async function startGatewaySim(options: GatewaySimOptions = {}): Promise<
       socket.unshift(first);
       const prefix = first.subarray(0, Math.min(first.length, HTTP2_PREFACE.length));
       const isHttp2 = prefix.length >= 3 && HTTP2_PREFACE.subarray(0, prefix.length).equals(prefix);
-      (isHttp2 ? http2 : http1).emit('connection', socket);
-      // pause() left the stream non-flowing; the HTTP parser's 'data' listener alone would not restart it.
-      socket.resume();
+      if (isHttp2) {
+        // The HTTP/2 session takes over the socket handle and reads the unshifted bytes itself.
+        http2.emit('connection', socket);
+      } else {
+        http1.emit('connection', socket);
+        // pause() left the stream non-flowing; the HTTP/1 parser's 'data' listener alone would not restart it.
+        socket.resume();
+      }
     });
   });
 
