@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Sibling workspace packages are tested from source, so a test run never depends on a stale build.
+const sourceOf = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    alias: {
+      '@servedby/conventions': sourceOf('../conventions/src/index.ts'),
+      '@servedby/gateway-sim': sourceOf('../gateway-sim/src/index.ts'),
+    },
+  },
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,

@@ -1,2 +1,7 @@
-/** Placeholder until the package lands. */
+export { routeMiddleware, ROUTE_ATTRIBUTED_KEY } from './route-middleware';
+export type { RouteLanguageModelMiddleware, RouteMiddlewareOptions, RouteModelLike } from './route-middleware';
+export { routeTelemetry } from './route-telemetry';
+export type { RouteTelemetryOptions } from './route-telemetry';
+
+/** Package version, used as the instrumentation scope version. */
 export const VERSION = '0.1.0';

@@ -1,0 +1,427 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { generateText, registerTelemetry, stepCountIs, streamText, tool, wrapLanguageModel, type LanguageModel } from 'ai';
+import type { LanguageModelV4 } from '@ai-sdk/provider';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createAzure } from '@ai-sdk/azure';
+import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenRouter } from '@openrouter/ai-sdk-provider';
+import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { z } from 'zod';
+import { routeMiddleware } from './route-middleware';
+import { routeTelemetry } from './route-telemetry';
+import { childrenOf, createTestTelemetry, type TestTelemetry } from './testing/harness';
+import { SCENARIO_HEADER, TEST_API_KEY, UPSTREAM_HEADER } from './testing/routes';
+
+let sim: GatewaySim;
+let telemetry: TestTelemetry;
+
+beforeAll(async () => {
+  sim = await startGatewaySim({ port: 0, seed: 7 });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+beforeEach(() => {
+  telemetry = createTestTelemetry();
+});
+
+function integration(extra: Parameters<typeof routeTelemetry>[0] = {}) {
+  return routeTelemetry({ tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider, ...extra });
+}
+
+/** Every route the AI SDK can take to the simulator, with the attributes its `chat` span must carry. */
+interface RouteCase {
+  name: string;
+  model(): LanguageModel;
+  upstream?: string;
+  /**
+   * OpenAI-compatible streams carry the upstream only in the chunks, which no telemetry event
+   * shows: these routes wrap the model with routeMiddleware, which reports the raw chunks.
+   */
+  streamsNeedMiddleware?: boolean;
+  expected: Record<string, unknown>;
+}
+
+const routes: RouteCase[] = [
+  {
+    name: '@openrouter/ai-sdk-provider',
+    model: () => createOpenRouter({ baseURL: sim.baseUrls.openrouter, apiKey: TEST_API_KEY }).chat('anthropic/claude-sonnet-4'),
+    upstream: 'Together',
+    expected: {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.system': 'openrouter',
+      'gen_ai.provider.name': 'openrouter',
+      'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'together',
+    },
+  },
+  {
+    name: '@ai-sdk/openai on OpenRouter',
+    model: () => createOpenAI({ baseURL: sim.baseUrls.openrouter, apiKey: TEST_API_KEY }).chat('openai/gpt-4o'),
+    upstream: 'Azure',
+    streamsNeedMiddleware: true,
+    expected: {
+      'gen_ai.system': 'openrouter',
+      'gen_ai.provider.name': 'openrouter',
+      'gen_ai.request.model': 'openai/gpt-4o',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'azure.ai.openai',
+    },
+  },
+  {
+    name: '@ai-sdk/openai on LiteLLM',
+    model: () => createOpenAI({ baseURL: sim.baseUrls.litellm, apiKey: TEST_API_KEY }).chat('gpt-4o'),
+    upstream: 'bedrock',
+    expected: {
+      'gen_ai.system': 'litellm',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.route.gateway': 'litellm',
+      'gen_ai.route.upstream': 'aws.bedrock',
+    },
+  },
+  {
+    name: '@ai-sdk/openai on the Vercel AI Gateway',
+    model: () => createOpenAI({ baseURL: sim.baseUrls.vercel, apiKey: TEST_API_KEY }).chat('anthropic/claude-sonnet-4'),
+    upstream: 'vertexAnthropic',
+    streamsNeedMiddleware: true,
+    expected: {
+      'gen_ai.system': 'vercel',
+      'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      'gen_ai.route.gateway': 'vercel',
+      'gen_ai.route.upstream': 'gcp.vertex_ai',
+    },
+  },
+  {
+    name: '@ai-sdk/azure',
+    model: () =>
+      createAzure({ baseURL: `${sim.baseUrls.azure}/openai`, apiKey: TEST_API_KEY, useDeploymentBasedUrls: true }).chat('gpt-4o-prod'),
+    expected: {
+      'gen_ai.system': 'azure.ai.openai',
+      'gen_ai.request.model': 'gpt-4o-prod',
+      'gen_ai.route.deployment': 'gpt-4o-prod',
+    },
+  },
+  {
+    name: '@ai-sdk/amazon-bedrock',
+    model: () =>
+      createAmazonBedrock({
+        baseURL: sim.baseUrls.bedrock,
+        region: 'us-east-1',
+        accessKeyId: 'AKIDSERVEDBYTEST',
+        secretAccessKey: 'servedby-test-secret',
+      })('us.anthropic.claude-3-5-sonnet-20240620-v1:0'),
+    expected: {
+      'gen_ai.system': 'aws.bedrock',
+      'gen_ai.request.model': 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+    },
+  },
+  {
+    name: '@ai-sdk/anthropic direct',
+    model: () => createAnthropic({ baseURL: sim.baseUrls.anthropic, apiKey: TEST_API_KEY })('claude-sonnet-4-20250514'),
+    expected: {
+      'gen_ai.system': 'anthropic',
+      'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.route.upstream': 'anthropic',
+    },
+  },
+  {
+    name: '@ai-sdk/openai direct',
+    model: () => createOpenAI({ baseURL: sim.baseUrls.openai, apiKey: TEST_API_KEY }).chat('gpt-4o'),
+    expected: {
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.route.upstream': 'openai',
+    },
+  },
+];
+
+function headersFor(route: RouteCase, extra: Record<string, string> = {}): Record<string, string> {
+  return route.upstream ? { [UPSTREAM_HEADER]: route.upstream, ...extra } : extra;
+}
+
+describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
+  describe.each(routes.filter((route) => route.name !== '@ai-sdk/amazon-bedrock'))('$name', (route) => {
+    it('attributes a generateText chat span', async () => {
+      const result = await generateText({
+        model: route.model(),
+        prompt: 'Say hello',
+        headers: headersFor(route),
+        telemetry: { integrations: [integration()] },
+      });
+      expect(result.text.length).toBeGreaterThan(0);
+      const chat = telemetry.span(/^chat /);
+      expect(chat.kind).toBe(SpanKind.CLIENT);
+      expect(chat.attributes).toMatchObject(route.expected);
+      expect(chat.attributes['gen_ai.response.model']).toBeTypeOf('string');
+      expect(chat.attributes['gen_ai.usage.input_tokens']).toBeTypeOf('number');
+    });
+
+    it('attributes a streamText chat span from the stream itself', async () => {
+      const model = route.streamsNeedMiddleware
+        ? wrapLanguageModel({ model: route.model() as LanguageModelV4, middleware: routeMiddleware() })
+        : route.model();
+      const result = streamText({
+        model,
+        prompt: 'Say hello',
+        headers: headersFor(route),
+        telemetry: { integrations: [integration()] },
+      });
+      let text = '';
+      for await (const delta of result.textStream) text += delta;
+      expect(text.length).toBeGreaterThan(0);
+      await result.consumeStream();
+      const chat = telemetry.span(/^chat /);
+      expect(chat.attributes).toMatchObject(route.expected);
+      const root = telemetry.span(/^invoke_agent /);
+      if (route.expected['gen_ai.route.upstream']) {
+        expect(root.attributes['gen_ai.route.upstreams']).toEqual([route.expected['gen_ai.route.upstream']]);
+      }
+    });
+  });
+
+  it('records the route metrics for every call', async () => {
+    const route = routes[0]!;
+    for (let index = 0; index < 2; index++) {
+      await generateText({ model: route.model(), prompt: 'Hi', headers: headersFor(route), telemetry: { integrations: [integration()] } });
+    }
+    const durations = await telemetry.histogram('gen_ai.client.operation.duration');
+    expect(durations).toHaveLength(1);
+    expect(durations[0]).toMatchObject({
+      count: 2,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.route.gateway': 'openrouter',
+        'gen_ai.route.upstream': 'together',
+        'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      },
+    });
+    const tokens = await telemetry.histogram('gen_ai.client.token.usage');
+    expect(tokens.map((point) => point.attributes['gen_ai.token.type']).sort()).toEqual(['input', 'output']);
+  });
+
+  it('puts both upstreams of a two-step tool run on the root span; the tool span is a child of its step', async () => {
+    const openai = createOpenAI({
+      baseURL: sim.baseUrls.openrouter,
+      apiKey: TEST_API_KEY,
+      // The two model calls of one run are served by different upstreams.
+      fetch: (() => {
+        const upstreams = ['Together', 'Fireworks'];
+        let call = 0;
+        return async (input: RequestInfo | URL, init?: RequestInit) => {
+          const headers = new Headers(init?.headers);
+          headers.set(UPSTREAM_HEADER, upstreams[call++ % upstreams.length]!);
+          return fetch(input, { ...init, headers });
+        };
+      })(),
+    });
+    const result = await generateText({
+      model: openai.chat('openai/gpt-4o'),
+      prompt: 'What is the weather in Paris?',
+      tools: {
+        weather: tool({
+          description: 'Weather of a city',
+          inputSchema: z.object({ city: z.string() }),
+          execute: async ({ city }) => `Sunny in ${city}`,
+        }),
+      },
+      toolChoice: 'auto',
+      stopWhen: stepCountIs(3),
+      telemetry: { integrations: [integration()] },
+    });
+    expect(result.steps.length).toBe(2);
+    const spans = telemetry.spans();
+    const root = telemetry.span(/^invoke_agent /);
+    expect(root.attributes['gen_ai.route.upstreams']).toEqual(['together', 'fireworks']);
+    const chats = spans.filter((span) => span.name.startsWith('chat '));
+    expect(chats.map((span) => span.attributes['gen_ai.route.upstream'])).toEqual(['together', 'fireworks']);
+    const steps = spans.filter((span) => span.name.startsWith('step '));
+    expect(steps).toHaveLength(2);
+    const toolSpan = telemetry.span('execute_tool weather');
+    const firstStep = steps.find((span) => span.name === 'step 1')!;
+    expect(toolSpan.parentSpanContext?.spanId).toBe(firstStep.spanContext().spanId);
+    expect(childrenOf(spans, firstStep).map((span) => span.name).sort()).toEqual(['chat openai/gpt-4o', 'execute_tool weather']);
+    expect(firstStep.attributes['gen_ai.route.upstreams']).toEqual(['together']);
+  });
+
+  it('keeps the route and sets error.type when the gateway fails, and the caller sees the same error', async () => {
+    const route = routes[0]!;
+    const call = () =>
+      generateText({
+        model: route.model(),
+        prompt: 'Hi',
+        maxRetries: 0,
+        headers: headersFor(route, { [SCENARIO_HEADER]: 'server-error' }),
+        telemetry: { integrations: [integration()] },
+      });
+    const withPlugin = await call().catch((error: unknown) => error);
+    const withoutPlugin = await generateText({
+      model: route.model(),
+      prompt: 'Hi',
+      maxRetries: 0,
+      headers: headersFor(route, { [SCENARIO_HEADER]: 'server-error' }),
+    }).catch((error: unknown) => error);
+    expect(withPlugin).toBeInstanceOf(Error);
+    expect((withPlugin as Error).constructor).toBe((withoutPlugin as Error).constructor);
+    expect((withPlugin as Error).message).toBe((withoutPlugin as Error).message);
+    const chat = telemetry.span(/^chat /);
+    expect(chat.status.code).toBe(SpanStatusCode.ERROR);
+    expect(chat.attributes).toMatchObject({ 'error.type': '502', 'gen_ai.route.gateway': 'openrouter' });
+  });
+
+  it('retries a 429 and attributes the call that finally succeeded', async () => {
+    const route = routes[1]!;
+    let attempts = 0;
+    const openai = createOpenAI({
+      baseURL: sim.baseUrls.openrouter,
+      apiKey: TEST_API_KEY,
+      fetch: async (input, init) => {
+        const headers = new Headers(init?.headers);
+        if (attempts++ === 0) headers.set(SCENARIO_HEADER, JSON.stringify({ failure: 'rate_limit', retryAfterSeconds: 0 }));
+        return fetch(input, { ...init, headers });
+      },
+    });
+    const result = await generateText({
+      model: openai.chat('openai/gpt-4o'),
+      prompt: 'Hi',
+      headers: headersFor(route),
+      telemetry: { integrations: [integration()] },
+    });
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(attempts).toBe(2);
+    const chat = telemetry.span(/^chat /);
+    expect(chat.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(chat.attributes['error.type']).toBeUndefined();
+    expect(chat.attributes['gen_ai.route.upstream']).toBe('azure.ai.openai');
+  });
+
+  it('ends the spans with the route known so far when a stream fails mid-way', async () => {
+    const route = routes[0]!;
+    const result = streamText({
+      model: route.model(),
+      prompt: 'Hi',
+      headers: headersFor(route, { [SCENARIO_HEADER]: 'midstream-error' }),
+      telemetry: { integrations: [integration()] },
+      onError: () => {},
+    });
+    await result.consumeStream();
+    const chat = telemetry.span(/^chat /);
+    expect(chat.attributes['gen_ai.route.gateway']).toBe('openrouter');
+    expect(telemetry.span(/^invoke_agent /)).toBeDefined();
+  });
+
+  it('ends every span when the caller aborts a stream', async () => {
+    const route = routes[0]!;
+    const controller = new AbortController();
+    const result = streamText({
+      model: route.model(),
+      prompt: 'Hi',
+      abortSignal: controller.signal,
+      headers: headersFor(route, { [SCENARIO_HEADER]: JSON.stringify({ latency: { chunkDelayMs: 50 } }) }),
+      telemetry: { integrations: [integration()] },
+      onError: () => {},
+    });
+    for await (const _delta of result.textStream) {
+      controller.abort();
+      break;
+    }
+    await Promise.resolve(result.consumeStream()).catch(() => {});
+    await waitUntil(() => telemetry.spans().some((span) => span.name.startsWith('invoke_agent')));
+    const chat = telemetry.span(/^chat /);
+    expect(chat.attributes['gen_ai.route.gateway']).toBe('openrouter');
+  });
+
+  it('never breaks the call when its own tracer throws', async () => {
+    const brokenTracer: Tracer = {
+      startSpan: () => {
+        throw new Error('tracer exploded');
+      },
+      startActiveSpan: () => {
+        throw new Error('tracer exploded');
+      },
+    } as unknown as Tracer;
+    const brokenProvider: TracerProvider = { getTracer: () => brokenTracer };
+    const route = routes[0]!;
+    const result = await generateText({
+      model: route.model(),
+      prompt: 'Hi',
+      headers: headersFor(route),
+      telemetry: { integrations: [routeTelemetry({ tracerProvider: brokenProvider, meterProvider: telemetry.meterProvider })] },
+    });
+    expect(result.text.length).toBeGreaterThan(0);
+  });
+
+  it('keeps 100 concurrent calls apart: each span carries its own upstream', async () => {
+    const upstreams = ['Together', 'Fireworks', 'DeepInfra', 'Azure', 'Google'];
+    const expected = ['together', 'fireworks', 'deepinfra', 'azure.ai.openai', 'gcp.vertex_ai'];
+    const plugin = integration();
+    const openrouter = createOpenRouter({ baseURL: sim.baseUrls.openrouter, apiKey: TEST_API_KEY });
+    await Promise.all(
+      Array.from({ length: 100 }, (_, index) => {
+        const common = {
+          model: openrouter.chat('openai/gpt-4o'),
+          prompt: `call ${index}`,
+          headers: { [UPSTREAM_HEADER]: upstreams[index % upstreams.length]! },
+          telemetry: { integrations: [plugin], functionId: `call-${index}` },
+        };
+        return index % 2 === 0 ? generateText(common) : streamText(common).consumeStream();
+      }),
+    );
+    const roots = telemetry.spans().filter((span) => span.name.startsWith('invoke_agent'));
+    expect(roots).toHaveLength(100);
+    for (const root of roots) {
+      const index = Number(String(root.attributes['gen_ai.agent.name']).slice('call-'.length));
+      const chat = telemetry.spans().find(
+        (span) => span.name.startsWith('chat ') && span.spanContext().traceId === root.spanContext().traceId,
+      )!;
+      expect(chat.attributes['gen_ai.route.upstream']).toBe(expected[index % expected.length]);
+      expect(root.attributes['gen_ai.route.upstreams']).toEqual([expected[index % expected.length]]);
+    }
+  });
+
+  it('records no prompt or completion text unless captureContent is set', async () => {
+    const route = routes[0]!;
+    await generateText({ model: route.model(), prompt: 'secret prompt', headers: headersFor(route), telemetry: { integrations: [integration()] } });
+    for (const span of telemetry.spans()) {
+      expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
+    }
+    telemetry.reset();
+    await generateText({
+      model: route.model(),
+      prompt: 'visible prompt',
+      headers: headersFor(route),
+      telemetry: { integrations: [integration({ captureContent: true })] },
+    });
+    expect(String(telemetry.span(/^chat /).attributes['gen_ai.input.messages'])).toContain('visible prompt');
+  });
+
+  it('records no secrets: no authorization header, no api key, no query string', async () => {
+    await generateText({ model: routes[4]!.model(), prompt: 'Hi', telemetry: { integrations: [integration()] } });
+    const serialized = JSON.stringify(telemetry.spans().map((span) => span.attributes));
+    expect(serialized).not.toContain(TEST_API_KEY);
+    expect(serialized).not.toContain('api-version=');
+    expect(serialized.toLowerCase()).not.toContain('authorization');
+  });
+
+  it('works when registered globally with registerTelemetry, beside other integrations', async () => {
+    const seen: string[] = [];
+    registerTelemetry(integration(), { onLanguageModelCallEnd: (event) => void seen.push(event.modelId) });
+    try {
+      const route = routes[0]!;
+      await generateText({ model: route.model(), prompt: 'Hi', headers: headersFor(route) });
+      expect(telemetry.span(/^chat /).attributes['gen_ai.route.upstream']).toBe('together');
+      expect(seen).toHaveLength(1);
+    } finally {
+      (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] }).AI_SDK_TELEMETRY_INTEGRATIONS = [];
+    }
+  });
+});
+
+async function waitUntil(condition: () => boolean, attempts = 100): Promise<void> {
+  for (let attempt = 0; attempt < attempts && !condition(); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

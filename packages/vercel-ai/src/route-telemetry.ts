@@ -1,0 +1,400 @@
+import { context, diag, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { OpenTelemetry, type OpenTelemetryOptions } from '@ai-sdk/otel';
+import type { Telemetry } from 'ai';
+import {
+  ATTR_GEN_AI_ROUTE_UPSTREAMS,
+  contextWithUpstreamsCollector,
+  createUpstreamsCollector,
+  deriveRoute,
+  modelCallAttributes,
+  reportUpstream,
+  resolveInstrumentation,
+  routeAttributes,
+  type ResolvedInstrumentation,
+  type RouteAttribution,
+  type ServedbyOptions,
+  type TokenUsage,
+  type UpstreamsCollector,
+} from '@servedby/conventions';
+import {
+  beforeSpanEnds,
+  errorResponseOf,
+  errorTypeOf,
+  errorTypeOfFinishReason,
+  INSTRUMENTATION_SCOPE,
+  isRecord,
+  serverOf,
+  toTokenUsage,
+  withoutSecrets,
+} from './model-call';
+import { ROUTE_ATTRIBUTED_KEY, type RouteFactsSink } from './route-middleware';
+
+/**
+ * Options of {@link routeTelemetry}: the options every servedby plugin takes, plus the options
+ * of `@ai-sdk/otel`'s `OpenTelemetry` integration (all but `tracer`, which comes from
+ * `tracerProvider`).
+ */
+export interface RouteTelemetryOptions extends ServedbyOptions {
+  /** Passed to the wrapped `OpenTelemetry` integration (`agentSpanName`, `usage`, `providerMetadata`, …). */
+  openTelemetry?: Omit<OpenTelemetryOptions, 'tracer'>;
+}
+
+/** One model call of a generation: calls of one `callId` run one after the other. */
+interface ModelCallState {
+  span: Span;
+  requestModel?: string;
+  providerHint?: string;
+  startTime: number;
+  url?: string;
+  headers?: Record<string, string>;
+  responseBody?: unknown;
+  status?: number;
+  errorType?: string;
+  usage?: TokenUsage;
+  /** The attributes to put on the span right before it ends (they must win over `@ai-sdk/otel`'s). */
+  finalAttributes?: Attributes;
+  attribution?: RouteAttribution;
+  recorded: boolean;
+}
+
+/** One `generateText` / `streamText` / agent run, keyed by the AI SDK's `callId`. */
+interface GenerationState {
+  /** The context the generation started in: the collectors of enclosing agents and tools. */
+  parentContext: Context;
+  upstreams: UpstreamsCollector;
+  stepUpstreams?: UpstreamsCollector;
+  modelCall?: ModelCallState;
+}
+
+/**
+ * Creates an AI SDK 7 telemetry integration that emits `@ai-sdk/otel`'s OpenTelemetry spans
+ * (`invoke_agent`, `step`, `chat`, `execute_tool`) with the route on every `chat` span and
+ * `gen_ai.route.upstreams` on the agent and step spans, and records the route metrics.
+ * It wraps `OpenTelemetry` and forwards every callback to it, so it replaces it: register this
+ * one instead of `new OpenTelemetry()`.
+ *
+ * Per-call `telemetry.integrations` replace the globally registered ones in the AI SDK: a call
+ * that passes its own list must include this integration to be attributed.
+ *
+ * @example
+ * ```ts
+ * import { registerTelemetry } from 'ai';
+ * import { routeTelemetry } from '@servedby/vercel-ai';
+ *
+ * registerTelemetry(routeTelemetry());
+ * ```
+ */
+export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
+  const instrumentation: ResolvedInstrumentation = resolveInstrumentation(options, INSTRUMENTATION_SCOPE);
+  const { metrics, semconv, captureContent } = instrumentation;
+  const spanCapture = createSpanCapture(instrumentation.tracer);
+  const inner = new OpenTelemetry({ ...options?.openTelemetry, tracer: spanCapture.tracer });
+  const generations = new Map<string, GenerationState>();
+
+  const guard = (what: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (error) {
+      diag.warn(`servedby: ${what} failed`, error);
+    }
+  };
+  // Content stays off unless the user opted in, whatever the call's `recordInputs` says.
+  const withContentPolicy = <T extends object>(event: T): T =>
+    captureContent ? event : { ...event, recordInputs: false, recordOutputs: false };
+
+  const finishModelCall = (generation: GenerationState, call: ModelCallState): void => {
+    if (call.recorded) return;
+    call.recorded = true;
+    const attribution = call.attribution;
+    const server = serverOf(call.url);
+    const responseModel = (call.finalAttributes?.['gen_ai.response.model'] as string | undefined) ?? undefined;
+    metrics.record({
+      operation: 'chat',
+      attribution,
+      requestModel: call.requestModel,
+      responseModel,
+      durationSeconds: (performance.now() - call.startTime) / 1000,
+      usage: call.usage,
+      errorType: call.errorType,
+      ...server,
+    });
+    const upstream = attribution?.upstream;
+    generation.upstreams.add(upstream);
+    generation.stepUpstreams?.add(upstream);
+    reportUpstream(generation.parentContext, upstream);
+  };
+
+  const attributeFromError = (generation: GenerationState, error: unknown): void => {
+    const call = generation.modelCall;
+    if (!call) return;
+    call.errorType = errorTypeOf(error);
+    const response = errorResponseOf(error);
+    if (response) {
+      call.url = withoutSecrets(response.url) ?? call.url;
+      call.status = response.status;
+      call.headers = response.headers ?? call.headers;
+      call.responseBody = response.body ?? call.responseBody;
+    }
+    call.attribution = deriveRoute({
+      url: call.url,
+      requestModel: call.requestModel,
+      responseHeaders: call.headers,
+      responseBody: call.responseBody,
+      providerHint: call.providerHint,
+      status: call.status,
+    });
+    call.finalAttributes = {
+      ...modelCallAttributes({ operation: 'chat', requestModel: call.requestModel, errorType: call.errorType, ...serverOf(call.url) }),
+      ...routeAttributes(call.attribution, { semconv }),
+    };
+  };
+
+  const integration: Telemetry & Record<string, unknown> = {
+    onStart(event) {
+      guard('onStart', () => {
+        const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector() };
+        generations.set(event.callId, generation);
+        const [rootSpan] = spanCapture.capture(() => inner.onStart(withContentPolicy(event)));
+        if (rootSpan) {
+          beforeSpanEnds(rootSpan, () => {
+            const upstreams = generation.upstreams.values();
+            if (upstreams.length > 0) rootSpan.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
+          });
+        }
+      });
+    },
+
+    onStepStart(event) {
+      guard('onStepStart', () => {
+        const generation = generations.get(event.callId);
+        const [stepSpan] = spanCapture.capture(() => inner.onStepStart(event));
+        if (!generation || !stepSpan) return;
+        const stepUpstreams = createUpstreamsCollector();
+        generation.stepUpstreams = stepUpstreams;
+        beforeSpanEnds(stepSpan, () => {
+          const upstreams = stepUpstreams.values();
+          if (upstreams.length > 0) stepSpan.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
+        });
+      });
+    },
+
+    onLanguageModelCallStart(event) {
+      guard('onLanguageModelCallStart', () => {
+        const generation = generations.get(event.callId);
+        const [chatSpan] = spanCapture.capture(() => inner.onLanguageModelCallStart(event));
+        if (!generation || !chatSpan) return;
+        const call: ModelCallState = {
+          span: chatSpan,
+          requestModel: event.modelId,
+          providerHint: event.provider,
+          startTime: performance.now(),
+          recorded: false,
+        };
+        generation.modelCall = call;
+        beforeSpanEnds(chatSpan, () => {
+          if (call.finalAttributes) chatSpan.setAttributes(call.finalAttributes);
+          if (call.errorType) chatSpan.setStatus({ code: SpanStatusCode.ERROR });
+          finishModelCall(generation, call);
+        });
+      });
+    },
+
+    executeLanguageModelCall(options) {
+      const generation = generations.get(options.callId);
+      const execute = options.execute;
+      // A routeMiddleware on the model reports what these events cannot show (endpoint, raw stream chunks).
+      const sink: RouteFactsSink = {
+        observe(facts) {
+          const call = generation?.modelCall;
+          if (!call) return;
+          if (facts.url && !call.url) call.url = facts.url;
+          if (facts.responseBody !== undefined) call.responseBody = facts.responseBody;
+        },
+      };
+      const observedExecute = async () => {
+        // Inside `@ai-sdk/otel`'s context: the chat span is active.
+        const result = await context.with(context.active().setValue(ROUTE_ATTRIBUTED_KEY, sink), execute);
+        guard('reading the model result', () => {
+          const call = generation?.modelCall;
+          if (!call || !isRecord(result)) return;
+          // Read only: the AI SDK restores the caller's result only if the same object comes back.
+          const request = isRecord(result.request) ? result.request : undefined;
+          if (request && typeof request.url === 'string') call.url = withoutSecrets(request.url) ?? call.url;
+          const response = isRecord(result.response) ? result.response : undefined;
+          if (response && isRecord(response.headers)) call.headers = response.headers as Record<string, string>;
+          if (response && isRecord(response.body)) call.responseBody = response.body;
+          call.errorType = undefined;
+        });
+        return result;
+      };
+      const executeWithErrors = async () => {
+        try {
+          return await observedExecute();
+        } catch (error) {
+          guard('reading the model error', () => {
+            if (generation) attributeFromError(generation, error);
+          });
+          throw error;
+        }
+      };
+      return inner.executeLanguageModelCall({ ...options, execute: executeWithErrors });
+    },
+
+    onLanguageModelCallEnd(event) {
+      guard('onLanguageModelCallEnd', () => {
+        const call = generations.get(event.callId)?.modelCall;
+        if (call) {
+          // The event's `request.url` is the endpoint's origin only: a fallback for the full URL.
+          call.url ??= withoutSecrets(event.request?.url);
+          const attribution = deriveRoute({
+            url: call.url,
+            requestModel: call.requestModel,
+            responseHeaders: call.headers,
+            responseBody: call.responseBody,
+            providerMetadata: event.providerMetadata as Record<string, unknown> | undefined,
+            providerHint: call.providerHint,
+          });
+          call.attribution = attribution;
+          call.usage = toTokenUsage(event.usage);
+          call.errorType = errorTypeOfFinishReason(event.finishReason);
+          call.finalAttributes = {
+            ...modelCallAttributes({
+              operation: 'chat',
+              requestModel: call.requestModel,
+              responseModel: attribution.responseModel ?? event.modelId,
+              responseId: event.responseId,
+              finishReasons: [event.finishReason],
+              usage: call.usage,
+              errorType: call.errorType,
+              ...serverOf(call.url),
+            }),
+            ...routeAttributes(attribution, { semconv }),
+          };
+        }
+        inner.onLanguageModelCallEnd(event);
+      });
+    },
+
+    onToolExecutionStart(event) {
+      guard('onToolExecutionStart', () => inner.onToolExecutionStart(event));
+    },
+
+    executeTool(options) {
+      const generation = generations.get(options.callId);
+      if (!generation) return inner.executeTool(options);
+      const execute = options.execute;
+      // A tool that runs another agent reports that agent's upstreams to this one.
+      return inner.executeTool({
+        ...options,
+        execute: () => {
+          let toolContext = contextWithUpstreamsCollector(context.active(), generation.upstreams);
+          if (generation.stepUpstreams) toolContext = contextWithUpstreamsCollector(toolContext, generation.stepUpstreams);
+          return context.with(toolContext, execute);
+        },
+      });
+    },
+
+    onStepEnd(event) {
+      guard('onStepEnd', () => inner.onStepEnd(event));
+    },
+
+    onStepError(event) {
+      guard('onStepError', () => {
+        const generation = generations.get(event.callId);
+        if (generation?.modelCall && !generation.modelCall.recorded && !generation.modelCall.finalAttributes) {
+          attributeFromError(generation, event.error);
+        }
+        inner.onStepError(event);
+      });
+    },
+
+    onEnd(event) {
+      guard('onEnd', () => inner.onEnd(event as Parameters<OpenTelemetry['onEnd']>[0]));
+      generations.delete(event.callId);
+    },
+
+    onAbort(event) {
+      guard('onAbort', () => {
+        const generation = generations.get(event.callId);
+        const call = generation?.modelCall;
+        // An aborted stream still keeps the route its headers revealed.
+        if (generation && call && !call.recorded && !call.finalAttributes) {
+          attributeFromError(generation, { name: 'AbortError' });
+        }
+        inner.onAbort(event);
+      });
+      generations.delete(event.callId);
+    },
+
+    onError(error) {
+      const callId = isRecord(error) && typeof error.callId === 'string' ? error.callId : undefined;
+      guard('onError', () => {
+        const generation = callId ? generations.get(callId) : undefined;
+        const call = generation?.modelCall;
+        if (generation && call && !call.recorded && call.errorType === undefined) {
+          attributeFromError(generation, isRecord(error) && 'error' in error ? error.error : error);
+        }
+        inner.onError(error);
+      });
+      if (callId) generations.delete(callId);
+    },
+  };
+
+  // Everything else `OpenTelemetry` implements (embed, rerank, object, speech, decision, durable
+  // runs) is forwarded as is, so this integration is a drop-in replacement for it.
+  for (const name of forwardedMemberNames(inner)) {
+    if (name in integration) continue;
+    const member = (inner as unknown as Record<string, unknown>)[name];
+    integration[name] =
+      typeof member === 'function'
+        ? (...args: unknown[]) => (member as (...a: unknown[]) => unknown).apply(inner, args)
+        : member;
+  }
+  return integration;
+}
+
+function forwardedMemberNames(inner: OpenTelemetry): string[] {
+  const names = new Set<string>(['experimental_durable']);
+  let prototype: object | null = Object.getPrototypeOf(inner);
+  while (prototype && prototype !== Object.prototype) {
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      if (name !== 'constructor' && (name.startsWith('on') || name.startsWith('execute') || name.startsWith('experimental_on'))) {
+        names.add(name);
+      }
+    }
+    prototype = Object.getPrototypeOf(prototype);
+  }
+  return [...names];
+}
+
+/**
+ * A tracer for `@ai-sdk/otel` that hands back the spans it starts during one synchronous
+ * callback, so this integration can attach upstreams and route attributes to spans it does not
+ * own. Only synchronous code runs between `capture` start and end, so concurrent generations
+ * never see each other's spans.
+ */
+function createSpanCapture(tracer: Tracer): { tracer: Tracer; capture(run: () => void): Span[] } {
+  let captured: Span[] | undefined;
+  const capturingTracer: Tracer = {
+    startSpan(name, options, parentContext) {
+      const span = tracer.startSpan(name, options, parentContext);
+      captured?.push(span);
+      return span;
+    },
+    startActiveSpan: tracer.startActiveSpan.bind(tracer) as Tracer['startActiveSpan'],
+  };
+  return {
+    tracer: capturingTracer,
+    capture(run) {
+      const previous = captured;
+      const spans: Span[] = [];
+      captured = spans;
+      try {
+        run();
+      } finally {
+        captured = previous;
+      }
+      return spans;
+    },
+  };
+}
