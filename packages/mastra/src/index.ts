@@ -1,2 +1,4 @@
-/** Placeholder until the package lands. */
-export const VERSION = '0.1.0';
+export { routeSpanProcessor } from './route-span-processor';
+export type { MastraRouteOptions, RouteSpanOutputProcessor } from './route-span-processor';
+export { routeCaptureFetch } from './model-capture';
+export { VERSION } from './version';

@@ -1,0 +1,111 @@
+import { resolveCurrentSpan } from '@mastra/core/observability';
+import type { AnySpan } from '@mastra/core/observability';
+import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '@servedby/conventions';
+import { diag } from '@opentelemetry/api';
+
+type FetchFunction = typeof globalThis.fetch;
+
+const MODEL_STEP = 'model_step';
+const MODEL_INFERENCE = 'model_inference';
+
+// Keyed by the live Mastra MODEL_STEP span, so concurrent steps never see each other's captures
+// and a step that is never processed leaves nothing behind.
+const capturesByStep = new WeakMap<object, RouteCapture[]>();
+
+/**
+ * The MODEL_STEP a model HTTP request belongs to. Mastra runs each provider call inside its
+ * step's tracing context (AsyncLocalStorage), so the current span is the step (or, in versions
+ * that make one, the inference span under it).
+ */
+function currentModelStep(): AnySpan | undefined {
+  const span = resolveCurrentSpan();
+  if (!span) return undefined;
+  if (span.type === MODEL_STEP) return span;
+  if (span.type === MODEL_INFERENCE && span.parent?.type === MODEL_STEP) return span.parent;
+  return undefined;
+}
+
+function remember(step: AnySpan, capture: RouteCapture): void {
+  const captures = capturesByStep.get(step);
+  if (captures) captures.push(capture);
+  else capturesByStep.set(step, [capture]);
+}
+
+/**
+ * The captures of the HTTP requests made inside a MODEL_STEP, oldest first (retries add more).
+ * @internal
+ */
+export function modelStepCaptures(step: object): readonly RouteCapture[] {
+  return capturesByStep.get(step) ?? [];
+}
+
+/**
+ * Wraps `fetch` so every model request Mastra makes inside an agent step is captured for
+ * {@link routeSpanProcessor}: URL, status, response headers and a bounded look-ahead of the body
+ * (JSON or SSE), without consuming or delaying the caller's body. Requests made outside a Mastra
+ * model step pass straight through.
+ *
+ * Use it for AI SDK provider instances that take a `fetch` (Azure, Bedrock, any `create…` provider);
+ * router strings (`'openrouter/…'`) are covered by the processor's global fetch capture.
+ *
+ * @example
+ * ```ts
+ * const model = createAzure({ resourceName: 'contoso', fetch: routeCaptureFetch() })('gpt-4o-eastus');
+ * ```
+ */
+export function routeCaptureFetch(fetchImplementation?: FetchFunction): FetchFunction {
+  const baseFetch: FetchFunction = (input, init) => (fetchImplementation ?? globalThis.fetch)(input, init);
+  const capturingFetch = captureRouteFetch(baseFetch);
+  const modelStepFetch = (input: Parameters<FetchFunction>[0], init?: Parameters<FetchFunction>[1]) => {
+    let step: AnySpan | undefined;
+    try {
+      step = currentModelStep();
+    } catch (error) {
+      diag.debug('servedby/mastra: could not resolve the current Mastra span', error);
+    }
+    if (!step) return baseFetch(input, init);
+    const ownStep = step;
+    return runWithRouteCapture(
+      (capture) => remember(ownStep, capture),
+      () => capturingFetch(input, init),
+    );
+  };
+  return modelStepFetch as FetchFunction;
+}
+
+interface GlobalFetchPatch {
+  original: FetchFunction;
+  patched: FetchFunction;
+  holders: number;
+}
+
+// Process-wide by nature: there is one globalThis.fetch. Reference-counted so several
+// processors (several Mastra instances) share one patch and the last one out restores it.
+let globalFetchPatch: GlobalFetchPatch | undefined;
+
+/**
+ * Routes `globalThis.fetch` through {@link routeCaptureFetch}, which is how the AI SDK providers
+ * behind Mastra's router strings reach the network. Returns the function that undoes it.
+ * @internal
+ */
+export function installGlobalFetchCapture(): () => void {
+  if (typeof globalThis.fetch !== 'function') return () => {};
+  if (!globalFetchPatch) {
+    const original = globalThis.fetch;
+    const patched = routeCaptureFetch(original);
+    globalFetchPatch = { original, patched, holders: 0 };
+    globalThis.fetch = patched;
+  }
+  const patch = globalFetchPatch;
+  patch.holders += 1;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    patch.holders -= 1;
+    if (patch.holders > 0 || globalFetchPatch !== patch) return;
+    globalFetchPatch = undefined;
+    // Someone may have wrapped fetch after us: then leave their wrapper (which still calls ours) alone.
+    if (globalThis.fetch === patch.patched) globalThis.fetch = patch.original;
+  };
+}

@@ -1,0 +1,144 @@
+import { Agent } from '@mastra/core/agent';
+import { createTool } from '@mastra/core/tools';
+import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createMastra,
+  createTelemetry,
+  flush,
+  mastraSpansOfType,
+  modelCallSpans,
+  parentId,
+  spanNamed,
+} from '../test/harness';
+
+let sim: GatewaySim;
+
+beforeAll(async () => {
+  sim = await startGatewaySim({ port: 0 });
+  // Mastra's models.dev gateway reads `<PROVIDER>_BASE_URL` and the provider's key variable.
+  process.env.OPENROUTER_BASE_URL = sim.baseUrls.openrouter;
+  process.env.OPENROUTER_API_KEY = 'sk-or-test-key';
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+const weatherTool = createTool({
+  id: 'weather',
+  description: 'Current weather in a city',
+  inputSchema: z.object({ city: z.string() }),
+  execute: async () => ({ sky: 'sunny', celsius: 21 }),
+});
+
+function weatherAgent(model: ConstructorParameters<typeof Agent>[0]['model'], tools = { weather: weatherTool }) {
+  return new Agent({ id: 'weather', name: 'weather', instructions: 'Answer about the weather.', model, tools });
+}
+
+describe('routeSpanProcessor with a router string through simulated OpenRouter', () => {
+  it('attributes both model calls of an agent run (JSON)', async () => {
+    const telemetry = createTelemetry();
+    const mastra = createMastra({ agents: { weather: weatherAgent('openrouter/anthropic/claude-sonnet-4') }, telemetry });
+    const result = await mastra
+      .getAgent('weather')
+      .generate('Weather in Paris?', { modelSettings: { headers: { 'x-sim-upstream': 'Together' } } });
+    await flush(mastra);
+    expect(result.text).toBeTruthy();
+
+    const spans = telemetry.spans();
+    const calls = modelCallSpans(spans);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.name).toBe('chat anthropic/claude-sonnet-4');
+      expect(call.kind).toBe(2); // SpanKind.CLIENT
+      expect(call.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.system': 'openrouter',
+        'gen_ai.provider.name': 'openrouter',
+        'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+        'gen_ai.route.gateway': 'openrouter',
+        'gen_ai.route.upstream': 'together',
+        'server.address': '127.0.0.1',
+      });
+      expect(call.attributes['gen_ai.route.request_id']).toEqual(expect.stringMatching(/^gen-/));
+      expect(call.attributes['gen_ai.usage.input_tokens']).toEqual(expect.any(Number));
+    }
+
+    // Mastra's own spans, bridged to OTel, carry the route under the canonical names.
+    const steps = mastraSpansOfType(spans, 'model_step');
+    expect(steps).toHaveLength(2);
+    for (const step of steps) expect(step.attributes['gen_ai.route.upstream']).toBe('together');
+    // Each client span sits under its step.
+    expect(calls.map(parentId).sort()).toEqual(steps.map((step) => step.spanContext().spanId).sort());
+
+    const [generation] = mastraSpansOfType(spans, 'model_generation');
+    expect(generation?.attributes).toMatchObject({
+      'gen_ai.provider.name': 'openrouter',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'together',
+      'gen_ai.route.upstreams': ['together'],
+    });
+    const [agentRun] = mastraSpansOfType(spans, 'agent_run');
+    expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual(['together']);
+  });
+
+  it('attributes a streamed agent run from the stream itself', async () => {
+    const telemetry = createTelemetry();
+    const mastra = createMastra({ agents: { weather: weatherAgent('openrouter/anthropic/claude-sonnet-4') }, telemetry });
+    const stream = await mastra
+      .getAgent('weather')
+      .stream('Weather in Paris?', { modelSettings: { headers: { 'x-sim-upstream': 'Amazon Bedrock' } } });
+    let text = '';
+    for await (const chunk of stream.textStream) text += chunk;
+    await flush(mastra);
+    expect(text).toBeTruthy();
+
+    const calls = modelCallSpans(telemetry.spans());
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.attributes).toMatchObject({
+        'gen_ai.system': 'openrouter',
+        'gen_ai.route.gateway': 'openrouter',
+        'gen_ai.route.upstream': 'aws.bedrock',
+      });
+    }
+    const [agentRun] = mastraSpansOfType(telemetry.spans(), 'agent_run');
+    expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual(['aws.bedrock']);
+  });
+
+  it('shows every upstream of a run on the agent span when its two calls are served differently', async () => {
+    const telemetry = createTelemetry();
+    const start = Date.parse('2026-06-01T00:00:00Z');
+    sim.setClock(start);
+    // OpenRouter moves the model from Together to Fireworks while the tool runs.
+    const switchingTool = createTool({
+      id: 'weather',
+      description: 'Current weather in a city',
+      inputSchema: z.object({ city: z.string() }),
+      execute: async () => {
+        sim.advanceClock(120_000);
+        return { sky: 'sunny' };
+      },
+    });
+    const scenario = JSON.stringify({
+      timeline: [
+        { start, durationMs: 60_000, upstream: 'Together' },
+        { start: start + 60_000, durationMs: 600_000, upstream: 'Fireworks' },
+      ],
+    });
+    const mastra = createMastra({
+      agents: { weather: weatherAgent('openrouter/anthropic/claude-sonnet-4', { weather: switchingTool }) },
+      telemetry,
+    });
+    await mastra.getAgent('weather').generate('Weather in Paris?', { modelSettings: { headers: { 'x-sim-scenario': scenario } } });
+    await flush(mastra);
+
+    const spans = telemetry.spans();
+    expect(modelCallSpans(spans).map((span) => span.attributes['gen_ai.route.upstream'])).toEqual(['together', 'fireworks']);
+    const [agentRun] = mastraSpansOfType(spans, 'agent_run');
+    expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual(['together', 'fireworks']);
+    expect(spanNamed(spans, /^invoke_agent/)).toHaveLength(1);
+  });
+});
