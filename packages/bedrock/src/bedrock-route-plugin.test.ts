@@ -321,6 +321,40 @@ describe('failures', () => {
     expect(span.attributes['gen_ai.response.model']).toBeUndefined();
   });
 
+  it('ends the span with error.type AbortError when the caller aborts before the answer', async () => {
+    const controller = new AbortController();
+    const requestsBefore = stub.requests.length;
+    const pending = client.send(withScenario(converse('amazon.nova-lite-v1:0'), 'x-stub-scenario', 'hang'), { abortSignal: controller.signal });
+    while (stub.requests.length === requestsBefore) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    const error = await caught(pending);
+    expect(error.name).toBe('AbortError');
+    const span = onlySpan();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes).toMatchObject({ 'error.type': 'AbortError', 'gen_ai.route.upstream': 'amazon' });
+  });
+
+  it('ends the span when the caller aborts part way through a stream (the SDK ends the stream silently)', async () => {
+    const controller = new AbortController();
+    const output = await client.send(withScenario(converseStream('amazon.nova-lite-v1:0'), 'x-stub-scenario', 'slow-stream'), {
+      abortSignal: controller.signal,
+    });
+    const read = (async () => {
+      for await (const event of output.stream!) {
+        if (event.messageStart) controller.abort();
+      }
+    })();
+    const outcome = await read.then(
+      () => 'ended',
+      (error) => error.name,
+    );
+    // The SDK gives the caller a short, quiet stream rather than an error; servedby sees the same.
+    expect(outcome).toBe('ended');
+    const span = onlySpan();
+    expect(span.attributes['gen_ai.route.upstream']).toBe('amazon');
+    expect(span.attributes['gen_ai.response.finish_reasons']).toBeUndefined();
+  });
+
   it('counts SDK retries as attempts', async () => {
     const retrying = instrumentBedrock(createTestClient(stub.url, { maxAttempts: 3 }), { tracerProvider: telemetry.tracerProvider });
     const output = await retrying.send(withScenario(converse('meta.llama3-1-70b-instruct-v1:0'), 'x-stub-scenario', 'throttle-once'));

@@ -24,7 +24,8 @@ export type BedrockStubScenario =
   | 'model-not-ready' // 429 ModelNotReadyException
   | 'access-denied' // 403 AccessDeniedException
   | 'midstream-error' // stream: two events, then a modelStreamErrorException
-  | 'slow-stream'; // stream: 20 ms between events
+  | 'slow-stream' // stream: 20 ms between events
+  | 'hang'; // never answers (until the client gives up or the stub closes)
 
 const encoder = new TextEncoder();
 const codec = new EventStreamCodec(
@@ -222,6 +223,7 @@ export async function startBedrockStub(): Promise<BedrockStub> {
       const operation = match[2];
       const scenario = String(headers['x-stub-scenario'] ?? '');
       const invocationId = String(headers['amz-sdk-invocation-id'] ?? '');
+      if (scenario === 'hang') return;
       const failure = ERRORS[scenario];
       if (failure && !(scenario === 'throttle-once' && throttledOnce.has(invocationId))) {
         throttledOnce.add(invocationId);
