@@ -1,2 +1,3 @@
-/** Placeholder until the package lands. */
-export const VERSION = '0.1.0';
+export { createRouteCallbackHandler, ROUTE_CALLBACK_HANDLER_NAME, type RouteCallbackOptions } from './handler';
+export { registerRouteCallbacks } from './register';
+export { VERSION } from './version';
