@@ -1,0 +1,185 @@
+import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
+import { createAzure } from '@ai-sdk/azure';
+import { Agent } from '@mastra/core/agent';
+import { createTool } from '@mastra/core/tools';
+import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { routeCaptureFetch } from './index';
+import { createMastra, createTelemetry, flush, mastraSpansOfType, modelCallSpans, type Telemetry } from '../test/harness';
+
+let sim: GatewaySim;
+
+beforeAll(async () => {
+  sim = await startGatewaySim({ port: 0 });
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+const weatherTool = createTool({
+  id: 'weather',
+  description: 'Current weather in a city',
+  inputSchema: z.object({ city: z.string() }),
+  execute: async () => ({ sky: 'sunny', celsius: 21 }),
+});
+
+type AgentModel = ConstructorParameters<typeof Agent>[0]['model'];
+
+/** Runs a one-tool agent (generate or stream) and returns the telemetry it produced. */
+async function runAgent(
+  model: AgentModel,
+  mode: 'generate' | 'stream',
+  headers: Record<string, string> = {},
+  servedby: Parameters<typeof createMastra>[0]['servedby'] = {},
+): Promise<{ telemetry: Telemetry; text: string }> {
+  const telemetry = createTelemetry();
+  const agent = new Agent({ id: 'weather', name: 'weather', instructions: 'Answer about the weather.', model, tools: { weather: weatherTool } });
+  const mastra = createMastra({ agents: { weather: agent }, telemetry, servedby });
+  let text = '';
+  if (mode === 'generate') {
+    text = (await mastra.getAgent('weather').generate('Weather in Paris?', { modelSettings: { headers } })).text;
+  } else {
+    const stream = await mastra.getAgent('weather').stream('Weather in Paris?', { modelSettings: { headers } });
+    for await (const chunk of stream.textStream) text += chunk;
+  }
+  await flush(mastra);
+  return { telemetry, text };
+}
+
+/** Every model call span carries `expected`, and the agent span lists the upstream. */
+function expectRoute(telemetry: Telemetry, expected: Record<string, unknown>, upstream: string): void {
+  const spans = telemetry.spans();
+  const calls = modelCallSpans(spans);
+  expect(calls).toHaveLength(2);
+  for (const call of calls) {
+    expect(call.kind).toBe(2); // CLIENT
+    expect(call.name).toBe(`chat ${String(expected['gen_ai.request.model'])}`);
+    expect(call.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'server.address': '127.0.0.1',
+      'server.port': sim.port,
+      ...expected,
+    });
+    expect(call.attributes['error.type']).toBeUndefined();
+  }
+  const [agentRun] = mastraSpansOfType(spans, 'agent_run');
+  expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual([upstream]);
+}
+
+for (const mode of ['generate', 'stream'] as const) {
+  describe(`Mastra agent (${mode})`, () => {
+    it('through simulated LiteLLM (router config with url)', async () => {
+      const { telemetry, text } = await runAgent(
+        { id: 'litellm/gpt-4o', url: sim.baseUrls.litellm, apiKey: 'sk-litellm-test' },
+        mode,
+        { 'x-sim-upstream': 'together' },
+      );
+      expect(text).toBeTruthy();
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'litellm',
+          'gen_ai.provider.name': 'litellm',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.route.gateway': 'litellm',
+          'gen_ai.route.upstream': 'together',
+          'gen_ai.route.path': ['litellm', 'together'],
+          'gen_ai.route.request_id': expect.any(String),
+          'gen_ai.route.deployment': expect.any(String),
+        },
+        'together',
+      );
+    });
+
+    it('through the simulated Vercel AI Gateway OpenAI-compatible route', async () => {
+      const { telemetry, text } = await runAgent(
+        { id: 'vercel/anthropic/claude-sonnet-4', url: sim.baseUrls.vercel, apiKey: 'vck-test' },
+        mode,
+        { 'x-sim-upstream': 'bedrock' },
+      );
+      expect(text).toBeTruthy();
+      // The upstream is only in the body's provider_metadata: seen by the fetch capture, streamed or not.
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'vercel',
+          'gen_ai.provider.name': 'vercel',
+          'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+          'gen_ai.response.model': expect.any(String),
+          'gen_ai.route.gateway': 'vercel',
+          'gen_ai.route.upstream': 'aws.bedrock',
+          'gen_ai.route.request_id': expect.stringMatching(/^gen_/),
+        },
+        'aws.bedrock',
+      );
+    });
+
+    it('through simulated Azure OpenAI (AI SDK provider instance)', async () => {
+      const model = createAzure({
+        baseURL: `${sim.baseUrls.azure}/openai`,
+        apiKey: 'azure-test-key',
+        useDeploymentBasedUrls: true,
+        apiVersion: '2024-10-21',
+      }).chat('gpt-4o-eastus');
+      const { telemetry, text } = await runAgent(model, mode);
+      expect(text).toBeTruthy();
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'azure.ai.openai',
+          'gen_ai.provider.name': 'azure.ai.openai',
+          'gen_ai.request.model': 'gpt-4o-eastus',
+          'gen_ai.response.model': expect.stringMatching(/^gpt-4o/),
+          'gen_ai.route.gateway': 'azure.ai.openai',
+          'gen_ai.route.upstream': 'openai',
+          'gen_ai.route.deployment': 'gpt-4o-eastus',
+          'cloud.region': expect.any(String),
+        },
+        'openai',
+      );
+      // Mastra's generation span, bridged, says the same system.
+      const [generation] = mastraSpansOfType(telemetry.spans(), 'model_generation');
+      expect(generation?.attributes['gen_ai.provider.name']).toBe('azure.ai.openai');
+    });
+
+    it('through simulated OpenAI direct', async () => {
+      const { telemetry, text } = await runAgent({ id: 'openai/gpt-4o', url: sim.baseUrls.openai, apiKey: 'sk-test' }, mode);
+      expect(text).toBeTruthy();
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'openai',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.model': expect.stringMatching(/^gpt-4o-/),
+          'gen_ai.route.upstream': 'openai',
+          'gen_ai.route.request_id': expect.any(String),
+        },
+        'openai',
+      );
+      expect(modelCallSpans(telemetry.spans())[0]?.attributes['gen_ai.route.gateway']).toBeUndefined();
+    });
+  });
+}
+
+describe('model-level capture on a provider instance', () => {
+  it('works with routeCaptureFetch() and the global capture turned off', async () => {
+    const model = createAzure({
+      baseURL: `${sim.baseUrls.azure}/openai`,
+      apiKey: 'azure-test-key',
+      useDeploymentBasedUrls: true,
+      apiVersion: '2024-10-21',
+      fetch: routeCaptureFetch(),
+    }).chat('gpt-4o-eastus');
+    const { telemetry } = await runAgent(model, 'stream', {}, { captureFetch: false });
+    for (const call of modelCallSpans(telemetry.spans())) {
+      expect(call.attributes).toMatchObject({
+        'gen_ai.route.gateway': 'azure.ai.openai',
+        'gen_ai.route.deployment': 'gpt-4o-eastus',
+        'server.port': sim.port,
+      });
+    }
+  });
+});
