@@ -282,6 +282,51 @@ describe('captureRouteFetch: spans', () => {
     });
   });
 
+  it('stops peeking once the route is known, yet the own span still gets the usage at the stream end', async () => {
+    const events = sseBody.split('\n\n').filter((event) => event.length > 0).map((event) => `${event}\n\n`);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, openRouterHeaders());
+      // Comment lines and the first data event, then the rest only once the test has looked.
+      const firstData = events.findIndex((event) => event.startsWith('data:'));
+      response.write(events.slice(0, firstData + 1).join(''));
+      void released.then(() => response.end(`${events.slice(firstData + 1).join('')}${': padding\n\n'.repeat(3000)}`));
+    });
+    const { exporter, tracerProvider } = tracing();
+    const outer = tracerProvider.getTracer('other-instrumentation').startSpan('ChatCompletion');
+    const activeFetch = captureRouteFetch(undefined, { tracerProvider });
+    const response = await context.with(trace.setSpan(context.active(), outer), () =>
+      activeFetch(`${server.url}/api/v1/chat/completions`, { method: 'POST', body: '{"model":"anthropic/claude-haiku-4.5"}' }),
+    );
+    const reader = response.body!.getReader();
+    let seen = '';
+    const decoder = new TextDecoder();
+    while (!seen.includes('"provider"')) seen += decoder.decode((await reader.read()).value);
+    // The route is on the still-open span before the stream has ended.
+    expect((outer as unknown as { attributes: Record<string, unknown> }).attributes['gen_ai.route.upstream']).toBe('aws.bedrock');
+    release();
+    while (!(await reader.read()).done);
+    outer.end();
+
+    const ownFetch = captureRouteFetch(undefined, { tracerProvider });
+    const server2 = await startServer((_request, response) => {
+      response.writeHead(200, openRouterHeaders());
+      // The usage event comes after more than a whole look-ahead of comment lines.
+      for (const event of events.slice(0, -2)) response.write(event);
+      response.write(': padding\n\n'.repeat(8000));
+      response.end(events.slice(-2).join(''));
+    });
+    const text = await (await ownFetch(`${server2.url}/api/v1/chat/completions`, { method: 'POST', body: '{"model":"x"}' })).text();
+    expect(text.endsWith(events.slice(-2).join(''))).toBe(true);
+    const own = exporter.getFinishedSpans().find((span) => span.name === 'chat x')!;
+    expect(own.attributes['gen_ai.route.upstream']).toBe('aws.bedrock');
+    expect(own.attributes['gen_ai.usage.input_tokens']).toBe(15);
+    expect(own.attributes['gen_ai.usage.output_tokens']).toBe(9);
+  });
+
   it('ends its span when the caller never reads the body, and leaves no timer behind', async () => {
     const server = await startServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -49,6 +49,11 @@ export interface CaptureRouteFetchOptions extends ServedbyOptions {
 /** The default look-ahead: how much of a response body {@link captureRouteFetch} peeks at most. */
 export const DEFAULT_LOOK_AHEAD_BYTES = 64 * 1024;
 
+// How many first chunks are checked for a known route before peeking just runs to the limit.
+const ROUTE_CHECK_CHUNKS = 8;
+// How much of a stream's end the own span keeps for usage and finish reasons after an early stop.
+const TAIL_BYTES = 16 * 1024;
+
 const sinkStorage = new AsyncLocalStorage<RouteCaptureSink>();
 
 /**
@@ -127,9 +132,8 @@ interface CallState {
   method: string;
   requestBody: unknown;
   requestModelCache?: { value: string | undefined };
-  serverAddress?: string;
-  serverPort?: number;
-  operation: string;
+  // Parsed only when a span or metric needs it: most captured calls never do.
+  targetCache?: CallTarget;
   sinks: RouteCaptureSink[];
   parentContext: Context;
   activeSpan?: Span;
@@ -147,20 +151,16 @@ function startCall(
   const isRequest = typeof Request !== 'undefined' && input instanceof Request;
   const rawUrl = isRequest ? input.url : String(input);
   const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
-  const target = describeUrl(rawUrl);
   const sinks: RouteCaptureSink[] = [];
   const storedSink = sinkStorage.getStore();
   if (storedSink) sinks.push(storedSink);
   if (onCapture) sinks.push(onCapture);
   const parentContext = contextApi.active();
   const call: CallState = {
-    url: target.url,
+    url: urlWithoutSecrets(rawUrl),
     method,
     // A Request's own body is never read: that would consume it.
     requestBody: init?.body,
-    serverAddress: target.serverAddress,
-    serverPort: target.serverPort,
-    operation: operationFromPath(target.pathname),
     sinks,
     parentContext,
     startTime: performance.now(),
@@ -172,15 +172,16 @@ function startCall(
       call.activeSpan = activeSpan;
     } else {
       const requestModel = requestModelOf(call);
+      const target = targetOf(call);
       call.ownSpan = instrumentation().tracer.startSpan(
-        modelSpanName(call.operation, requestModel),
+        modelSpanName(target.operation, requestModel),
         {
           kind: SpanKind.CLIENT,
           attributes: modelCallAttributes({
-            operation: call.operation,
+            operation: target.operation,
             requestModel,
-            serverAddress: call.serverAddress,
-            serverPort: call.serverPort,
+            serverAddress: target.serverAddress,
+            serverPort: target.serverPort,
           }),
         },
         parentContext,
@@ -232,13 +233,26 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
 
   let lookAheadOpen = true;
   let callFinished = false;
+  // Where this wrapper derives the route itself, it stops peeking as soon as the route is known;
+  // a sink's owner derives once at the end, so there peeking only stops at the limit.
+  let routeChecksLeft = call.activeSpan || call.ownSpan ? ROUTE_CHECK_CHUNKS : 0;
+  let attributionCache: { bytes: number; attribution: RouteAttribution } | undefined;
+  const currentAttribution = (): RouteAttribution => {
+    if (attributionCache?.bytes !== peekedBytes) {
+      attributionCache = { bytes: peekedBytes, attribution: deriveRoute(capture.observation()) };
+    }
+    return attributionCache.attribution;
+  };
+  // After an early stop, the own span still wants usage and finish reasons from the stream's end.
+  const tailChunks: Uint8Array[] = [];
+  let tailBytes = 0;
+
   // Ends the look-ahead once: from here on the body only passes through.
   const closeLookAhead = () => {
     if (!lookAheadOpen) return;
     lookAheadOpen = false;
-    decodedText = undefined;
     try {
-      if (call.activeSpan) applyRouteToSpan(call, call.activeSpan, capture);
+      if (call.activeSpan) applyRouteToSpan(call, call.activeSpan, currentAttribution());
     } catch (error) {
       diag.warn('servedby: setting the route on the active span failed', error);
     }
@@ -249,7 +263,38 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
     closeLookAhead();
     if (callFinished) return;
     callFinished = true;
-    if (call.ownSpan) endOwnSpan(call, capture, response.status, error);
+    if (call.ownSpan) {
+      let attribution: RouteAttribution | undefined;
+      try {
+        attribution = currentAttribution();
+      } catch (attributionError) {
+        diag.warn('servedby: deriving the route failed', attributionError);
+      }
+      const tailText = tailBytes > 0 ? decodeChunks(tailChunks, tailBytes) : '';
+      endOwnSpan(call, capture, response.status, error, attribution, tailText);
+    }
+  };
+  const observeChunk = (chunk: Uint8Array) => {
+    if (lookAheadOpen) {
+      // Keep the chunk itself: decoding waits until someone asks for the text.
+      const room = lookAheadBytes - peekedBytes;
+      const kept = chunk.byteLength <= room ? chunk : chunk.subarray(0, room);
+      peekedChunks.push(kept);
+      peekedBytes += kept.byteLength;
+      decodedText = undefined;
+      if (peekedBytes >= lookAheadBytes) {
+        closeLookAhead();
+      } else if (routeChecksLeft > 0) {
+        routeChecksLeft -= 1;
+        if (currentAttribution().upstream !== undefined) closeLookAhead();
+      }
+    } else if (call.ownSpan && !callFinished) {
+      tailChunks.push(chunk);
+      tailBytes += chunk.byteLength;
+      while (tailChunks.length > 1 && tailBytes - tailChunks[0]!.byteLength >= TAIL_BYTES) {
+        tailBytes -= tailChunks.shift()!.byteLength;
+      }
+    }
   };
 
   const body = response.body;
@@ -276,14 +321,13 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
           return;
         }
         const chunk = result.value;
-        if (lookAheadOpen && chunk instanceof Uint8Array) {
-          // Keep the chunk itself: decoding waits until someone asks for the text.
-          const room = lookAheadBytes - peekedBytes;
-          const kept = chunk.byteLength <= room ? chunk : chunk.subarray(0, room);
-          peekedChunks.push(kept);
-          peekedBytes += kept.byteLength;
-          decodedText = undefined;
-          if (peekedBytes >= lookAheadBytes) closeLookAhead();
+        if (chunk instanceof Uint8Array) {
+          try {
+            observeChunk(chunk);
+          } catch (error) {
+            diag.warn('servedby: peeking at the response body failed', error);
+            closeLookAhead();
+          }
         }
         controller.enqueue(chunk);
         // A full queue means the caller left a whole look-ahead unread: it stopped reading.
@@ -311,20 +355,25 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
   return observedResponse;
 }
 
-function applyRouteToSpan(call: CallState, span: Span, capture: RouteCapture): RouteAttribution {
-  const attribution = deriveRoute(capture.observation());
+function applyRouteToSpan(call: CallState, span: Span, attribution: RouteAttribution): void {
   setRouteOnSpan(span, attribution, { semconv: call.instrumentation().semconv });
   reportUpstream(call.parentContext, attribution.upstream);
-  return attribution;
 }
 
-function endOwnSpan(call: CallState, capture: RouteCapture, status: number, error: unknown): void {
+function endOwnSpan(
+  call: CallState,
+  capture: RouteCapture,
+  status: number,
+  error: unknown,
+  derived: RouteAttribution | undefined,
+  tailText: string,
+): void {
   const span = call.ownSpan;
   if (!span) return;
   try {
-    const observation = capture.observation();
-    const attribution = deriveRoute(observation);
+    const attribution = derived ?? deriveRoute(capture.observation());
     const facts = responseFacts(capture.bodyText());
+    if (tailText) mergeResponseFacts(facts, responseFacts(tailText));
     const errorType = error !== undefined ? errorTypeOf(error) : status >= 400 ? String(status) : undefined;
     span.setAttributes(
       modelCallAttributes({
@@ -339,15 +388,15 @@ function endOwnSpan(call: CallState, capture: RouteCapture, status: number, erro
     reportUpstream(call.parentContext, attribution.upstream);
     if (errorType) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
     call.instrumentation().metrics.record({
-      operation: call.operation,
+      operation: targetOf(call).operation,
       attribution,
       requestModel: requestModelOf(call),
       responseModel: attribution.responseModel ?? facts.responseModel,
       durationSeconds: (performance.now() - call.startTime) / 1000,
       usage: facts.usage,
       errorType,
-      serverAddress: call.serverAddress,
-      serverPort: call.serverPort,
+      serverAddress: targetOf(call).serverAddress,
+      serverPort: targetOf(call).serverPort,
     });
   } catch (attributionError) {
     diag.warn('servedby: attributing the fetch span failed', attributionError);
@@ -366,13 +415,13 @@ function failCall(call: CallState, error: unknown): void {
     setRouteOnSpan(span, attribution, { semconv: call.instrumentation().semconv });
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
     call.instrumentation().metrics.record({
-      operation: call.operation,
+      operation: targetOf(call).operation,
       attribution,
       requestModel: requestModelOf(call),
       durationSeconds: (performance.now() - call.startTime) / 1000,
       errorType,
-      serverAddress: call.serverAddress,
-      serverPort: call.serverPort,
+      serverAddress: targetOf(call).serverAddress,
+      serverPort: targetOf(call).serverPort,
     });
   } catch (attributionError) {
     diag.warn('servedby: attributing the failed fetch span failed', attributionError);
@@ -404,24 +453,48 @@ function requestModelOf(call: CallState): string | undefined {
   return call.requestModelCache.value;
 }
 
-function describeUrl(rawUrl: string): { url: string; pathname: string; serverAddress?: string; serverPort?: number } {
-  try {
-    const parsed = new URL(rawUrl);
-    parsed.search = '';
-    parsed.hash = '';
-    parsed.username = '';
-    parsed.password = '';
-    const defaultPort = parsed.protocol === 'https:' ? 443 : parsed.protocol === 'http:' ? 80 : undefined;
-    return {
-      url: parsed.toString(),
-      pathname: parsed.pathname,
-      serverAddress: parsed.hostname || undefined,
-      serverPort: parsed.port ? Number(parsed.port) : defaultPort,
-    };
-  } catch {
-    const withoutQuery = rawUrl.split(/[?#]/, 1)[0] ?? '';
-    return { url: withoutQuery, pathname: withoutQuery };
+interface CallTarget {
+  operation: string;
+  serverAddress?: string;
+  serverPort?: number;
+}
+
+function targetOf(call: CallState): CallTarget {
+  if (!call.targetCache) {
+    let target: CallTarget;
+    try {
+      const parsed = new URL(call.url);
+      const defaultPort = parsed.protocol === 'https:' ? 443 : parsed.protocol === 'http:' ? 80 : undefined;
+      target = {
+        operation: operationFromPath(parsed.pathname),
+        serverAddress: parsed.hostname || undefined,
+        serverPort: parsed.port ? Number(parsed.port) : defaultPort,
+      };
+    } catch {
+      target = { operation: operationFromPath(call.url) };
+    }
+    call.targetCache = target;
   }
+  return call.targetCache;
+}
+
+/** The URL without query string, fragment or credentials; string work only, as this runs on every call. */
+function urlWithoutSecrets(rawUrl: string): string {
+  let end = rawUrl.length;
+  const query = rawUrl.indexOf('?');
+  if (query !== -1) end = query;
+  const fragment = rawUrl.indexOf('#');
+  if (fragment !== -1 && fragment < end) end = fragment;
+  let url = end === rawUrl.length ? rawUrl : rawUrl.slice(0, end);
+  const at = url.indexOf('@');
+  if (at !== -1) {
+    const authorityStart = url.indexOf('//');
+    const pathStart = authorityStart === -1 ? -1 : url.indexOf('/', authorityStart + 2);
+    if (authorityStart !== -1 && at > authorityStart && (pathStart === -1 || at < pathStart)) {
+      url = url.slice(0, authorityStart + 2) + url.slice(at + 1);
+    }
+  }
+  return url;
 }
 
 function operationFromPath(pathname: string): string {
@@ -482,6 +555,13 @@ function responseFacts(text: string): ResponseFacts {
     }
   }
   return facts;
+}
+
+function mergeResponseFacts(facts: ResponseFacts, later: ResponseFacts): void {
+  facts.responseId ??= later.responseId;
+  facts.responseModel ??= later.responseModel;
+  if (later.finishReasons) facts.finishReasons = [...(facts.finishReasons ?? []), ...later.finishReasons];
+  if (later.usage) facts.usage = { ...facts.usage, ...later.usage };
 }
 
 function mergeFacts(facts: ResponseFacts, payload: unknown): void {
