@@ -302,7 +302,7 @@ describe('routeMiddleware types', () => {
 });
 
 describe('routeMiddleware without an SDK call around it', () => {
-  it.skip('attributes a direct doGenerate call of a wrapped Bedrock model: region from the endpoint', async () => {
+  it('attributes a direct doGenerate call of a wrapped Bedrock model: region from the endpoint', async () => {
     const model = ai7.wrapLanguageModel({
       model: createAmazonBedrock({
         baseURL: sim.baseUrls.bedrock,

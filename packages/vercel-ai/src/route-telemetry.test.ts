@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { routeMiddleware } from './route-middleware';
 import { routeTelemetry } from './route-telemetry';
 import { childrenOf, createTestTelemetry, type TestTelemetry } from './testing/harness';
-import { SCENARIO_HEADER, TEST_API_KEY, UPSTREAM_HEADER } from './testing/routes';
+import { bedrockFetchVia, SCENARIO_HEADER, TEST_API_KEY, TEST_AWS_CREDENTIALS, UPSTREAM_HEADER } from './testing/routes';
 
 let sim: GatewaySim;
 let telemetry: TestTelemetry;
@@ -41,6 +41,8 @@ interface RouteCase {
    * shows: these routes wrap the model with routeMiddleware, which reports the raw chunks.
    */
   streamsNeedMiddleware?: boolean;
+  /** Bedrock's endpoint (its region) is only visible to routeMiddleware, which wraps the model then. */
+  needsMiddleware?: boolean;
   expected: Record<string, unknown>;
 }
 
@@ -54,8 +56,15 @@ const routes: RouteCase[] = [
       'gen_ai.system': 'openrouter',
       'gen_ai.provider.name': 'openrouter',
       'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      'gen_ai.response.model': 'anthropic/claude-4-sonnet-20250522',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.usage.input_tokens': expect.any(Number),
+      'gen_ai.usage.output_tokens': expect.any(Number),
       'gen_ai.route.gateway': 'openrouter',
       'gen_ai.route.upstream': 'together',
+      'gen_ai.route.path': ['openrouter', 'together'],
+      'gen_ai.route.request_id': expect.stringMatching(/^gen-/),
+      'gen_ai.route.evidence': expect.arrayContaining(['header.x-generation-id']),
     },
   },
   {
@@ -69,6 +78,9 @@ const routes: RouteCase[] = [
       'gen_ai.request.model': 'openai/gpt-4o',
       'gen_ai.route.gateway': 'openrouter',
       'gen_ai.route.upstream': 'azure.ai.openai',
+      'gen_ai.route.path': ['openrouter', 'azure.ai.openai', 'openai'],
+      'gen_ai.route.request_id': expect.stringMatching(/^gen-/),
+      'server.address': '127.0.0.1',
     },
   },
   {
@@ -80,6 +92,11 @@ const routes: RouteCase[] = [
       'gen_ai.request.model': 'gpt-4o',
       'gen_ai.route.gateway': 'litellm',
       'gen_ai.route.upstream': 'aws.bedrock',
+      'gen_ai.route.deployment': expect.any(String),
+      'gen_ai.route.request_id': expect.any(String),
+      'gen_ai.route.attempts': 1,
+      'gen_ai.route.fallback': false,
+      'gen_ai.route.evidence': expect.arrayContaining(['header.x-litellm-model-name']),
     },
   },
   {
@@ -90,8 +107,12 @@ const routes: RouteCase[] = [
     expected: {
       'gen_ai.system': 'vercel',
       'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      'gen_ai.response.model': 'claude-sonnet-4-20250514',
       'gen_ai.route.gateway': 'vercel',
       'gen_ai.route.upstream': 'gcp.vertex_ai',
+      'gen_ai.route.path': ['vercel', 'gcp.vertex_ai', 'anthropic'],
+      'gen_ai.route.request_id': expect.stringMatching(/^gen_/),
+      'gen_ai.route.evidence': expect.arrayContaining(['body.provider_metadata.gateway.routing.finalProvider']),
     },
   },
   {
@@ -101,21 +122,47 @@ const routes: RouteCase[] = [
     expected: {
       'gen_ai.system': 'azure.ai.openai',
       'gen_ai.request.model': 'gpt-4o-prod',
+      'gen_ai.route.gateway': 'azure.ai.openai',
+      'gen_ai.route.upstream': 'openai',
+      'gen_ai.route.path': ['azure.ai.openai', 'openai'],
       'gen_ai.route.deployment': 'gpt-4o-prod',
+      'gen_ai.response.model': 'gpt-4o-2024-11-20',
+      'gen_ai.route.request_id': expect.any(String),
+      'cloud.region': 'westeurope',
     },
   },
   {
-    name: '@ai-sdk/amazon-bedrock',
+    name: '@ai-sdk/amazon-bedrock, cross-region profile',
     model: () =>
-      createAmazonBedrock({
-        baseURL: sim.baseUrls.bedrock,
-        region: 'us-east-1',
-        accessKeyId: 'AKIDSERVEDBYTEST',
-        secretAccessKey: 'servedby-test-secret',
-      })('us.anthropic.claude-3-5-sonnet-20240620-v1:0'),
+      createAmazonBedrock({ region: 'us-east-1', ...TEST_AWS_CREDENTIALS, fetch: bedrockFetchVia(sim, 'us-east-1') })(
+        'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      ),
+    needsMiddleware: true,
     expected: {
       'gen_ai.system': 'aws.bedrock',
+      'gen_ai.provider.name': 'aws.bedrock',
       'gen_ai.request.model': 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      'gen_ai.response.model': 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+      'gen_ai.route.gateway': 'aws.bedrock',
+      'gen_ai.route.upstream': 'anthropic',
+      'gen_ai.route.path': ['aws.bedrock', 'anthropic'],
+      'gen_ai.route.region_scope': 'us',
+      'aws.region': 'us-east-1',
+      'server.address': 'bedrock-runtime.us-east-1.amazonaws.com',
+    },
+  },
+  {
+    name: '@ai-sdk/amazon-bedrock, in-region model',
+    model: () =>
+      createAmazonBedrock({ region: 'eu-west-1', ...TEST_AWS_CREDENTIALS, fetch: bedrockFetchVia(sim, 'eu-west-1') })(
+        'meta.llama3-70b-instruct-v1:0',
+      ),
+    needsMiddleware: true,
+    expected: {
+      'gen_ai.system': 'aws.bedrock',
+      'gen_ai.route.upstream': 'meta',
+      'cloud.region': 'eu-west-1',
+      'aws.region': 'eu-west-1',
     },
   },
   {
@@ -124,7 +171,9 @@ const routes: RouteCase[] = [
     expected: {
       'gen_ai.system': 'anthropic',
       'gen_ai.request.model': 'claude-sonnet-4-20250514',
+      'gen_ai.response.model': 'claude-sonnet-4-20250514',
       'gen_ai.route.upstream': 'anthropic',
+      'gen_ai.route.request_id': expect.stringMatching(/^req_/),
     },
   },
   {
@@ -133,20 +182,27 @@ const routes: RouteCase[] = [
     expected: {
       'gen_ai.system': 'openai',
       'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
       'gen_ai.route.upstream': 'openai',
+      'gen_ai.route.request_id': expect.stringMatching(/^req_/),
+      'server.address': '127.0.0.1',
     },
   },
 ];
+
+function withMiddleware(model: LanguageModel): LanguageModel {
+  return wrapLanguageModel({ model: model as LanguageModelV4, middleware: routeMiddleware() });
+}
 
 function headersFor(route: RouteCase, extra: Record<string, string> = {}): Record<string, string> {
   return route.upstream ? { [UPSTREAM_HEADER]: route.upstream, ...extra } : extra;
 }
 
 describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
-  describe.each(routes.filter((route) => route.name !== '@ai-sdk/amazon-bedrock'))('$name', (route) => {
+  describe.each(routes)('$name', (route) => {
     it('attributes a generateText chat span', async () => {
       const result = await generateText({
-        model: route.model(),
+        model: route.needsMiddleware ? withMiddleware(route.model()) : route.model(),
         prompt: 'Say hello',
         headers: headersFor(route),
         telemetry: { integrations: [integration()] },
@@ -154,15 +210,14 @@ describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
       expect(result.text.length).toBeGreaterThan(0);
       const chat = telemetry.span(/^chat /);
       expect(chat.kind).toBe(SpanKind.CLIENT);
+      if (process.env.SERVEDBY_DUMP) console.log(route.name, JSON.stringify(chat.attributes, null, 1));
       expect(chat.attributes).toMatchObject(route.expected);
       expect(chat.attributes['gen_ai.response.model']).toBeTypeOf('string');
       expect(chat.attributes['gen_ai.usage.input_tokens']).toBeTypeOf('number');
     });
 
     it('attributes a streamText chat span from the stream itself', async () => {
-      const model = route.streamsNeedMiddleware
-        ? wrapLanguageModel({ model: route.model() as LanguageModelV4, middleware: routeMiddleware() })
-        : route.model();
+      const model = route.streamsNeedMiddleware || route.needsMiddleware ? withMiddleware(route.model()) : route.model();
       const result = streamText({
         model,
         prompt: 'Say hello',
@@ -180,6 +235,22 @@ describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
         expect(root.attributes['gen_ai.route.upstreams']).toEqual([route.expected['gen_ai.route.upstream']]);
       }
     });
+  });
+
+  it('reports the model a Bedrock prompt router invoked as the response model', async () => {
+    const router = 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1';
+    const model = createAmazonBedrock({ region: 'us-east-1', ...TEST_AWS_CREDENTIALS, fetch: bedrockFetchVia(sim, 'us-east-1') })(router);
+    await generateText({ model: withMiddleware(model), prompt: 'Hi', telemetry: { integrations: [integration()] } });
+    const chat = telemetry.span(/^chat /);
+    expect(chat.attributes['gen_ai.request.model']).toBe(router);
+    expect(chat.attributes['gen_ai.route.upstream']).toBe('anthropic');
+    expect(chat.attributes).toMatchObject({
+      'gen_ai.request.model': router,
+      'gen_ai.response.model': 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      'gen_ai.route.region_scope': 'us',
+      'aws.region': 'us-east-1',
+    });
+    expect(chat.attributes['gen_ai.route.evidence']).toContain('provider_metadata.bedrock.trace.promptRouter.invokedModelId');
   });
 
   it('records the route metrics for every call', async () => {
