@@ -78,6 +78,13 @@ describe('invokeModelFacts', () => {
     });
   });
 
+  it('leaves bodies above the parse limit to the headers', () => {
+    const large = bytes({ embedding: new Array(200_000).fill(0.123456), inputTextTokenCount: 6 });
+    expect(large.byteLength).toBeGreaterThan(1024 * 1024);
+    expect(invokeModelFacts(large, { 'x-amzn-bedrock-input-token-count': '6' }).usage).toEqual({ inputTokens: 6 });
+    expect(invokeModelFacts(large, {}).routeBody).toBeUndefined();
+  });
+
   it('reads cache header counts into the input total', () => {
     expect(
       headerUsage({

@@ -155,12 +155,31 @@ export function invokeBodyFinishReason(json: JsonRecord): string | undefined {
 
 const utf8 = new TextDecoder();
 
-/** Parses a JSON payload given as bytes or text; undefined when it is not JSON. */
+/**
+ * Bodies above this size are not parsed (large embedding batches, images): the
+ * `x-amzn-bedrock-*` headers still carry their usage, and the caller pays no second parse.
+ */
+export const MAX_PARSED_BODY_BYTES = 1024 * 1024;
+
+const OPEN_BRACE = 0x7b;
+
+function startsLikeJsonObject(payload: Uint8Array): boolean {
+  for (const byte of payload) {
+    // skip JSON whitespace: space, tab, line feed, carriage return
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === OPEN_BRACE;
+  }
+  return false;
+}
+
+/** Parses a JSON object given as bytes or text; undefined when it is not one (or too large). */
 export function parseJsonPayload(payload: unknown): JsonRecord | undefined {
   try {
     let text: string | undefined;
-    if (typeof payload === 'string') text = payload;
-    else if (payload instanceof Uint8Array) text = utf8.decode(payload);
+    if (typeof payload === 'string') text = payload.length <= MAX_PARSED_BODY_BYTES ? payload : undefined;
+    else if (payload instanceof Uint8Array && payload.byteLength <= MAX_PARSED_BODY_BYTES && startsLikeJsonObject(payload)) {
+      text = utf8.decode(payload);
+    }
     if (text === undefined) return undefined;
     const trimmed = text.trimStart();
     if (!trimmed.startsWith('{')) return undefined;
