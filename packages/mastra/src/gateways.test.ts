@@ -144,6 +144,34 @@ for (const mode of ['generate', 'stream'] as const) {
       expect(generation?.attributes['gen_ai.provider.name']).toBe('azure.ai.openai');
     });
 
+    it('through simulated Bedrock Runtime (AI SDK provider instance, cross-region profile)', async () => {
+      const model = createAmazonBedrock({
+        region: 'us-east-1',
+        baseURL: sim.baseUrls.bedrock,
+        accessKeyId: 'AKIAEXAMPLEEXAMPLE',
+        secretAccessKey: 'bedrock-test-secret',
+      })('us.anthropic.claude-sonnet-4-20250514-v1:0');
+      const { telemetry, text } = await runAgent(model, mode);
+      expect(text).toBeTruthy();
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'aws.bedrock',
+          'gen_ai.provider.name': 'aws.bedrock',
+          'gen_ai.request.model': 'us.anthropic.claude-sonnet-4-20250514-v1:0',
+          'gen_ai.response.model': 'anthropic.claude-sonnet-4-20250514-v1:0',
+          'gen_ai.route.gateway': 'aws.bedrock',
+          'gen_ai.route.upstream': 'anthropic',
+          'gen_ai.route.path': ['aws.bedrock', 'anthropic'],
+          'gen_ai.route.region_scope': 'us',
+          'gen_ai.route.request_id': expect.any(String),
+        },
+        'anthropic',
+      );
+      // A geography profile never gets an invented serving region.
+      expect(modelCallSpans(telemetry.spans())[0]?.attributes['cloud.region']).toBeUndefined();
+    });
+
     it('through simulated OpenAI direct', async () => {
       const { telemetry, text } = await runAgent({ id: 'openai/gpt-4o', url: sim.baseUrls.openai, apiKey: 'sk-test' }, mode);
       expect(text).toBeTruthy();
