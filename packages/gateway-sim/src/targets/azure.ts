@@ -111,6 +111,9 @@ function azureHeaders(
     'x-ratelimit-remaining-tokens': '249993',
     'x-ratelimit-limit-tokens': '250000',
     'x-ratelimit-reset-tokens': '0',
+    'x-ratelimit-renewalperiod-requests': '60',
+    'x-ratelimit-renewalperiod-tokens': '60',
+    'x-ratelimit-abusepenalty-active': 'False',
     'azureml-model-session': 'v20250225-1-161802030',
     'cmp-upstream-response-duration': String(150 + Math.floor(random.next() * 600)),
     'ms-azureml-model-time': String(200 + Math.floor(random.next() * 700)),
@@ -288,12 +291,15 @@ async function answerFoundry(
   const id = context.random.uuid();
   const toolCallId = toolCallIdFor(context.random);
   const created = epochSeconds(context.now);
+  // Shape recorded from Foundry serving grok (ruby_llm cassette).
   const usage = {
     prompt_tokens: request.promptTokens,
     completion_tokens: request.completionTokens,
     total_tokens: request.promptTokens + request.completionTokens,
-    prompt_tokens_details: { cached_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0 },
+    audio_prompt_tokens: 0,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0, text_tokens: request.promptTokens, image_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    num_sources_used: 0,
   };
   if (!request.stream) {
     const response = {

@@ -121,11 +121,29 @@ function readConverseRequest(body: Record<string, unknown>, text?: string) {
     },
     text,
   );
-  return { answer, inputTokens: estimateTokens([body.system, messages]), outputTokens: answerTokens(answer) };
+  return { answer, inputTokens: estimateTokens([body.system, messages]), outputTokens: answerTokens(answer), cachedTokens: cachedPrefixTokens(body) };
 }
 
-function converseUsage(inputTokens: number, outputTokens: number) {
-  return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+/** Converse `usage` with the (recorded) duplicate `…Count` cache fields; `cacheDetails` only when the prompt had a cache point. */
+function converseUsage(inputTokens: number, outputTokens: number, cachedTokens = 0) {
+  return {
+    ...(cachedTokens > 0 ? { cacheDetails: [{ inputTokens: cachedTokens, ttl: '5m' }] } : {}),
+    cacheReadInputTokenCount: 0,
+    cacheReadInputTokens: 0,
+    cacheWriteInputTokenCount: cachedTokens,
+    cacheWriteInputTokens: cachedTokens,
+    inputTokens,
+    outputTokens,
+    serverToolUsage: {},
+    totalTokens: inputTokens + outputTokens + cachedTokens,
+  };
+}
+
+/** Tokens before the first `cachePoint` block of system or messages: what a cache write would store. */
+function cachedPrefixTokens(body: Record<string, unknown>): number {
+  const text = JSON.stringify([body.system, body.messages]);
+  const index = text.indexOf('"cachePoint"');
+  return index < 0 ? 0 : estimateTokens(text.slice(0, index));
 }
 
 function converseContent(answer: CannedAnswer, toolUseId: string) {
@@ -176,9 +194,17 @@ export const handleBedrock: TargetHandler = async (exchange, context, path) => {
 async function answerConverse(
   exchange: Exchange,
   context: TargetContext,
-  options: { answer: CannedAnswer; inputTokens: number; outputTokens: number; streaming: boolean; requestId: string; target: BedrockTarget },
+  options: {
+    answer: CannedAnswer;
+    inputTokens: number;
+    outputTokens: number;
+    cachedTokens: number;
+    streaming: boolean;
+    requestId: string;
+    target: BedrockTarget;
+  },
 ): Promise<void> {
-  const { answer, inputTokens, outputTokens, target } = options;
+  const { answer, inputTokens, outputTokens, cachedTokens, target } = options;
   const toolUseId = `tooluse_${context.random.string(22)}`;
   const latencyMs = 300 + Math.floor(context.random.next() * 900);
   const trace = target.promptRouterInvokedModelId ? { promptRouter: { invokedModelId: target.promptRouterInvokedModelId } } : undefined;
@@ -188,7 +214,7 @@ async function answerConverse(
       metrics: { latencyMs },
       output: { message: { content: converseContent(answer, toolUseId), role: 'assistant' } },
       stopReason,
-      usage: converseUsage(inputTokens, outputTokens),
+      usage: converseUsage(inputTokens, outputTokens, cachedTokens),
       ...(trace ? { trace } : {}),
     };
     await sendAnswer(exchange, context, { 'Content-Type': 'application/json', 'x-amzn-RequestId': options.requestId }, JSON.stringify(body));
@@ -204,7 +230,7 @@ async function answerConverse(
   }
   events.push(event('contentBlockStop', { contentBlockIndex: 0 }, random));
   events.push(event('messageStop', { stopReason }, random));
-  events.push(event('metadata', { usage: converseUsage(inputTokens, outputTokens), metrics: { latencyMs }, ...(trace ? { trace } : {}) }, random));
+  events.push(event('metadata', { usage: converseUsage(inputTokens, outputTokens, cachedTokens), metrics: { latencyMs }, ...(trace ? { trace } : {}) }, random));
   await sendStream(exchange, context, {
     headers: { 'Content-Type': 'application/vnd.amazon.eventstream', 'x-amzn-RequestId': options.requestId },
     events,
@@ -231,7 +257,9 @@ function readInvokeBody(body: Record<string, unknown>, text?: string): InvokeBod
   const textAnswer = decideAnswer({ tools: [], endsWithToolResult: false }, text);
   if (Array.isArray(body.messages) && (isRecord(body.inferenceConfig) || body.schemaVersion !== undefined)) {
     const converse = readConverseRequest({ ...body, toolConfig: body.toolConfig }, text);
-    return converse ? { family: 'nova', ...converse } : undefined;
+    return converse
+      ? { family: 'nova', answer: converse.answer, inputTokens: converse.inputTokens, outputTokens: converse.outputTokens }
+      : undefined;
   }
   if (Array.isArray(body.messages)) {
     const chat = readChatRequest(body, { modelRequired: false, text });

@@ -167,6 +167,7 @@ export const handleOpenRouter: TargetHandler = async (exchange, context, path) =
         object: 'chat.completion.chunk',
         created,
         choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, native_finish_reason: null, logprobs: null }],
+        usage,
       }),
       dataLine('[DONE]'),
     ],
