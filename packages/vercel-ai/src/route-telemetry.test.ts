@@ -317,6 +317,40 @@ describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
     expect(firstStep.attributes['gen_ai.route.upstreams']).toEqual(['together']);
   });
 
+  it('gives an agent the upstreams of a sub-agent its tool ran; the sub-agent nests under the tool span', async () => {
+    const plugin = integration();
+    const openrouter = createOpenRouter({ baseURL: sim.baseUrls.openrouter, apiKey: TEST_API_KEY });
+    await generateText({
+      model: openrouter.chat('openai/gpt-4o'),
+      prompt: 'Research this',
+      headers: { [UPSTREAM_HEADER]: 'Together' },
+      tools: {
+        research: tool({
+          description: 'Asks a research sub-agent',
+          inputSchema: z.object({ topic: z.string() }),
+          execute: async ({ topic }) =>
+            (
+              await generateText({
+                model: openrouter.chat('anthropic/claude-sonnet-4'),
+                prompt: `Research ${topic}`,
+                headers: { [UPSTREAM_HEADER]: 'Amazon Bedrock' },
+                telemetry: { integrations: [plugin], functionId: 'sub-agent' },
+              })
+            ).text,
+        }),
+      },
+      stopWhen: stepCountIs(3),
+      telemetry: { integrations: [plugin], functionId: 'main-agent' },
+    });
+    const roots = telemetry.spans().filter((span) => span.name.startsWith('invoke_agent'));
+    const main = roots.find((span) => span.attributes['gen_ai.agent.name'] === 'main-agent')!;
+    const sub = roots.find((span) => span.attributes['gen_ai.agent.name'] === 'sub-agent')!;
+    expect(sub.attributes['gen_ai.route.upstreams']).toEqual(['aws.bedrock']);
+    expect(main.attributes['gen_ai.route.upstreams']).toEqual(['together', 'aws.bedrock']);
+    const toolSpan = telemetry.span('execute_tool research');
+    expect(sub.parentSpanContext?.spanId).toBe(toolSpan.spanContext().spanId);
+  });
+
   it('keeps the route and sets error.type when the gateway fails, and the caller sees the same error', async () => {
     const route = routes[0]!;
     const call = () =>

@@ -6,6 +6,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
 let contextManagerInstalled = false;
@@ -40,10 +41,12 @@ export interface TestTelemetry {
   reset(): void;
 }
 
-export function createTestTelemetry(): TestTelemetry {
+export function createTestTelemetry(options: { spanProcessors?: SpanProcessor[] } = {}): TestTelemetry {
   installContextManager();
   const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor(exporter)],
+  });
   const reader = new CollectingMetricReader();
   const meterProvider = new MeterProvider({ readers: [reader] });
   const spans = () => exporter.getFinishedSpans();
