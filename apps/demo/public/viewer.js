@@ -41,8 +41,18 @@ function percent(share) {
 function durationText(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
+// Fixed colours for the common upstreams so every page paints a provider the same way.
+const KNOWN_COLORS = {
+  anthropic: '#c96442', together: '#1f6feb', openai: '#10a37f', 'azure.ai.openai': '#0078d4', 'aws.bedrock': '#e08a00',
+  'gcp.vertex_ai': '#8e44ad', 'gcp.gemini': '#5e35b1', unknown: '#9aa3b5', meta: '#0866ff', mistral_ai: '#fa520f',
+};
 function colorOf(upstream) {
-  if (!upstreamColors.has(upstream)) upstreamColors.set(upstream, PALETTE[upstreamColors.size % PALETTE.length]);
+  if (KNOWN_COLORS[upstream]) return KNOWN_COLORS[upstream];
+  if (!upstreamColors.has(upstream)) {
+    let hash = 0;
+    for (const character of upstream) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
+    upstreamColors.set(upstream, PALETTE[hash % PALETTE.length]);
+  }
   return upstreamColors.get(upstream);
 }
 function upstreamBadge(upstream) {
@@ -190,7 +200,6 @@ async function tracesPage() {
         { class: 'clickable', 'data-trace-id': trace.traceId, onclick: (event) => selectTrace(trace.traceId, event.currentTarget) },
         el('td', { 'data-sort': trace.startMs }, shortTime(trace.startMs)),
         el('td', { class: 'span-name' }, trace.rootName),
-        el('td', {}, trace.serviceName),
         el('td', { class: 'num', 'data-sort': trace.durationMs }, durationText(trace.durationMs)),
         el('td', { class: 'num' }, trace.modelCalls),
         el('td', {}, trace.gateways.join(', ')),
@@ -202,7 +211,7 @@ async function tracesPage() {
     listContainer.replaceChildren(
       table(
         [
-          { label: 'start' }, { label: 'root span' }, { label: 'service' }, { label: 'duration', numeric: true },
+          { label: 'start' }, { label: 'root span' }, { label: 'duration', numeric: true },
           { label: 'model calls', numeric: true }, { label: 'gateways' }, { label: 'upstreams' },
           { label: 'eval', numeric: true }, { label: 'errors', numeric: true },
         ],
@@ -366,12 +375,13 @@ async function topologyPage() {
         series: [
           {
             type: 'sankey',
+            left: 20,
+            right: 170,
             layoutIterations: 32,
             nodeAlign: 'justify',
             emphasis: { focus: 'adjacency' },
             data: [...nodes.values()].map((entry) => ({
               name: entry.name,
-              depth: entry.depth,
               itemStyle: entry.name.startsWith('upstream: ') ? { color: colorOf(entry.name.slice(10)) } : undefined,
             })),
             links,

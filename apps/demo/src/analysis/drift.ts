@@ -105,8 +105,9 @@ function describeMix(mix: Record<string, number>): string {
  * whose upstream changed.
  *
  * The rule: calls are cut into fixed windows. A change point is marked at a window when it and the
- * previous non-empty window both have at least `minCalls` calls and the total-variation distance
- * between their upstream shares is at least `threshold`. Each change point makes the window before
+ * previous non-empty window both have at least `minCalls` calls, the total-variation distance
+ * between their upstream shares is at least `threshold`, and the next non-empty window is still at
+ * least `threshold` away from the previous one (the change persists; a one-window blip is noise). Each change point makes the window before
  * it the series' reference mix; a call is listed as changed when its upstream had less than
  * `presentShare` of the reference mix (at the start, the reference is the first window).
  */
@@ -167,7 +168,12 @@ export function computeDrift(
       if (previous && previous.calls >= rule.minCalls && bucket.calls >= rule.minCalls) {
         const before = shares(previous.upstreams);
         const distance = totalVariationDistance(before, mix);
-        if (distance >= rule.threshold) {
+        // Persistence: the new mix must still differ from the old one in the next window, so one
+        // noisy window inside a mixed period is not a change (the last window is taken as is).
+        const following = buckets.slice(index + 1).find((candidate) => candidate.calls > 0);
+        const persists =
+          !following || following.calls < rule.minCalls || totalVariationDistance(before, shares(following.upstreams)) >= rule.threshold;
+        if (distance >= rule.threshold && persists) {
           series.changePoints.push({
             atMs: bucket.startMs,
             bucketIndex: index,

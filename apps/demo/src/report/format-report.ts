@@ -1,4 +1,4 @@
-import { computeDrift, type Drift } from '../analysis/drift';
+import { computeDrift, totalVariationDistance, type ChangePoint, type Drift } from '../analysis/drift';
 import { computeEvalCrossTab, type EvalCrossTab } from '../analysis/eval-crosstab';
 import { modelCallsOf, timeRange } from '../analysis/model-calls';
 import type { SpanRecord } from '../otlp/span-record';
@@ -14,23 +14,48 @@ export interface ChangeWindow {
 }
 
 /**
- * Pairs each series' change points into windows: a change opens a window, the next change of the
- * same series closes it. With the demo's timeline this is the failover window.
+ * Turns each series' change points into windows: a change opens a window, and the first later
+ * change back to (within the rule's threshold of) the mix before it closes it; changes in between
+ * (the mix wobbling inside the window) are part of the window. With the demo's timeline this is
+ * the failover window.
  */
 export function changeWindows(drift: Drift): ChangeWindow[] {
   const windows: ChangeWindow[] = [];
   for (const series of drift.series) {
-    for (let index = 0; index < series.changePoints.length; index += 2) {
-      const open = series.changePoints[index]!;
-      const close = series.changePoints[index + 1];
-      windows.push({
-        gateway: series.gateway,
-        requestModel: series.requestModel,
-        fromMs: open.atMs,
-        ...(close ? { toMs: close.atMs } : {}),
-        description: open.description,
-      });
+    let open: ChangePoint | undefined;
+    let closedAtMs = -Infinity;
+    for (const point of series.changePoints) {
+      if (!open) {
+        const added = Object.keys(point.after).filter((upstream) => (point.before[upstream] ?? 0) < drift.rule.presentShare);
+        const removed = Object.keys(point.before).filter((upstream) => (point.after[upstream] ?? 0) < drift.rule.presentShare);
+        if (added.length === 0 && removed.length > 0) {
+          // Only a return: the onset was too gradual or too sparse to be a change point, so the
+          // window starts where the upstreams that now left first appeared.
+          const start = series.buckets.find(
+            (bucket) => bucket.startMs > closedAtMs && bucket.startMs < point.atMs && removed.some((upstream) => bucket.upstreams[upstream]),
+          );
+          if (start) {
+            windows.push({
+              gateway: series.gateway,
+              requestModel: series.requestModel,
+              fromMs: start.startMs,
+              toMs: point.atMs,
+              description: `${removed.join(', ')} serving part of the traffic until ${point.description}`,
+            });
+            closedAtMs = point.atMs;
+            continue;
+          }
+        }
+        open = point;
+        continue;
+      }
+      if (totalVariationDistance(point.after, open.before) < drift.rule.threshold) {
+        windows.push({ gateway: series.gateway, requestModel: series.requestModel, fromMs: open.atMs, toMs: point.atMs, description: open.description });
+        closedAtMs = point.atMs;
+        open = undefined;
+      }
     }
+    if (open) windows.push({ gateway: series.gateway, requestModel: series.requestModel, fromMs: open.atMs, description: open.description });
   }
   return windows;
 }

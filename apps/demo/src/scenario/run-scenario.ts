@@ -1,0 +1,245 @@
+import { diag, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { ATTRIBUTE, type SpanRecord } from '../otlp/span-record';
+import { createDemoTelemetry, type DemoTelemetry } from '../telemetry/pipeline';
+import { createVirtualClock } from '../telemetry/virtual-clock';
+import type { AgentEnvironment, RouteKind, SupportAgent } from './agent';
+import { resolveEndpoints } from './endpoints';
+import { createSimFetch, runWithSimPlan } from './sim-plan';
+import { CUSTOMER_QUESTIONS, gradeAnswer, LABELLED_QUESTIONS, ORDERS, simulatedAnswer } from './support-data';
+import { createTimeline, phaseOf, runScenario, type Phase, type Timeline } from './timeline';
+
+/** A factory of one agent implementation. */
+export type AgentFactory = (environment: AgentEnvironment) => SupportAgent | Promise<SupportAgent>;
+
+/** Progress events, for the terminal. */
+export type ScenarioEvent =
+  | { type: 'start'; agents: SupportAgent[]; timeline: Timeline; destinations: string[]; realRoutes: RouteKind[] }
+  | { type: 'tick'; tick: number; phase: Phase; virtualMs: number; runs: number; errors: number }
+  | { type: 'eval'; runId: string; virtualMs: number; meanScore: number; upstreamNote: string };
+
+/** Options of {@link runDemoScenario}. */
+export interface ScenarioOptions {
+  agents: AgentFactory[];
+  /** Ticks of the compressed day (48 by default: half-hour slices). */
+  ticks?: number;
+  /** Customer questions each agent answers per tick. */
+  questionsPerTick?: number;
+  evalRuns?: number;
+  outFile?: string;
+  onSpans?: (spans: SpanRecord[]) => void;
+  onEvent?: (event: ScenarioEvent) => void;
+  environment?: Record<string, string | undefined>;
+  /** Virtual end of the day; now by default, so the data lands in "the last 24 hours" of any backend. */
+  endMs?: number;
+}
+
+/** What the scenario did. */
+export interface ScenarioResult {
+  runs: number;
+  errors: number;
+  evalItems: number;
+  timeline: Timeline;
+  virtualStartMs: number;
+  failoverWindow: { fromMs: number; toMs: number };
+  destinations: string[];
+  realRoutes: RouteKind[];
+  agents: Array<Pick<SupportAgent, 'id' | 'framework' | 'routeLabel'>>;
+}
+
+const DEMO_SCOPE = { name: '@servedby/demo', version: '0.1.0' };
+
+/**
+ * Plays the demo's day: every agent answers customer questions tick after tick through its route,
+ * the nightly eval scores the OpenRouter agent on the labelled set, and every span is exported.
+ */
+export async function runDemoScenario(options: ScenarioOptions): Promise<ScenarioResult> {
+  const timeline = createTimeline({ ticks: options.ticks, evalRuns: options.evalRuns });
+  const endMs = options.endMs ?? Date.now();
+  const virtualStartMs = Math.floor((endMs - timeline.ticks * timeline.tickMs) / 60_000) * 60_000;
+  const clock = createVirtualClock({ startMs: virtualStartMs, tickMs: timeline.tickMs });
+  const environment = options.environment ?? process.env;
+  let sim: GatewaySim | undefined;
+  let telemetry: DemoTelemetry | undefined;
+  const agents: SupportAgent[] = [];
+  try {
+    sim = await startGatewaySim({ port: 0, seed: 7 });
+    const { endpoints, real } = resolveEndpoints(environment, sim.baseUrls);
+    const simulated = (route: RouteKind): boolean => !real.includes(route);
+    telemetry = createDemoTelemetry({
+      clock,
+      ...(options.outFile ? { outFile: options.outFile } : {}),
+      ...(options.onSpans ? { onSpans: options.onSpans } : {}),
+      environment,
+    });
+    // Frameworks that use the global provider (Mastra's bridge, LangChain's tracer) find it here;
+    // the AsyncLocalStorage context manager keeps each run's spans in its own trace.
+    telemetry.tracerProvider.register();
+    const agentEnvironment: AgentEnvironment = {
+      endpoints,
+      simulated,
+      fetch: createSimFetch(sim.url),
+      tracerProvider: telemetry.tracerProvider,
+      environment,
+    };
+    for (const factory of options.agents) agents.push(await factory(agentEnvironment));
+    const tracer = telemetry.tracerProvider.getTracer(DEMO_SCOPE.name, DEMO_SCOPE.version);
+    options.onEvent?.({ type: 'start', agents, timeline, destinations: telemetry.destinations, realRoutes: real });
+
+    const runCounters = new Map<string, number>();
+    const nextRunIndex = (key: string): number => {
+      const index = runCounters.get(key) ?? 0;
+      runCounters.set(key, index + 1);
+      return index;
+    };
+    let runs = 0;
+    let errors = 0;
+    let evalItems = 0;
+    const questionsPerTick = options.questionsPerTick ?? 2;
+
+    for (let tick = 0; tick < timeline.ticks; tick += 1) {
+      clock.beginTick(tick);
+      const phase = phaseOf(timeline, tick);
+      const virtualMs = clock.tickStartMs(tick);
+      const work: Array<Promise<boolean>> = [];
+      for (const agent of agents) {
+        for (let question = 0; question < questionsPerTick; question += 1) {
+          const customer = CUSTOMER_QUESTIONS[(tick * questionsPerTick + question + agents.indexOf(agent)) % CUSTOMER_QUESTIONS.length]!;
+          const plan = runScenario(agent.route, phase, nextRunIndex(agent.id));
+          work.push(
+            handleTicket(tracer, agent, customer.question, customer.orderId, plan, phase, virtualMs + question * 60_000, simulated(agent.route)).then(
+              (answer) => answer !== undefined,
+            ),
+          );
+        }
+      }
+      const outcomes = await Promise.all(work);
+      runs += outcomes.length;
+      errors += outcomes.filter((ok) => !ok).length;
+      options.onEvent?.({ type: 'tick', tick, phase, virtualMs, runs, errors });
+
+      if (timeline.evalTicks.includes(tick)) {
+        const evalAgent = agents.find((agent) => agent.route === 'openrouter') ?? agents[0];
+        if (evalAgent) {
+          const runId = `nightly-${new Date(virtualMs).toISOString().slice(0, 16)}`;
+          const scores = await runEval(tracer, evalAgent, runId, phase, (key) => nextRunIndex(key), virtualMs, simulated(evalAgent.route));
+          evalItems += scores.length;
+          const meanScore = scores.reduce((sum, entry) => sum + entry.score, 0) / Math.max(1, scores.length);
+          const upstreams = new Set(scores.map((entry) => entry.upstream));
+          options.onEvent?.({ type: 'eval', runId, virtualMs, meanScore, upstreamNote: [...upstreams].join(', ') });
+        }
+      }
+    }
+    await telemetry.flush();
+    return {
+      runs,
+      errors,
+      evalItems,
+      timeline,
+      virtualStartMs,
+      failoverWindow: { fromMs: clock.tickStartMs(timeline.failoverFromTick), toMs: clock.tickStartMs(timeline.failoverToTick) },
+      destinations: telemetry.destinations,
+      realRoutes: real,
+      agents: agents.map(({ id, framework, routeLabel }) => ({ id, framework, routeLabel })),
+    };
+  } finally {
+    for (const agent of agents) await agent.close?.().catch(() => {});
+    await telemetry?.shutdown().catch(() => {});
+    trace.disable();
+    await sim?.close();
+  }
+}
+
+/**
+ * One customer ticket: a root span for the support request, the agent run inside it. Returns the
+ * answer, or undefined when the agent failed (the error stays on the span, the day goes on).
+ */
+async function handleTicket(
+  tracer: Tracer,
+  agent: SupportAgent,
+  question: string,
+  orderId: string,
+  plan: ReturnType<typeof runScenario>,
+  phase: Phase,
+  virtualMs: number,
+  simulated: boolean,
+): Promise<string | undefined> {
+  return tracer.startActiveSpan(
+    `support_ticket ${agent.id}`,
+    { attributes: { 'servedby.demo.agent': agent.id, 'servedby.demo.framework': agent.framework, 'servedby.demo.phase': phase } },
+    async (span) => {
+      try {
+        return await askWithPlan(agent, question, orderId, plan, virtualMs, simulated);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        diag.debug(`servedby demo: ${agent.id} failed`, error);
+        return undefined;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+function askWithPlan(
+  agent: SupportAgent,
+  question: string,
+  orderId: string,
+  plan: ReturnType<typeof runScenario>,
+  virtualMs: number,
+  simulated: boolean,
+): Promise<string> {
+  if (!simulated) return agent.answer(question);
+  const order = ORDERS[orderId]!;
+  let variant = 0;
+  for (const character of question) variant = (variant * 31 + character.charCodeAt(0)) >>> 0;
+  const scenario = { ...plan.scenario, text: simulatedAnswer(order, plan.quality, variant + Math.floor(virtualMs / 3_600_000)) };
+  return runWithSimPlan({ scenario, timeMs: virtualMs, orderId }, () => agent.answer(question));
+}
+
+/**
+ * The nightly eval: each labelled question through the agent, inside one span per item that
+ * carries the score (`gen_ai.evaluation.*`) and is the parent of the agent run it scored.
+ */
+async function runEval(
+  tracer: Tracer,
+  agent: SupportAgent,
+  runId: string,
+  phase: Phase,
+  nextRunIndex: (key: string) => number,
+  virtualMs: number,
+  simulated: boolean,
+): Promise<Array<{ score: number; upstream: string }>> {
+  const results: Array<{ score: number; upstream: string }> = [];
+  for (const [index, item] of LABELLED_QUESTIONS.entries()) {
+    const plan = runScenario(agent.route, phase, nextRunIndex(agent.id));
+    const result = await tracer.startActiveSpan(
+      'eval support-answer',
+      {
+        attributes: {
+          [ATTRIBUTE.evaluationName]: 'support-answer',
+          [ATTRIBUTE.evaluationRunId]: runId,
+          [ATTRIBUTE.evaluationItemId]: item.id,
+          'servedby.demo.agent': agent.id,
+        },
+      },
+      async (span) => {
+        try {
+          const answer = await askWithPlan(agent, item.question, item.orderId, plan, virtualMs + 120_000 + index * 10_000, simulated);
+          const score = gradeAnswer(answer, item);
+          span.setAttributes({ [ATTRIBUTE.evaluationScore]: score, [ATTRIBUTE.evaluationLabel]: score >= 0.7 ? 'pass' : 'fail' });
+          return { score, upstream: String(plan.scenario.upstream ?? '') };
+        } catch (error) {
+          span.setAttributes({ [ATTRIBUTE.evaluationScore]: 0, [ATTRIBUTE.evaluationLabel]: 'error' });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          return { score: 0, upstream: 'error' };
+        } finally {
+          span.end();
+        }
+      },
+    );
+    results.push(result);
+  }
+  return results;
+}
