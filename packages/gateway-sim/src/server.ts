@@ -146,6 +146,9 @@ export async function startGatewaySim(options: GatewaySimOptions = {}): Promise<
   http2.on('sessionError', () => {});
 
   const server = createNetServer((socket) => {
+    // http.createServer would set this itself; sockets handed over by hand need it, or Nagle's
+    // algorithm holds back small SSE chunks (~40 ms each).
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());

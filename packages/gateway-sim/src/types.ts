@@ -61,6 +61,11 @@ export interface SimScenario {
   failure?: SimFailure;
   /** `Retry-After` seconds on a `rate_limit` failure (default 1). */
   retryAfterSeconds?: number;
+  /**
+   * For nested gateways: the upstream behind the gateway's upstream. LiteLLM routing to
+   * `openrouter` passes OpenRouter's body `provider` (this name) and `gen-` id through.
+   */
+  innerUpstream?: string;
   /** Upstreams that failed before the one that served (LiteLLM attempted-fallbacks, Vercel attempts chain). */
   fallbackFrom?: string[];
   latency?: SimLatency;

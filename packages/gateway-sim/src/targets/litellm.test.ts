@@ -61,6 +61,20 @@ describe('LiteLLM proxy', () => {
     expect((await streamed.usage).inputTokens).toBeGreaterThan(0);
   });
 
+  it('passes an inner OpenRouter hop through: body provider, gen- id, llm_provider-x-generation-id', async () => {
+    const client = new OpenAI({ apiKey: 'sk-litellm', baseURL: sim.baseUrls.litellm, maxRetries: 0 });
+    const { data, response } = await client.chat.completions
+      .create(
+        { model: 'llama-70b', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-sim-scenario': JSON.stringify({ upstream: 'openrouter', innerUpstream: 'together', servedModel: 'meta-llama/llama-3.3-70b-instruct' }) } },
+      )
+      .withResponse();
+    expect(response.headers.get('x-litellm-model-name')).toBe('openrouter/meta-llama/llama-3.3-70b-instruct');
+    expect(response.headers.get('llm_provider-x-generation-id')).toBe(data.id);
+    expect((data as unknown as { provider: string }).provider).toBe('Together');
+    expect(data.model).toBe('llama-70b');
+  });
+
   it('answers an unknown model group like LiteLLM (400 with the model name)', async () => {
     const client = new OpenAI({ apiKey: 'sk-litellm', baseURL: sim.baseUrls.litellm, maxRetries: 0 });
     await expect(

@@ -36,7 +36,7 @@ function defaultUpstream(alias: string): string {
 }
 
 /** The inner provider's own headers, as LiteLLM re-emits them with the `llm_provider-` prefix. */
-function innerProviderHeaders(upstream: UpstreamNames, random: Random, contentType: string): Record<string, string> {
+function innerProviderHeaders(upstream: UpstreamNames, random: Random, contentType: string, now: number): Record<string, string> {
   const inner: Record<string, string> = { 'content-type': contentType, date: new Date().toUTCString() };
   switch (upstream.id) {
     case 'azure.ai.openai':
@@ -66,7 +66,7 @@ function innerProviderHeaders(upstream: UpstreamNames, random: Random, contentTy
       });
       break;
     case 'openrouter':
-      inner['x-generation-id'] = `gen-${Math.floor(Date.now() / 1000)}-${random.string(20)}`;
+      inner['x-generation-id'] = `gen-${Math.floor(now / 1000)}-${random.string(20)}`;
       break;
     default:
       inner['x-request-id'] = random.uuid();
@@ -133,7 +133,7 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     routeHeaders['x-litellm-fallback-errors'] = JSON.stringify(errors);
   }
   const cost = (request.promptTokens * 2.5e-6 + request.completionTokens * 1e-5).toPrecision(3);
-  const headers = {
+  const headers: Record<string, string> = {
     'content-type': request.stream ? 'text/event-stream; charset=utf-8' : 'application/json',
     ...baseHeaders,
     ...routeHeaders,
@@ -143,18 +143,25 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     'x-litellm-key-spend': '0.0',
     'x-litellm-response-duration-ms': (300 + context.random.next() * 900).toFixed(3),
     'x-litellm-overhead-duration-ms': (2 + context.random.next() * 5).toFixed(3),
-    ...innerProviderHeaders(upstream, context.random, request.stream ? 'text/event-stream' : 'application/json'),
+    ...innerProviderHeaders(upstream, context.random, request.stream ? 'text/event-stream' : 'application/json', context.now),
   };
   // LiteLLM re-stamps body `model` to the requested alias, except after a fallback.
   const bodyModel = fallbacks > 0 ? deploymentModel : request.model;
-  const id = chatCompletionId(context.random);
-  const toolCallId = toolCallIdFor(context.random);
   const created = epochSeconds(context.now);
+  // Bodies pass through LiteLLM: behind OpenRouter they keep its `gen-` id and `provider`.
+  const innerGenerationId = headers['llm_provider-x-generation-id'];
+  const id = innerGenerationId ?? chatCompletionId(context.random);
+  const passThrough =
+    upstream.id === 'openrouter'
+      ? { provider: resolveUpstream(context.scenario.innerUpstream ?? 'Together', 'openrouter').openrouter }
+      : {};
+  const toolCallId = toolCallIdFor(context.random);
   if (!request.stream) {
     const response = {
       id,
       created,
       model: bodyModel,
+      ...passThrough,
       object: 'chat.completion',
       system_fingerprint: `fp_${context.random.hex(10)}`,
       choices: [
@@ -174,6 +181,7 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     id,
     created,
     model: bodyModel,
+    ...passThrough,
     object: 'chat.completion.chunk',
     system_fingerprint: null,
     choices,
