@@ -171,3 +171,40 @@ describe('deriveRoute Bedrock request side', () => {
     ).toMatchObject({ upstream: 'ai21', responseModel: 'jamba-1.5-mini', region: 'us-east-1' });
   });
 });
+
+describe('deriveRoute provider hints', () => {
+  it.each([
+    ['openai', 'openai'],
+    ['openai.chat', 'openai'],
+    ['openai.responses', 'openai'],
+    ['anthropic.messages', 'anthropic'],
+    ['amazon-bedrock', 'aws.bedrock'],
+    ['amazon_bedrock', 'aws.bedrock'],
+    ['aws.bedrock', 'aws.bedrock'],
+    ['azure.chat', 'azure.ai.openai'],
+    ['azure_openai', 'azure.ai.openai'],
+    ['google.generative-ai', 'gcp.gemini'],
+    ['google_genai', 'gcp.gemini'],
+    ['google.vertex.chat', 'gcp.vertex_ai'],
+    ['google_vertexai', 'gcp.vertex_ai'],
+    ['gateway', 'vercel'],
+    ['openrouter.chat', 'openrouter'],
+    ['mistral.chat', 'mistral_ai'],
+    ['xai.chat', 'x_ai'],
+    ['ChatOpenAI', 'openai'],
+    ['AzureChatOpenAI', 'azure.ai.openai'],
+    ['ChatAnthropic', 'anthropic'],
+    ['ChatBedrockConverse', 'aws.bedrock'],
+    ['BedrockChat', 'aws.bedrock'],
+    ['ChatGoogleGenerativeAI', 'gcp.gemini'],
+    ['ChatVertexAI', 'gcp.vertex_ai'],
+    ['ChatMistralAI', 'mistral_ai'],
+    ['ChatGroq', 'groq'],
+  ])('%s → %s', (providerHint, system) => {
+    expect(deriveRoute({ providerHint }).system).toBe(system);
+  });
+
+  it('keeps a protocol-only hint from naming the upstream', () => {
+    expect(deriveRoute({ providerHint: 'openai-compatible.chat', url: 'http://localhost:8000/v1' })).toEqual({ system: '_OTHER', evidence: [] });
+  });
+});

@@ -1,7 +1,7 @@
-import { parseAzureUrl, safeParseUrl } from './azure-url';
+import { parseAzureUrl } from './azure-url';
 import { parseBedrockModelId } from './bedrock-model-id';
 import { type BodyFacts, readBodyFacts } from './body';
-import { createHeaderLookup, type HeaderLookup } from './headers';
+import { createLowerCaseHeaderLookup, type HeaderLookup } from './headers';
 import {
   INDEPENDENT_GATEWAYS,
   MULTI_VENDOR_CLOUDS,
@@ -9,7 +9,7 @@ import {
   normalizeProvider,
   type ProviderNameSource,
 } from './providers';
-import type { BedrockModelId, RouteAttribution, RouteObservation } from './types';
+import type { AzureTarget, BedrockModelId, RouteAttribution, RouteObservation } from './types';
 
 /** Longest string any attribution field carries; longer values are cut. */
 export const MAX_ROUTE_VALUE_LENGTH = 256;
@@ -143,8 +143,10 @@ function regionOfAwsHost(host: string): string | undefined {
 // ------------------------------------------------------------------------------------------
 
 interface Context {
-  url?: URL;
+  /** The URL as given (string or URL); only parseAzureUrl reads it, for `api-version`. */
+  rawUrl?: string | URL;
   host?: string;
+  azureTarget?: AzureTarget | null;
   pathname: string;
   headers: HeaderLookup;
   body: BodyFacts;
@@ -160,8 +162,35 @@ function addEvidence(context: Context, evidence: Evidence | undefined): void {
   if (evidence && context.evidence.length < MAX_EVIDENCE * 2) context.evidence.push(evidence);
 }
 
+// LangChain class names (`ChatOpenAI`, `AzureChatOpenAI`, `ChatBedrockConverse`), as a hint.
+const LANGCHAIN_CLASSES: Record<string, string> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  bedrockconverse: 'aws.bedrock',
+  bedrock: 'aws.bedrock',
+  googlegenerativeai: 'gcp.gemini',
+  vertexai: 'gcp.vertex_ai',
+  mistralai: 'mistral_ai',
+  groq: 'groq',
+  openrouter: 'openrouter',
+  xai: 'x_ai',
+  deepseek: 'deepseek',
+  togetherai: 'together',
+  fireworks: 'fireworks',
+  cohere: 'cohere',
+  cerebras: 'cerebras',
+  ollama: 'ollama',
+  perplexity: 'perplexity',
+};
+
 function providerFromHint(hint: string | undefined): string | undefined {
   if (!hint) return undefined;
+  const langChainClass = /^(Azure)?Chat([A-Za-z]+)$|^([A-Za-z]+)Chat$/.exec(hint);
+  if (langChainClass) {
+    if (langChainClass[1]) return 'azure.ai.openai';
+    const provider = LANGCHAIN_CLASSES[(langChainClass[2] ?? langChainClass[3] ?? '').toLowerCase()];
+    if (provider) return provider;
+  }
   const lower = hint.toLowerCase();
   if (lower.startsWith('google.vertex') || lower.startsWith('vertex')) return 'gcp.vertex_ai';
   if (lower.startsWith('google.generative-ai') || lower === 'google') return 'gcp.gemini';
@@ -176,6 +205,8 @@ function providerFromHint(hint: string | undefined): string | undefined {
 
 /** Provider fingerprints in a header set, optionally behind LiteLLM's `llm_provider-` prefix. */
 function fingerprintProvider(headers: HeaderLookup, prefix = ''): Hop | undefined {
+  // Twenty lookups are wasted when no header carries the pass-through prefix at all.
+  if (prefix && !headers.names().some((name) => name.startsWith(prefix))) return undefined;
   const has = (name: string) => headers.has(prefix + name);
   const hop = (provider: string, name: string, strength: Strength = 3): Hop => ({
     provider,
@@ -291,8 +322,8 @@ function vertexPath(pathname: string): { location?: string; publisher?: string; 
 function outerSystem(context: Context): Hop | undefined {
   const hostProvider = context.host ? providerOfHost(context.host) : undefined;
   if (hostProvider) {
-    if (hostProvider === 'azure.ai.openai' && context.url) {
-      const target = parseAzureUrl(context.url);
+    if (hostProvider === 'azure.ai.openai') {
+      const target = azureTargetOf(context);
       if (target) return { provider: target.system, evidence: { signal: 'url', strength: 4 } };
     }
     return { provider: hostProvider, evidence: { signal: 'url', strength: 4 } };
@@ -430,7 +461,7 @@ function liteLlmHop(context: Context): HopResult {
   const result: HopResult = {};
   const modelName = text(headers.get('x-litellm-model-name'));
   const apiBase = text(headers.get('x-litellm-model-api-base'));
-  const apiBaseHost = apiBase ? safeParseUrl(apiBase)?.hostname.toLowerCase() : undefined;
+  const apiBaseHost = apiBase ? splitUrl(apiBase).host : undefined;
   const apiBaseProvider = apiBaseHost ? providerOfHost(apiBaseHost) : undefined;
   if (modelName) {
     const slash = modelName.indexOf('/');
@@ -654,7 +685,7 @@ function bedrockHop(context: Context, outer: boolean): HopResult {
 function azureHop(context: Context, system: string, outer: boolean): HopResult {
   const { headers } = context;
   const result: HopResult = {};
-  const target = outer && context.url ? parseAzureUrl(context.url) : undefined;
+  const target = outer ? azureTargetOf(context) : undefined;
   const servedModel = text(headers.get('x-ms-served-model'));
   if (servedModel) {
     result.responseModel = { value: servedModel, evidence: { signal: 'header.x-ms-served-model', strength: 1 } };
@@ -768,37 +799,59 @@ function bound(value: string | undefined): string | undefined {
   return value === undefined ? undefined : value.slice(0, MAX_ROUTE_VALUE_LENGTH);
 }
 
-// Recorded or templated URLs (`https://bedrock-runtime.<AWS_REGION>.amazonaws.com/…`) do not
-// parse; their host and path are still worth reading. The query is dropped either way.
-function lenientHostAndPath(url: unknown): { host: string; pathname: string } | undefined {
-  if (typeof url !== 'string') return undefined;
-  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)([^?#]*)/i.exec(url.slice(0, 8192));
-  if (!match) return undefined;
-  const host = (match[1] ?? '').replace(/^.*@/, '').replace(/:\d+$/, '').toLowerCase();
-  return { host, pathname: match[2] ?? '' };
+// URLs are split by hand rather than with `new URL`: it is several times faster, never throws
+// (an invalid URL costs an exception), and still reads recorded or templated URLs such as
+// `https://bedrock-runtime.<AWS_REGION>.amazonaws.com/…`. The query string is never kept.
+const URL_PARTS = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/?#]*)([^?#]*)/i;
+const SCHEMELESS_PARTS = /^([^/?#]*)([^?#]*)/;
+
+/** Host (lower-case, no user info or port) and path of a URL, without its query. */
+export function splitUrl(url: unknown): { host?: string; pathname: string } {
+  let href: string | undefined;
+  if (typeof url === 'string') href = url;
+  else if (url !== null && typeof url === 'object' && typeof (url as { href?: unknown }).href === 'string') {
+    href = (url as { href: string }).href;
+  }
+  if (href === undefined) return { pathname: '' };
+  const trimmed = href.length > 8192 ? href.slice(0, 8192).trim() : href.trim();
+  const match = URL_PARTS.exec(trimmed) ?? (trimmed.startsWith('/') ? null : SCHEMELESS_PARTS.exec(trimmed));
+  if (!match) return { pathname: (trimmed.split(/[?#]/, 1)[0] ?? '').slice(0, 4096) };
+  let host = match[1] ?? '';
+  const at = host.lastIndexOf('@');
+  if (at >= 0) host = host.slice(at + 1);
+  host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  const pathname = (match[2] ?? '').slice(0, 4096);
+  return host.length > 0 ? { host: host.toLowerCase(), pathname } : { pathname };
+}
+
+function azureTargetOf(context: Context): AzureTarget | undefined {
+  if (context.azureTarget === undefined) {
+    context.azureTarget = context.rawUrl === undefined ? null : (parseAzureUrl(context.rawUrl) ?? null);
+  }
+  return context.azureTarget ?? undefined;
 }
 
 function buildContext(observation: RouteObservation): Context {
-  const url = safeParseUrl(observation.url as string | URL | undefined);
-  const lenient = url ? undefined : lenientHostAndPath(observation.url);
-  const requestModel = text(observation.requestModel);
-  const region = text(observation.region);
-  const hint = text(observation.providerHint);
-  const metadata = isObject(observation.providerMetadata) ? observation.providerMetadata : undefined;
-  const status = integer(observation.status);
-  return {
-    ...(url ? { url, host: url.hostname.toLowerCase() } : {}),
-    ...(lenient && lenient.host.length > 0 ? { host: lenient.host } : {}),
-    pathname: (url?.pathname ?? lenient?.pathname ?? '').slice(0, 4096),
-    headers: createHeaderLookup(observation.responseHeaders),
+  const rawUrl = observation.url;
+  const { host, pathname } = splitUrl(rawUrl);
+  const context: Context = {
+    pathname,
+    headers: createLowerCaseHeaderLookup(observation.responseHeaders),
     body: readBodyFacts(observation.responseBody),
-    ...(metadata ? { metadata } : {}),
-    ...(requestModel ? { requestModel } : {}),
-    ...(region ? { region } : {}),
-    ...(hint ? { hint } : {}),
-    ...(status !== undefined ? { status } : {}),
     evidence: [],
   };
+  if (host !== undefined) context.host = host;
+  if (typeof rawUrl === 'string' || rawUrl instanceof URL) context.rawUrl = rawUrl;
+  if (isObject(observation.providerMetadata)) context.metadata = observation.providerMetadata;
+  const requestModel = text(observation.requestModel);
+  if (requestModel) context.requestModel = requestModel;
+  const region = text(observation.region);
+  if (region) context.region = region;
+  const hint = text(observation.providerHint);
+  if (hint) context.hint = hint;
+  const status = integer(observation.status);
+  if (status !== undefined) context.status = status;
+  return context;
 }
 
 function deriveFromContext(context: Context): RouteAttribution {

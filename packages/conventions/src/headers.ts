@@ -36,7 +36,12 @@ function toHeaderValue(value: unknown): string | undefined {
 
 function addHeader(map: Map<string, string>, name: unknown, value: unknown): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH) return;
-  const text = toHeaderValue(value);
+  const text =
+    typeof value === 'string'
+      ? value.length > MAX_HEADER_VALUE_LENGTH
+        ? value.slice(0, MAX_HEADER_VALUE_LENGTH)
+        : value
+      : toHeaderValue(value);
   if (text === undefined) return;
   const key = name.toLowerCase();
   const existing = map.get(key);
@@ -57,10 +62,10 @@ function collectHeaders(headers: unknown): Map<string, string> {
       }
       return map;
     }
-    let count = 0;
-    for (const name in headers) {
-      if (!Object.hasOwn(headers, name)) continue;
-      if (++count > MAX_HEADERS) break;
+    const names = Object.keys(headers);
+    const limit = Math.min(names.length, MAX_HEADERS);
+    for (let index = 0; index < limit; index++) {
+      const name = names[index]!;
       addHeader(map, name, (headers as Record<string, unknown>)[name]);
     }
   } catch {
@@ -76,10 +81,26 @@ function collectHeaders(headers: unknown): Map<string, string> {
  */
 export function createHeaderLookup(headers: HeadersLike | undefined | null): HeaderLookup {
   const map = collectHeaders(headers);
+  let names: string[] | undefined;
   return {
     get: (name) => map.get(name.toLowerCase()),
     has: (name) => map.has(name.toLowerCase()),
-    names: () => [...map.keys()],
+    names: () => (names ??= [...map.keys()]),
+  };
+}
+
+/**
+ * Like {@link createHeaderLookup}, for callers that always ask with lower-case names (the
+ * derivation rules do): lookups skip `toLowerCase`, which matters at forty lookups per call.
+ * @internal
+ */
+export function createLowerCaseHeaderLookup(headers: HeadersLike | undefined | null): HeaderLookup {
+  const map = collectHeaders(headers);
+  let names: string[] | undefined;
+  return {
+    get: (name) => map.get(name),
+    has: (name) => map.has(name),
+    names: () => (names ??= [...map.keys()]),
   };
 }
 
