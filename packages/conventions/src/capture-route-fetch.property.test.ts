@@ -144,6 +144,19 @@ describe('captureRouteFetch properties', () => {
     );
   });
 
+  it('records no credentials, query string or fragment in the captured URL', async () => {
+    const captures: RouteCapture[] = [];
+    const fetchWithCapture = captureRouteFetch(async () => new Response('{}'), { onCapture: (capture) => captures.push(capture) });
+    await fetchWithCapture('https://user:hunter2@myres.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21&api-key=sk-1#frag');
+    await fetchWithCapture(new URL('https://openrouter.ai/api/v1/chat/completions?key=sk-2'));
+    await fetchWithCapture(new Request('https://api.example.com/v1/a@b/chat?token=sk-3'));
+    expect(captures.map((capture) => capture.url)).toEqual([
+      'https://myres.openai.azure.com/openai/deployments/gpt-4o/chat/completions',
+      'https://openrouter.ai/api/v1/chat/completions',
+      'https://api.example.com/v1/a@b/chat',
+    ]);
+  });
+
   it('tolerates inputs it cannot describe by passing them straight through', async () => {
     const sentinel = new Response('ok');
     const fetchWithCapture = captureRouteFetch(async () => sentinel);

@@ -51,8 +51,12 @@ export const DEFAULT_LOOK_AHEAD_BYTES = 64 * 1024;
 
 // How many first chunks are checked for a known route before peeking just runs to the limit.
 const ROUTE_CHECK_CHUNKS = 8;
+// How much of the first events a route check derives from, at most.
+const ROUTE_CHECK_BYTES = 4 * 1024;
 // How much of a stream's end the own span keeps for usage and finish reasons after an early stop.
 const TAIL_BYTES = 16 * 1024;
+// How many of the last stream events are read for usage and finish reasons.
+const TAIL_EVENTS = 4;
 
 const sinkStorage = new AsyncLocalStorage<RouteCaptureSink>();
 
@@ -195,6 +199,8 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
   const peekedChunks: Uint8Array[] = [];
   let peekedBytes = 0;
   let decodedText: string | undefined;
+  // Set when peeking stopped at an event boundary inside a chunk: the peeked text is that prefix.
+  let peekedTextOverride: string | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve;
@@ -205,7 +211,7 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
     status: response.status,
     responseHeaders: response.headers,
     bodyText() {
-      decodedText ??= decodeChunks(peekedChunks, peekedBytes);
+      decodedText ??= peekedTextOverride ?? decodeChunks(peekedChunks, peekedBytes);
       return decodedText;
     },
     done,
@@ -235,7 +241,9 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
   let callFinished = false;
   // Where this wrapper derives the route itself, it stops peeking as soon as the route is known;
   // a sink's owner derives once at the end, so there peeking only stops at the limit.
-  let routeChecksLeft = call.activeSpan || call.ownSpan ? ROUTE_CHECK_CHUNKS : 0;
+  // Only streams are checked early: a JSON body is derived once, whole.
+  const isEventStream = (response.headers.get('content-type') ?? '').toLowerCase().includes('event-stream');
+  let routeChecksLeft = (call.activeSpan || call.ownSpan) && isEventStream ? ROUTE_CHECK_CHUNKS : 0;
   let attributionCache: { bytes: number; attribution: RouteAttribution } | undefined;
   const currentAttribution = (): RouteAttribution => {
     if (attributionCache?.bytes !== peekedBytes) {
@@ -246,6 +254,28 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
   // After an early stop, the own span still wants usage and finish reasons from the stream's end.
   const tailChunks: Uint8Array[] = [];
   let tailBytes = 0;
+  // Derives from the first events only (up to ROUTE_CHECK_BYTES, cut at an event boundary): a
+  // route in the first events makes parsing the rest of a large first chunk unnecessary.
+  const routeKnownFromFirstEvents = (): boolean => {
+    if (peekedBytes <= ROUTE_CHECK_BYTES) return currentAttribution().upstream !== undefined;
+    const head = decodeChunks(peekedChunks, peekedBytes, ROUTE_CHECK_BYTES);
+    const boundary = head.lastIndexOf('\n\n');
+    if (boundary <= 0) return false;
+    const prefix = head.slice(0, boundary + 2);
+    const attribution = deriveRoute(capture.observation({ responseBody: prefix }));
+    if (attribution.upstream === undefined) return false;
+    peekedTextOverride = prefix;
+    decodedText = undefined;
+    attributionCache = { bytes: peekedBytes, attribution };
+    if (call.ownSpan) {
+      // The rest of what was peeked starts the tail, as bytes: decoding waits for the end.
+      const last = peekedChunks[peekedChunks.length - 1]!;
+      const keep = last.subarray(Math.max(0, last.byteLength - TAIL_BYTES));
+      tailChunks.push(keep);
+      tailBytes += keep.byteLength;
+    }
+    return true;
+  };
 
   // Ends the look-ahead once: from here on the body only passes through.
   const closeLookAhead = () => {
@@ -286,7 +316,7 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
         closeLookAhead();
       } else if (routeChecksLeft > 0) {
         routeChecksLeft -= 1;
-        if (currentAttribution().upstream !== undefined) closeLookAhead();
+        if (routeKnownFromFirstEvents()) closeLookAhead();
       }
     } else if (call.ownSpan && !callFinished) {
       tailChunks.push(chunk);
@@ -509,17 +539,22 @@ function isPeekable(contentType: string | null): boolean {
   return type.includes('json') || type.includes('event-stream') || type.startsWith('text/');
 }
 
-function decodeChunks(chunks: readonly Uint8Array[], totalBytes: number): string {
-  if (chunks.length === 0) return '';
-  const decoder = new TextDecoder('utf-8', { fatal: false });
-  if (chunks.length === 1) return decoder.decode(chunks[0]);
-  const joined = new Uint8Array(totalBytes);
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Decodes the chunks (at most `limit` bytes of them) as UTF-8, invalid bytes replaced. */
+function decodeChunks(chunks: readonly Uint8Array[], totalBytes: number, limit = totalBytes): string {
+  if (chunks.length === 0 || limit <= 0) return '';
+  const first = chunks[0]!;
+  if (first.byteLength >= limit || chunks.length === 1) return utf8Decoder.decode(first.subarray(0, limit));
+  const joined = new Uint8Array(Math.min(totalBytes, limit));
   let offset = 0;
   for (const chunk of chunks) {
-    joined.set(chunk, offset);
-    offset += chunk.byteLength;
+    if (offset >= joined.byteLength) break;
+    const part = chunk.subarray(0, joined.byteLength - offset);
+    joined.set(part, offset);
+    offset += part.byteLength;
   }
-  return decoder.decode(joined);
+  return utf8Decoder.decode(joined);
 }
 
 interface ResponseFacts {
@@ -544,16 +579,31 @@ function responseFacts(text: string): ResponseFacts {
     }
     return facts;
   }
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('data:')) continue;
+  // Ids and models come first, usage and finish reasons last: parse from both ends, not every event.
+  const lines = text.split('\n');
+  const parsed = new Set<number>();
+  const parseLine = (index: number, into: ResponseFacts) => {
+    parsed.add(index);
+    const line = lines[index]!;
+    if (!line.startsWith('data:')) return;
     const data = line.slice(5).trim();
-    if (data.length === 0 || data === '[DONE]') continue;
+    if (data.length === 0 || data === '[DONE]') return;
     try {
-      mergeFacts(facts, JSON.parse(data));
+      mergeFacts(into, JSON.parse(data));
     } catch {
-      // A truncated last event.
+      // A truncated event.
     }
+  };
+  for (let index = 0; index < lines.length && !(facts.responseId && facts.responseModel); index += 1) parseLine(index, facts);
+  const fromEnd: ResponseFacts = {};
+  let eventsFromEnd = 0;
+  for (let index = lines.length - 1; index >= 0 && eventsFromEnd < TAIL_EVENTS && !(fromEnd.usage && fromEnd.finishReasons); index -= 1) {
+    if (parsed.has(index) || !lines[index]!.startsWith('data:')) continue;
+    eventsFromEnd += 1;
+    parseLine(index, fromEnd);
   }
+  if (fromEnd.finishReasons) fromEnd.finishReasons.reverse();
+  mergeResponseFacts(facts, fromEnd);
   return facts;
 }
 
