@@ -119,6 +119,46 @@ function gatewayMetadata(request: ChatRequest, context: TargetContext, generatio
   };
 }
 
+/** The served provider's own metadata, which the gateway puts beside `gateway` (recorded for anthropic and google). */
+function upstreamMetadata(served: string, request: ChatRequest): Record<string, unknown> {
+  if (served === 'anthropic' || served === 'vertexAnthropic') {
+    return {
+      anthropic: {
+        usage: {
+          input_tokens: request.promptTokens,
+          output_tokens: request.completionTokens,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+          service_tier: 'standard',
+          inference_geo: 'not_available',
+        },
+        cacheCreationInputTokens: 0,
+        stopSequence: null,
+        iterations: null,
+        container: null,
+        contextManagement: null,
+      },
+    };
+  }
+  if (served === 'google' || served === 'vertex') {
+    return {
+      google: {
+        promptFeedback: null,
+        groundingMetadata: null,
+        urlContextMetadata: null,
+        safetyRatings: null,
+        usageMetadata: {
+          promptTokenCount: request.promptTokens,
+          candidatesTokenCount: request.completionTokens,
+          totalTokenCount: request.promptTokens + request.completionTokens,
+        },
+      },
+    };
+  }
+  return {};
+}
+
 function vercelUsage(request: ChatRequest, cost: number) {
   return {
     prompt_tokens: request.promptTokens,
@@ -162,6 +202,7 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
   const id = `gen_${ulid(context.random, context.now)}`;
   const costValue = Math.round((request.promptTokens * 3e-6 + request.completionTokens * 1.5e-5) * 1e9) / 1e9;
   const gateway = gatewayMetadata(request, context, id, String(costValue));
+  const providerMetadata = { ...upstreamMetadata(gateway.routing.finalProvider, request), gateway };
   const toolCallId = `toolu_01${context.random.string(22)}`;
   const created = epochSeconds(context.now);
   const systemFingerprint = `fp_${context.random.string(10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
@@ -178,7 +219,7 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
       choices: [
         {
           index: 0,
-          message: chatMessage(request.answer, toolCallId, { provider_metadata: { gateway } }),
+          message: chatMessage(request.answer, toolCallId, { provider_metadata: providerMetadata }),
           logprobs: null,
           finish_reason: finishReason(request.answer),
         },
@@ -205,7 +246,7 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
   events.push(
     dataLine(
       chunk(
-        { delta: { provider_metadata: { gateway } }, finish_reason: finishReason(request.answer) },
+        { delta: { provider_metadata: providerMetadata }, finish_reason: finishReason(request.answer) },
         { usage: vercelUsage(request, costValue) },
       ),
     ),
