@@ -8,9 +8,17 @@ type FetchFunction = typeof globalThis.fetch;
 const MODEL_STEP = 'model_step';
 const MODEL_INFERENCE = 'model_inference';
 
+/** What the HTTP layer saw of one MODEL_STEP's requests. */
+export interface ModelStepHttp {
+  /** One capture per request that got a response, oldest first (retries add more). */
+  captures: RouteCapture[];
+  /** The abort signal of the latest request, to tell an aborted call from a finished one. */
+  signal?: AbortSignal;
+}
+
 // Keyed by the live Mastra MODEL_STEP span, so concurrent steps never see each other's captures
 // and a step that is never processed leaves nothing behind.
-const capturesByStep = new WeakMap<object, RouteCapture[]>();
+const httpByStep = new WeakMap<object, ModelStepHttp>();
 
 /**
  * The MODEL_STEP a model HTTP request belongs to. Mastra runs each provider call inside its
@@ -25,18 +33,26 @@ function currentModelStep(): AnySpan | undefined {
   return undefined;
 }
 
-function remember(step: AnySpan, capture: RouteCapture): void {
-  const captures = capturesByStep.get(step);
-  if (captures) captures.push(capture);
-  else capturesByStep.set(step, [capture]);
+function httpOf(step: AnySpan): ModelStepHttp {
+  let http = httpByStep.get(step);
+  if (!http) {
+    http = { captures: [] };
+    httpByStep.set(step, http);
+  }
+  return http;
 }
 
 /**
- * The captures of the HTTP requests made inside a MODEL_STEP, oldest first (retries add more).
+ * What the HTTP layer saw of the requests made inside a MODEL_STEP, if any went through the capture.
  * @internal
  */
-export function modelStepCaptures(step: object): readonly RouteCapture[] {
-  return capturesByStep.get(step) ?? [];
+export function modelStepHttp(step: object): ModelStepHttp | undefined {
+  return httpByStep.get(step);
+}
+
+function requestSignal(input: Parameters<FetchFunction>[0], init?: Parameters<FetchFunction>[1]): AbortSignal | undefined {
+  if (init?.signal) return init.signal;
+  return typeof Request !== 'undefined' && input instanceof Request ? input.signal : undefined;
 }
 
 /**
@@ -64,9 +80,17 @@ export function routeCaptureFetch(fetchImplementation?: FetchFunction): FetchFun
       diag.debug('servedby/mastra: could not resolve the current Mastra span', error);
     }
     if (!step) return baseFetch(input, init);
-    const ownStep = step;
+    let http: ModelStepHttp | undefined;
+    try {
+      http = httpOf(step);
+      http.signal = requestSignal(input, init);
+    } catch (error) {
+      diag.debug('servedby/mastra: could not record the request', error);
+    }
+    if (!http) return baseFetch(input, init);
+    const ownHttp = http;
     return runWithRouteCapture(
-      (capture) => remember(ownStep, capture),
+      (capture) => ownHttp.captures.push(capture),
       () => capturingFetch(input, init),
     );
   };

@@ -23,7 +23,7 @@ import {
   type Context,
   type Span as OtelSpan,
 } from '@opentelemetry/api';
-import { installGlobalFetchCapture, modelStepCaptures } from './model-capture';
+import { installGlobalFetchCapture, modelStepHttp } from './model-capture';
 import { VERSION } from './version';
 
 const MODEL_STEP = 'model_step';
@@ -147,8 +147,8 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
     version: VERSION,
   }));
   const generation = findGeneration(step);
-  const captures = modelStepCaptures(step);
-  const capture = captures[captures.length - 1];
+  const http = modelStepHttp(step);
+  const capture = http?.captures[http.captures.length - 1];
   const metadata = (step.metadata ?? {}) as Record<string, unknown>;
   const modelMetadata = asRecord(metadata.modelMetadata);
   const generationAttributes = asRecord(generation?.attributes);
@@ -200,7 +200,7 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
   const usage = tokenUsage(asRecord(stepAttributes?.usage));
   const finishReason = asString(stepAttributes?.finishReason);
   const server = serverOf(capture?.url);
-  const errorType = errorTypeOf(step, capture?.status);
+  const errorType = errorTypeOf(step, capture?.status, finishReason, http?.signal);
   const responseModel = attribution.responseModel;
   const durationSeconds = step.endTime ? Math.max(0, (step.endTime.getTime() - step.startTime.getTime()) / 1000) : 0;
 
@@ -327,11 +327,25 @@ function tokenUsage(usage: Record<string, unknown> | undefined): TokenUsage | un
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-function errorTypeOf(step: AnySpan, status: number | undefined): string | undefined {
-  const errorInfo = step.errorInfo;
+// Semconv's fallback when nothing names the error (a stream that broke after a 200).
+const OTHER_ERROR = '_OTHER';
+
+function errorTypeOf(
+  step: AnySpan,
+  status: number | undefined,
+  finishReason: string | undefined,
+  signal: AbortSignal | undefined,
+): string | undefined {
   if (status !== undefined && status >= 400) return String(status);
-  if (!errorInfo) return undefined;
-  return errorInfo.name || errorInfo.id || 'error';
+  if (signal?.aborted) return abortErrorName(signal);
+  const errorInfo = step.errorInfo;
+  if (errorInfo) return errorInfo.name || errorInfo.id || OTHER_ERROR;
+  return finishReason === 'error' ? OTHER_ERROR : undefined;
+}
+
+function abortErrorName(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name ? reason.name : 'AbortError';
 }
 
 function serverOf(url: string | undefined): { address: string; port?: number } | undefined {
