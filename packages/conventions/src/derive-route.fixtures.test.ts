@@ -37,6 +37,7 @@ const expected: Record<string, RouteAttribution> = {
     deployment: 'gpt-5-nano',
     region: 'westeurope',
     requestId: 'b568f9f5-c33e-4def-9bb6-0eff794a5470',
+    fallback: false,
     evidence: [
       'header.x-ms-served-model',
       'url'

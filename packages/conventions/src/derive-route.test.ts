@@ -208,3 +208,19 @@ describe('deriveRoute provider hints', () => {
     expect(deriveRoute({ providerHint: 'openai-compatible.chat', url: 'http://localhost:8000/v1' })).toEqual({ system: '_OTHER', evidence: [] });
   });
 });
+
+describe('deriveRoute Azure spill-over', () => {
+  it('reports the serving deployment and a fallback when traffic spilled over', () => {
+    const attribution = deriveRoute({
+      url: 'https://res.openai.azure.com/openai/deployments/gpt-4o-ptu/chat/completions?api-version=2024-10-21',
+      responseHeaders: {
+        'x-ms-deployment-name': 'gpt-4o-standard',
+        'x-ms-spillover-from-gpt-4o-ptu': 'true',
+        'x-ms-region': 'East US',
+        'apim-request-id': 'a-1',
+      },
+      responseBody: { id: 'chatcmpl-1', model: 'gpt-4o-2024-11-20' },
+    });
+    expect(attribution).toMatchObject({ deployment: 'gpt-4o-standard', requestModel: 'gpt-4o-ptu', fallback: true, region: 'eastus' });
+  });
+});

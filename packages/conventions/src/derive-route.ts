@@ -123,12 +123,16 @@ const HELICONE_HOSTS: Record<string, string> = {
   'together.helicone.ai': 'together',
 };
 
+const DOTTED_HOST_SUFFIXES: ReadonlyArray<readonly [string, string, string]> = HOST_SUFFIXES.map(
+  ([suffix, provider]) => [suffix, `.${suffix}`, provider] as const,
+);
+
 function providerOfHost(host: string): string | undefined {
-  if (/^bedrock(-runtime|-agent-runtime|-mantle)?[.-]/.test(host) && /(amazonaws\.com|api\.aws)$/.test(host)) {
+  if (host.startsWith('bedrock') && /^bedrock(-runtime|-agent-runtime|-mantle)?[.-]/.test(host) && /(amazonaws\.com|api\.aws)$/.test(host)) {
     return 'aws.bedrock';
   }
-  for (const [suffix, provider] of HOST_SUFFIXES) {
-    if (host === suffix || host.endsWith(`.${suffix}`)) return provider;
+  for (const [suffix, dotted, provider] of DOTTED_HOST_SUFFIXES) {
+    if (host === suffix || host.endsWith(dotted)) return provider;
   }
   return undefined;
 }
@@ -703,6 +707,13 @@ function azureHop(context: Context, system: string, outer: boolean): HopResult {
     if (!context.requestModel && target?.deployment) result.requestModel = target.deployment;
     const region = azureRegion(headers.get('x-ms-region'));
     if (region) result.region = region;
+    // Provisioned-throughput spill-over: another deployment served than the one addressed.
+    const spilledOver = headers.get('x-ms-is-spilled-over')?.trim().toLowerCase();
+    if (spilledOver === 'true' || headers.names().some((name) => name.startsWith('x-ms-spillover-from'))) {
+      result.fallback = true;
+    } else if (spilledOver === 'false') {
+      result.fallback = false;
+    }
     const requestId = text(headers.get('apim-request-id')) ?? text(headers.get('x-request-id'));
     if (requestId) result.requestId = requestId;
   }

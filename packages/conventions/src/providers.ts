@@ -218,6 +218,11 @@ export function foldProviderName(name: string): string {
   return folded.slice(0, MAX_PROVIDER_NAME_LENGTH);
 }
 
+// Provider names are few and repeat on every call: remember the answers (a pure-function cache,
+// bounded, shared by all calls; it holds no per-call state).
+const NORMALIZED_CACHE = new Map<string, string>();
+const MAX_CACHE_ENTRIES = 1024;
+
 /**
  * Maps a provider name, as one gateway or framework spells it, into the servedby vocabulary.
  * Unknown names are folded (`"Some New Host 3"` → `some_new_host`), never dropped.
@@ -228,6 +233,18 @@ export function foldProviderName(name: string): string {
  */
 export function normalizeProvider(name: string, source?: ProviderNameSource): string {
   if (typeof name !== 'string') return '';
+  if (name.length > MAX_PROVIDER_NAME_LENGTH * 2) return normalizeUncached(name, source);
+  const cacheKey = source ? `${source}\u0000${name}` : name;
+  let normalized = NORMALIZED_CACHE.get(cacheKey);
+  if (normalized === undefined) {
+    normalized = normalizeUncached(name, source);
+    if (NORMALIZED_CACHE.size >= MAX_CACHE_ENTRIES) NORMALIZED_CACHE.clear();
+    NORMALIZED_CACHE.set(cacheKey, normalized);
+  }
+  return normalized;
+}
+
+function normalizeUncached(name: string, source?: ProviderNameSource): string {
   const trimmed = name.trim().slice(0, MAX_PROVIDER_NAME_LENGTH * 2);
   if (trimmed.length === 0) return '';
   const lower = trimmed.toLowerCase();
@@ -333,6 +350,8 @@ const MODEL_PATH_VENDORS: Record<string, string> = {
   perplexity: 'perplexity',
 };
 
+const VENDOR_CACHE = new Map<string, string | null>();
+
 /**
  * The vendor that made a model, from its ID (DESIGN.md §2.5): Bedrock `vendor.` prefixes,
  * `vendor/model` slugs, then model families (`grok-` → `x_ai`, `gpt-oss` → `openai`).
@@ -343,6 +362,17 @@ const MODEL_PATH_VENDORS: Record<string, string> = {
  */
 export function modelVendor(modelId: string | undefined): string | undefined {
   if (typeof modelId !== 'string') return undefined;
+  if (modelId.length > 256) return modelVendorUncached(modelId);
+  let vendor = VENDOR_CACHE.get(modelId);
+  if (vendor === undefined) {
+    vendor = modelVendorUncached(modelId) ?? null;
+    if (VENDOR_CACHE.size >= MAX_CACHE_ENTRIES) VENDOR_CACHE.clear();
+    VENDOR_CACHE.set(modelId, vendor);
+  }
+  return vendor ?? undefined;
+}
+
+function modelVendorUncached(modelId: string): string | undefined {
   let name = modelId.trim().toLowerCase().slice(0, 256);
   if (name.length === 0) return undefined;
   const slash = name.indexOf('/');
