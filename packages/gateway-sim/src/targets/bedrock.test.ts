@@ -133,6 +133,28 @@ describe('Bedrock Runtime', () => {
     expect(seen[0]).toBe('messageStart');
   });
 
+  it('resets the HTTP/2 stream on "reset" and hangs on "hang" until the SDK aborts', async () => {
+    const messages = [{ role: 'user' as const, content: [{ text: 'hi' }] }];
+    for (const [scenario, expected] of [
+      ['reset', /NGHTTP2_INTERNAL_ERROR/],
+      ['hang', /aborted/],
+    ] as const) {
+      const client = new BedrockRuntimeClient({ endpoint: sim.baseUrls.bedrock, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+      clients.push(client);
+      client.middlewareStack.add((next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-sim-scenario'] = scenario;
+        return next(args);
+      }, { step: 'build', name: 'simScenario' });
+      const controller = new AbortController();
+      const call = client.send(new ConverseCommand({ modelId: 'amazon.nova-lite-v1:0', messages }), { abortSignal: controller.signal });
+      if (scenario === 'hang') {
+        while (!sim.requests().some((request) => request.headers['x-sim-scenario'] === 'hang')) await new Promise((resolve) => setTimeout(resolve, 5));
+        controller.abort();
+      }
+      await expect(call).rejects.toThrow(expected);
+    }
+  });
+
   it('serves @ai-sdk/amazon-bedrock: an agent loop with one tool, a stream, the prompt router trace', async () => {
     const bedrock = createAmazonBedrock({ region: 'us-west-2', accessKeyId: 'x', secretAccessKey: 'y', baseURL: sim.baseUrls.bedrock });
     const result = await generateText({
