@@ -39,6 +39,8 @@ export interface RouteTelemetryOptions extends ServedbyOptions {
   openTelemetry?: Omit<OpenTelemetryOptions, 'tracer'>;
 }
 
+const MAX_OPEN_GENERATIONS = 10_000;
+
 /** One model call of a generation: calls of one `callId` run one after the other. */
 interface ModelCallState {
   span: Span;
@@ -86,7 +88,11 @@ interface GenerationState {
  */
 export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
   const instrumentation: ResolvedInstrumentation = resolveInstrumentation(options, INSTRUMENTATION_SCOPE);
-  const { metrics, semconv, captureContent } = instrumentation;
+  const { semconv, captureContent } = instrumentation;
+  // The metrics API has no proxy provider: resolved again at the first call, so a global meter
+  // provider registered after routeTelemetry() still receives the route metrics.
+  let metrics: ResolvedInstrumentation['metrics'] | undefined;
+  const routeMetrics = () => (metrics ??= resolveInstrumentation(options, INSTRUMENTATION_SCOPE).metrics);
   const spanCapture = createSpanCapture(instrumentation.tracer);
   const inner = new OpenTelemetry({ ...options?.openTelemetry, tracer: spanCapture.tracer });
   const generations = new Map<string, GenerationState>();
@@ -108,7 +114,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     const attribution = call.attribution;
     const server = serverOf(call.url);
     const responseModel = (call.finalAttributes?.['gen_ai.response.model'] as string | undefined) ?? undefined;
-    metrics.record({
+    routeMetrics().record({
       operation: 'chat',
       attribution,
       requestModel: call.requestModel,
@@ -153,6 +159,11 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     onStart(event) {
       guard('onStart', () => {
         const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector() };
+        // A generation whose end event never comes (a stream nobody reads) must not pile up.
+        if (generations.size >= MAX_OPEN_GENERATIONS) {
+          const oldest = generations.keys().next().value;
+          if (oldest !== undefined) generations.delete(oldest);
+        }
         generations.set(event.callId, generation);
         const [rootSpan] = spanCapture.capture(() => inner.onStart(withContentPolicy(event)));
         if (rootSpan) {
