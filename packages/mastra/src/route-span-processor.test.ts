@@ -1,8 +1,11 @@
 import { Agent } from '@mastra/core/agent';
 import { createTool } from '@mastra/core/tools';
+import { createStep, createWorkflow } from '@mastra/core/workflows';
+import type { AnySpan } from '@mastra/core/observability';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { routeSpanProcessor } from './index';
 import {
   createMastra,
   createTelemetry,
@@ -69,7 +72,11 @@ describe('routeSpanProcessor with a router string through simulated OpenRouter',
     // Mastra's own spans, bridged to OTel, carry the route under the canonical names.
     const steps = mastraSpansOfType(spans, 'model_step');
     expect(steps).toHaveLength(2);
-    for (const step of steps) expect(step.attributes['gen_ai.route.upstream']).toBe('together');
+    for (const step of steps) {
+      expect(step.attributes['gen_ai.route.upstream']).toBe('together');
+      // …and as Mastra metadata, which every Mastra exporter ships (not only the bridge).
+      expect(step.attributes['mastra.metadata.gen_ai.route.upstream']).toBe('together');
+    }
     // Each client span sits under its step.
     expect(calls.map(parentId).sort()).toEqual(steps.map((step) => step.spanContext().spanId).sort());
 
@@ -140,5 +147,102 @@ describe('routeSpanProcessor with a router string through simulated OpenRouter',
     const [agentRun] = mastraSpansOfType(spans, 'agent_run');
     expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual(['together', 'fireworks']);
     expect(spanNamed(spans, /^invoke_agent/)).toHaveLength(1);
+  });
+});
+
+describe('workflows', () => {
+  it('a workflow with an agent step nests the model calls and carries their upstreams', async () => {
+    const telemetry = createTelemetry();
+    const agent = weatherAgent({ id: 'openrouter/anthropic/claude-sonnet-4', headers: { 'x-sim-upstream': 'Together' } });
+    const workflow = createWorkflow({
+      id: 'forecast',
+      inputSchema: z.object({ prompt: z.string() }),
+      outputSchema: z.object({ text: z.string() }),
+    })
+      .then(createStep(agent))
+      .commit();
+    const mastra = createMastra({ agents: { weather: agent }, workflows: { forecast: workflow }, telemetry });
+    const run = await mastra.getWorkflow('forecast').createRun();
+    const result = await run.start({ inputData: { prompt: 'Weather in Paris?' } });
+    await flush(mastra);
+    expect(result.status).toBe('success');
+
+    const spans = telemetry.spans();
+    const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+    const ancestorsOf = (span: (typeof spans)[number]) => {
+      const chain: string[] = [];
+      for (let parent = byId.get(parentId(span) ?? ''); parent; parent = byId.get(parentId(parent) ?? '')) {
+        chain.push(String(parent.attributes['mastra.span.type'] ?? parent.name));
+      }
+      return chain;
+    };
+    const calls = modelCallSpans(spans);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.attributes['gen_ai.route.upstream']).toBe('together');
+      expect(ancestorsOf(call)).toEqual(['model_step', 'model_generation', 'agent_run', 'workflow_step', 'workflow_run']);
+    }
+    for (const type of ['agent_run', 'workflow_step', 'workflow_run']) {
+      const [span] = mastraSpansOfType(spans, type);
+      expect(span?.attributes['gen_ai.route.upstreams'], type).toEqual(['together']);
+    }
+  });
+});
+
+describe('metrics and idempotency', () => {
+  it('records the route metrics for every model call', async () => {
+    const telemetry = createTelemetry();
+    const mastra = createMastra({ agents: { weather: weatherAgent('openrouter/anthropic/claude-sonnet-4') }, telemetry });
+    await mastra.getAgent('weather').generate('Weather in Paris?', { modelSettings: { headers: { 'x-sim-upstream': 'Together' } } });
+    await flush(mastra);
+    const metrics = (await telemetry.collectMetrics()).scopeMetrics.flatMap((scope) => scope.metrics);
+    const duration = metrics.find((metric) => metric.descriptor.name === 'gen_ai.client.operation.duration');
+    const tokens = metrics.find((metric) => metric.descriptor.name === 'gen_ai.client.token.usage');
+    expect(duration?.dataPoints).toHaveLength(1);
+    const [point] = duration!.dataPoints;
+    expect(point?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'together',
+    });
+    expect((point?.value as { count: number }).count).toBe(2);
+    expect(tokens?.dataPoints.map((dataPoint) => dataPoint.attributes['gen_ai.token.type']).sort()).toEqual(['input', 'output']);
+  });
+
+  it('acts once per step however often Mastra hands it the same span', async () => {
+    const telemetry = createTelemetry();
+    const processor = routeSpanProcessor({ tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider });
+    const repeating = {
+      name: 'repeat',
+      process(span?: AnySpan) {
+        processor.process(span);
+        processor.process(span);
+        return processor.process(span);
+      },
+      shutdown: () => processor.shutdown(),
+    };
+    const { Mastra } = await import('@mastra/core');
+    const { Observability } = await import('@mastra/observability');
+    const { OtelBridge } = await import('@mastra/otel-bridge');
+    const mastra = new Mastra({
+      agents: { weather: weatherAgent('openrouter/anthropic/claude-sonnet-4') },
+      logger: false,
+      observability: new Observability({
+        configs: {
+          default: {
+            serviceName: 'idempotency',
+            bridge: new OtelBridge({ tracerProvider: telemetry.tracerProvider }),
+            spanOutputProcessors: [repeating],
+          },
+        },
+      }),
+    });
+    await mastra.getAgent('weather').generate('Weather in Paris?', { modelSettings: { headers: { 'x-sim-upstream': 'Together' } } });
+    await flush(mastra);
+    await processor.shutdown();
+    expect(modelCallSpans(telemetry.spans())).toHaveLength(2);
+    const [agentRun] = mastraSpansOfType(telemetry.spans(), 'agent_run');
+    expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual(['together']);
   });
 });
