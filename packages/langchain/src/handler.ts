@@ -42,7 +42,12 @@ import {
   type TokenUsage,
   type UpstreamsCollector,
 } from '@servedby/conventions';
-import { activeModelCallScope, installModelCallScopes, type ModelCallScope } from './model-call-scope';
+import {
+  activeModelCallScope,
+  installGlobalFetchCapture,
+  installModelCallScopes,
+  type ModelCallScope,
+} from './model-call-scope';
 import { readModelConfiguration, type ModelConfiguration } from './model-configuration';
 import { VERSION } from './version';
 
@@ -602,7 +607,15 @@ class RouteCallbackHandler extends BaseCallbackHandler {
 }
 
 /** Options of {@link createRouteCallbackHandler} and `registerRouteCallbacks`. */
-export type RouteCallbackOptions = ServedbyOptions;
+export interface RouteCallbackOptions extends ServedbyOptions {
+  /**
+   * Also capture requests made through the global `fetch` during a model call: wraps
+   * `globalThis.fetch` once per process; outside model calls the wrapper calls the original
+   * directly. Needed for `ChatOpenRouter` (global fetch, no fetch option); also covers OpenAI and
+   * Anthropic clients created after this call without `captureRouteFetch`. Default `false`.
+   */
+  captureGlobalFetch?: boolean;
+}
 
 /**
  * Creates a LangChain callback handler that makes an OpenTelemetry span for every model call
@@ -621,6 +634,7 @@ export type RouteCallbackOptions = ServedbyOptions;
  */
 export function createRouteCallbackHandler(options?: RouteCallbackOptions): BaseCallbackHandler {
   installModelCallScopes();
+  if (options?.captureGlobalFetch) installGlobalFetchCapture();
   const instrumentation = resolveInstrumentation(options, { name: '@servedby/langchain', version: VERSION });
   return new RouteCallbackHandler({ [STATE]: { instrumentation, runs: new Map() } });
 }

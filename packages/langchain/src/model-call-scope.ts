@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { diag } from '@opentelemetry/api';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { BaseLLM } from '@langchain/core/language_models/llms';
-import { runWithRouteCapture, type RouteCapture } from '@servedby/conventions';
+import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '@servedby/conventions';
 
 /**
  * One model call as seen from inside LangChain: the model instance, the HTTP exchanges its SDK made
@@ -132,4 +132,22 @@ export function installModelCallScopes(): void {
   } catch (error) {
     diag.error('@servedby/langchain: could not wrap LangChain model classes', error);
   }
+}
+
+let globalFetchInstalled = false;
+
+/**
+ * Replaces `globalThis.fetch` (once per process) with a wrapper that captures the route of
+ * requests made inside a model call scope and calls the original fetch directly everywhere else.
+ * For SDKs that use the global fetch and take no fetch option (`ChatOpenRouter`), and for OpenAI
+ * and Anthropic clients created after this call without `captureRouteFetch`.
+ */
+export function installGlobalFetchCapture(): void {
+  if (globalFetchInstalled || typeof globalThis.fetch !== 'function') return;
+  globalFetchInstalled = true;
+  const originalFetch = globalThis.fetch;
+  const capturingFetch = captureRouteFetch(originalFetch);
+  const scopedFetch: typeof globalThis.fetch = (input, init) =>
+    scopeStorage.getStore() ? capturingFetch(input, init) : originalFetch(input, init);
+  globalThis.fetch = scopedFetch;
 }
