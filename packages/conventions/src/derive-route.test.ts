@@ -224,3 +224,24 @@ describe('deriveRoute Azure spill-over', () => {
     expect(attribution).toMatchObject({ deployment: 'gpt-4o-standard', requestModel: 'gpt-4o-ptu', fallback: true, region: 'eastus' });
   });
 });
+
+describe('deriveRoute request-id fingerprints', () => {
+  it('names Anthropic behind hosted Portkey from its req_ request-id', () => {
+    expect(
+      deriveRoute({ url: 'https://api.portkey.ai/v1/messages', responseHeaders: { 'request-id': 'req_011CeCGmKvCzKZaVfRLs6sad' } }),
+    ).toMatchObject({ gateway: 'portkey', upstream: 'anthropic', evidence: ['header.request-id', 'url'] });
+  });
+
+  it('names OpenAI behind LiteLLM from a passed-through x-request-id', () => {
+    expect(
+      deriveRoute({ url: 'http://localhost:4000/v1/chat/completions', responseHeaders: { 'llm_provider-x-request-id': 'req_0123456789abcdef0123456789abcdef' } }),
+    ).toMatchObject({ gateway: 'litellm', upstream: 'openai' });
+  });
+
+  it('does not take a Groq ULID request id for OpenAI', () => {
+    expect(deriveRoute({ url: 'http://localhost:9/v1', responseHeaders: { 'x-request-id': 'req_01kkhvr0gve36tx885a3mzgs49' } })).toEqual({
+      system: '_OTHER',
+      evidence: [],
+    });
+  });
+});

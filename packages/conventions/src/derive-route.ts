@@ -236,6 +236,9 @@ function fingerprintProvider(headers: HeaderLookup, prefix = ''): Hop | undefine
   if (has('fireworks-server-processing-time')) return hop('fireworks', 'fireworks-server-processing-time');
   if (has('x-ds-trace-id')) return hop('deepseek', 'x-ds-trace-id');
   if (has('x-gemini-service-tier')) return hop('gcp.gemini', 'x-gemini-service-tier');
+  // Request-id shapes: Anthropic answers `request-id: req_…`; OpenAI `x-request-id: req_<32 hex>`.
+  if (headers.get(`${prefix}request-id`)?.startsWith('req_')) return hop('anthropic', 'request-id');
+  if (/^req_[0-9a-f]{32}$/.test(headers.get(`${prefix}x-request-id`) ?? '')) return hop('openai', 'x-request-id');
   return undefined;
 }
 
