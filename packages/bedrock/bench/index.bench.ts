@@ -6,8 +6,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Bench } from 'tinybench';
-import { instrumentBedrock } from '../src/index';
-import { startBedrockStub } from '../src/test-support/bedrock-stub';
+import { bedrockRoutePlugin, instrumentBedrock } from '../src/index';
+import { startGatewaySim } from '@servedby/gateway-sim';
 import { converse, converseStream, createTestClient } from '../src/test-support/clients';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -17,10 +17,10 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const exporter = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const meterProvider = new MeterProvider();
-const stub = await startBedrockStub();
+const sim = await startGatewaySim({ port: 0, seed: 1 });
 
-const plain = createTestClient(stub.url);
-const instrumented = instrumentBedrock(createTestClient(stub.url), { tracerProvider, meterProvider });
+const plain = createTestClient(sim.baseUrls.bedrock);
+const instrumented = instrumentBedrock(createTestClient(sim.baseUrls.bedrock), { tracerProvider, meterProvider });
 const MODEL_ID = 'us.anthropic.claude-3-5-haiku-20241022-v1:0';
 
 const median = (values: number[]) => {
@@ -56,16 +56,54 @@ async function measure(label: string, without: () => Promise<unknown>, withPlugi
   const base = median(withoutSamples);
   const instrumentedMedian = median(withSamples);
   const overhead = ((instrumentedMedian - base) / base) * 100;
-  console.log(`${label} → Bedrock Runtime wire stub (HTTP/2, loopback), ${ROUNDS} alternating rounds`);
+  console.log(`${label} → gateway-sim Bedrock Runtime (HTTP/2, loopback), ${ROUNDS} alternating rounds`);
   console.log(`  without plugin: median ${base.toFixed(3)} ms`);
   console.log(`  with plugin:    median ${instrumentedMedian.toFixed(3)} ms`);
   console.log(`  overhead:       ${overhead.toFixed(2)} %`);
 }
 
 await measure('Converse', () => plain.send(converse(MODEL_ID)), () => instrumented.send(converse(MODEL_ID)));
+
+// The middleware's own cost, without network noise: the stack around a canned transport answer.
+const middlewares: Array<(next: any, handlerContext: any) => any> = [];
+bedrockRoutePlugin({ tracerProvider, meterProvider }).applyToStack({ add: (middleware: any) => middlewares.push(middleware) } as any);
+const [initialize, deserialize] = middlewares as [any, any];
+const handlerContext = {
+  commandName: 'ConverseCommand',
+  __smithy_context: { selectedHttpAuthScheme: { httpAuthOption: { signingProperties: { region: 'us-east-1' } } } },
+};
+const cannedResponse = { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-requestid': '4a1c2e7e-0000' } };
+const cannedOutput = {
+  $metadata: { attempts: 1, requestId: '4a1c2e7e-0000' },
+  output: { message: { role: 'assistant', content: [{ text: 'Hello.' }] } },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
+};
+const request = { protocol: 'http:', hostname: '127.0.0.1', port: 4000, path: `/model/${encodeURIComponent(MODEL_ID)}/converse` };
+const transport = async () => ({ response: cannedResponse });
+const bare = async () => ({ output: cannedOutput, response: (await transport()).response });
+const wrapped = initialize(async () => {
+  await deserialize(transport, handlerContext)({ request });
+  return { output: cannedOutput, response: cannedResponse };
+}, handlerContext);
+const input = { modelId: MODEL_ID, messages: [{ role: 'user', content: [{ text: 'Say hello.' }] }] };
+{
+  const bench = new Bench({ time: 1000, warmupTime: 200, throws: true });
+  bench.add('without middleware', () => bare());
+  bench.add('with middleware', () => wrapped({ input }));
+  await bench.run();
+  const [without, withMiddleware] = bench.tasks.map((task) => {
+    const result = task.result;
+    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+    return result.latency.p50;
+  });
+  console.log('servedby middleware alone (canned transport, no network)');
+  console.log(`  CPU per call: ${((withMiddleware! - without!) * 1000).toFixed(1)} µs (median)`);
+  exporter.reset();
+}
 await measure('ConverseStream (drained)', () => drain(plain), () => drain(instrumented));
 plain.destroy();
 instrumented.destroy();
-await stub.close();
+await sim.close();
 await tracerProvider.shutdown();
 await meterProvider.shutdown();
