@@ -223,8 +223,10 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
       };
       const requestModel = requestModelOf(call);
       if (requestModel) observation.requestModel = requestModel;
-      const text = capture.bodyText();
-      if (text.length > 0) observation.responseBody = text;
+      if (!extra || !('responseBody' in extra)) {
+        const text = capture.bodyText();
+        if (text.length > 0) observation.responseBody = text;
+      }
       return extra ? { ...observation, ...extra } : observation;
     },
   };
@@ -300,7 +302,7 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
       } catch (attributionError) {
         diag.warn('servedby: deriving the route failed', attributionError);
       }
-      const tailText = tailBytes > 0 ? decodeChunks(tailChunks, tailBytes) : '';
+      const tailText = tailBytes > 0 ? decodeLastBytes(tailChunks, TAIL_BYTES) : '';
       endOwnSpan(call, capture, response.status, error, attribution, tailText);
     }
   };
@@ -555,6 +557,19 @@ function decodeChunks(chunks: readonly Uint8Array[], totalBytes: number, limit =
     offset += part.byteLength;
   }
   return utf8Decoder.decode(joined);
+}
+
+/** Decodes the last `limit` bytes of the chunks (a character cut at the start becomes U+FFFD). */
+function decodeLastBytes(chunks: readonly Uint8Array[], limit: number): string {
+  const parts: Uint8Array[] = [];
+  let collected = 0;
+  for (let index = chunks.length - 1; index >= 0 && collected < limit; index -= 1) {
+    const chunk = chunks[index]!;
+    const part = chunk.subarray(Math.max(0, chunk.byteLength - (limit - collected)));
+    parts.unshift(part);
+    collected += part.byteLength;
+  }
+  return decodeChunks(parts, collected);
 }
 
 interface ResponseFacts {
