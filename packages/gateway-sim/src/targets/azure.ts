@@ -21,12 +21,13 @@ import {
   type TargetContext,
   type TargetHandler,
 } from '../common';
+import { embeddingList, readEmbeddingInputs } from '../embeddings';
 import type { Exchange } from '../exchange';
 import { readResponsesRequest, responseErrorEvent, responseObject, responseStreamEvents, responsesIds } from '../responses';
 import { openAiError } from './openai';
 
 /** The four Azure route shapes the simulator serves. */
-type AzureRoute = 'deployments' | 'v1-chat' | 'v1-responses' | 'foundry-models';
+type AzureRoute = 'deployments' | 'v1-chat' | 'v1-responses' | 'foundry-models' | 'embeddings';
 
 const SAFE = { filtered: false, severity: 'safe' };
 const PROMPT_FILTER_RESULTS = [
@@ -65,6 +66,9 @@ function foundryVendor(model: string): string {
 function matchRoute(path: string): { route: AzureRoute; deployment?: string } | undefined {
   const deployment = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(path);
   if (deployment) return { route: 'deployments', deployment: decodeURIComponent(deployment[1]!) };
+  const deploymentEmbeddings = /^\/openai\/deployments\/([^/]+)\/embeddings$/.exec(path);
+  if (deploymentEmbeddings) return { route: 'embeddings', deployment: decodeURIComponent(deploymentEmbeddings[1]!) };
+  if (path === '/openai/v1/embeddings') return { route: 'embeddings' };
   if (path === '/openai/v1/chat/completions') return { route: 'v1-chat' };
   if (path === '/openai/v1/responses' || path === '/openai/responses') return { route: 'v1-responses' };
   const deploymentResponses = /^\/openai\/deployments\/([^/]+)\/responses$/.exec(path);
@@ -177,9 +181,23 @@ export const handleAzure: TargetHandler = async (exchange, context, path) => {
   const respondError = (kind: ErrorKind, detail?: string): void => azureError(exchange, context, kind, detail);
   const matched = exchange.method === 'POST' ? matchRoute(path) : undefined;
   if (!matched) return respondError('not_found');
-  if (matched.route === 'deployments' && !exchange.query.get('api-version')) return respondError('not_found');
+  if (matched.deployment && !exchange.query.get('api-version')) return respondError('not_found');
   const body = parseJsonObject(exchange.body);
   if (!body) return respondError('malformed_json');
+  if (matched.route === 'embeddings') {
+    const inputs = readEmbeddingInputs(body);
+    if (!inputs) return respondError('missing_messages', 'input');
+    const deployment = matched.deployment ?? (typeof body.model === 'string' ? body.model : '');
+    if (!deployment) return respondError('missing_model');
+    if (isUnknownModel(deployment)) return respondError('unknown_model', deployment);
+    context.reportUpstream('azure.ai.openai');
+    if (await applyFailure(exchange, context, respondError, false)) return;
+    const servedModel = context.scenario.servedModel ?? (deployment.startsWith('text-embedding') ? deployment : 'text-embedding-3-small');
+    const headers = azureHeaders(context, matched.deployment ? 'deployments' : 'v1-chat', { deployment, servedModel, streaming: false });
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : undefined;
+    await sendAnswer(exchange, context, { 'content-type': 'application/json', ...headers }, JSON.stringify(embeddingList(inputs, servedModel, context.random, dimensions)));
+    return;
+  }
   if (matched.route === 'v1-responses') {
     if (matched.deployment && typeof body.model !== 'string') body.model = matched.deployment;
     const request = readResponsesRequest(body, context.scenario.text);

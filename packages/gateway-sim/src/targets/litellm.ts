@@ -20,6 +20,8 @@ import {
   type ErrorKind,
   type TargetHandler,
 } from '../common';
+import { estimateTokens } from '../answer';
+import { embeddingList, readEmbeddingInputs } from '../embeddings';
 import type { Random } from '../random';
 import { resolveUpstream, type UpstreamNames } from '../upstreams';
 
@@ -101,12 +103,20 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     if (kind === 'rate_limit') headers['retry-after'] = String(context.scenario.retryAfterSeconds ?? 1);
     sendJson(exchange, status, headers, { error: { message, type, param: 'None', code: String(status) } });
   };
-  if (exchange.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/chat/completions')) {
-    return respondError('not_found');
-  }
+  const route = path.replace(/^\/v1/, '');
+  if (exchange.method !== 'POST' || (route !== '/chat/completions' && route !== '/embeddings')) return respondError('not_found');
   const body = parseJsonObject(exchange.body);
   if (!body) return respondError('malformed_json');
-  const request = readChatRequest(body, { modelRequired: true, text: context.scenario.text });
+  let embeddingInputs: string[] | undefined;
+  if (route === '/embeddings') {
+    embeddingInputs = readEmbeddingInputs(body);
+    if (!embeddingInputs) return respondError('missing_messages');
+    if (typeof body.model !== 'string' || !body.model) return respondError('missing_model');
+  }
+  // Embeddings share the routing and headers of a (non-streamed) chat call.
+  const request = embeddingInputs
+    ? { model: body.model as string, stream: false, promptTokens: estimateTokens(embeddingInputs), completionTokens: 0 }
+    : readChatRequest(body, { modelRequired: true, text: context.scenario.text });
   if (request === 'missing_messages' || request === 'missing_model') return respondError(request);
   if (isUnknownModel(request.model)) return respondError('unknown_model', request.model);
   const upstream = resolveUpstream(context.chosenUpstream ?? defaultUpstream(request.model), 'litellm');
@@ -155,6 +165,11 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     upstream.id === 'openrouter'
       ? { provider: resolveUpstream(context.scenario.innerUpstream ?? 'Together', 'openrouter').openrouter }
       : {};
+  if (embeddingInputs) {
+    await sendAnswer(exchange, context, headers, JSON.stringify(embeddingList(embeddingInputs, bodyModel, context.random)));
+    return;
+  }
+  if (!('answer' in request)) return;
   const toolCallId = toolCallIdFor(context.random);
   if (!request.stream) {
     const response = {

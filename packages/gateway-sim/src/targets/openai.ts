@@ -24,6 +24,7 @@ import {
   type TargetHandler,
 } from '../common';
 import type { Exchange } from '../exchange';
+import { embeddingList, readEmbeddingInputs } from '../embeddings';
 import type { Random } from '../random';
 import {
   readResponsesRequest,
@@ -103,13 +104,24 @@ function errorResponder(exchange: Exchange, context: TargetContext): ErrorRespon
 /** `/openai/v1/...`: OpenAI direct chat completions and responses. */
 export const handleOpenAi: TargetHandler = async (exchange, context, path) => {
   const respondError = errorResponder(exchange, context);
-  if (exchange.method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/responses')) {
+  if (exchange.method !== 'POST' || !['/v1/chat/completions', '/v1/responses', '/v1/embeddings'].includes(path)) {
     respondError('not_found', `${exchange.method} ${path}`);
     return;
   }
   const body = parseJsonObject(exchange.body);
   if (!body) return respondError('malformed_json');
   context.reportUpstream('openai');
+  if (path === '/v1/embeddings') {
+    const inputs = readEmbeddingInputs(body);
+    if (!inputs) return respondError('missing_messages', 'input');
+    if (typeof body.model !== 'string' || !body.model) return respondError('missing_model');
+    if (isUnknownModel(body.model)) return respondError('unknown_model', body.model);
+    if (await applyFailure(exchange, context, respondError, false)) return;
+    const headers = { ...openAiHeaders(context.random, 'application/json'), 'openai-model': body.model };
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : undefined;
+    await sendAnswer(exchange, context, headers, JSON.stringify(embeddingList(inputs, body.model, context.random, dimensions)));
+    return;
+  }
   if (path === '/v1/responses') {
     const request = readResponsesRequest(body, context.scenario.text);
     if (request === 'missing_input') return respondError('missing_messages', 'input');
