@@ -401,6 +401,26 @@ describe('captureRouteFetch: spans', () => {
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('reads the request model from a byte body and honours semconv: latest', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"id":"chatcmpl-1","model":"gpt-4o-2024-08-06","usage":{"prompt_tokens":3,"completion_tokens":2}}');
+    });
+    const { exporter, tracerProvider } = tracing();
+    await (
+      await captureRouteFetch(undefined, { tracerProvider, semconv: 'latest' })(`${server.url}/v1/embeddings`, {
+        method: 'POST',
+        body: new TextEncoder().encode('{"model":"text-embedding-3-small","input":"hi"}'),
+      })
+    ).text();
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('embeddings text-embedding-3-small');
+    expect(span?.attributes['gen_ai.operation.name']).toBe('embeddings');
+    expect(span?.attributes['gen_ai.system']).toBeUndefined();
+    expect(span?.attributes['gen_ai.provider.name']).toBeDefined();
+    expect(span?.attributes['gen_ai.usage.input_tokens']).toBe(3);
+  });
+
   it('survives a sink that throws', async () => {
     const server = await startServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });

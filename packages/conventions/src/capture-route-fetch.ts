@@ -49,6 +49,8 @@ export interface CaptureRouteFetchOptions extends ServedbyOptions {
 /** The default look-ahead: how much of a response body {@link captureRouteFetch} peeks at most. */
 export const DEFAULT_LOOK_AHEAD_BYTES = 64 * 1024;
 
+// Larger request bodies are not parsed for their model.
+const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 // How many first chunks are checked for a known route before peeking just runs to the limit.
 const ROUTE_CHECK_CHUNKS = 8;
 // How much of the first events a route check derives from, at most.
@@ -470,8 +472,13 @@ function errorTypeOf(error: unknown): string {
 function requestModelOf(call: CallState): string | undefined {
   if (!call.requestModelCache) {
     let value: string | undefined;
-    const body = call.requestBody;
-    if (typeof body === 'string' && body.length > 0 && body.length <= 4 * 1024 * 1024) {
+    const requestBody = call.requestBody;
+    // SDKs send JSON as a string or as bytes; streams and forms are left unread.
+    const body =
+      requestBody instanceof Uint8Array && requestBody.byteLength <= MAX_REQUEST_BODY_BYTES
+        ? utf8Decoder.decode(requestBody)
+        : requestBody;
+    if (typeof body === 'string' && body.length > 0 && body.length <= MAX_REQUEST_BODY_BYTES) {
       try {
         const parsed: unknown = JSON.parse(body);
         const model = isRecord(parsed) ? parsed.model : undefined;
