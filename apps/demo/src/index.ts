@@ -7,6 +7,7 @@ export {
   attributeText,
   isEvalItem,
   isModelCall,
+  leafModelCalls,
   type AttributeValue,
   type SpanEventRecord,
   type SpanLinkRecord,

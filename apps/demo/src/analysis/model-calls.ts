@@ -1,4 +1,4 @@
-import { ATTRIBUTE, isModelCall, stringAttribute, type SpanRecord } from '../otlp/span-record';
+import { ATTRIBUTE, leafModelCalls, stringAttribute, type SpanRecord } from '../otlp/span-record';
 
 /** Label used for calls with no gateway (a direct provider call). */
 export const DIRECT = 'direct';
@@ -18,11 +18,10 @@ export interface ModelCall {
   fallback: boolean;
 }
 
-/** Picks the model calls out of a list of spans and reads their route attributes. */
+/** Picks the model calls out of a list of spans (wrappers excluded) and reads their route attributes. */
 export function modelCallsOf(spans: readonly SpanRecord[]): ModelCall[] {
   const calls: ModelCall[] = [];
-  for (const span of spans) {
-    if (!isModelCall(span)) continue;
+  for (const span of leafModelCalls(spans)) {
     const responseModel = stringAttribute(span, ATTRIBUTE.responseModel);
     calls.push({
       traceId: span.traceId,

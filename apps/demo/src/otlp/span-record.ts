@@ -72,6 +72,28 @@ export function isModelCall(span: SpanRecord): boolean {
   return typeof operation === 'string' && MODEL_OPERATIONS.has(operation);
 }
 
+/**
+ * The model-call spans that are real provider calls: model calls with no model-call descendant.
+ * Some frameworks wrap a multi-step generation in a span that also says `chat` (Mastra's bridge
+ * names its MODEL_GENERATION span `chat {model}`, with `model_step` and servedby's CLIENT spans
+ * below it); counting the wrapper would count every call twice.
+ */
+export function leafModelCalls(spans: readonly SpanRecord[]): SpanRecord[] {
+  const candidates = spans.filter(isModelCall);
+  if (candidates.length === 0) return candidates;
+  const byId = new Map<string, SpanRecord>();
+  for (const span of spans) byId.set(`${span.traceId}/${span.spanId}`, span);
+  const wrappers = new Set<SpanRecord>();
+  for (const call of candidates) {
+    let parent = call.parentSpanId ? byId.get(`${call.traceId}/${call.parentSpanId}`) : undefined;
+    for (let depth = 0; parent && depth < 64; depth += 1) {
+      if (isModelCall(parent)) wrappers.add(parent);
+      parent = parent.parentSpanId ? byId.get(`${parent.traceId}/${parent.parentSpanId}`) : undefined;
+    }
+  }
+  return wrappers.size ? candidates.filter((call) => !wrappers.has(call)) : candidates;
+}
+
 /** Whether a span carries an eval score. */
 export function isEvalItem(span: SpanRecord): boolean {
   return typeof span.attributes[ATTRIBUTE.evaluationScore] === 'number';

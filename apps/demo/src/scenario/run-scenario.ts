@@ -56,7 +56,8 @@ const DEMO_SCOPE = { name: '@servedby/demo', version: '0.1.0' };
 export async function runDemoScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const timeline = createTimeline({ ticks: options.ticks, evalRuns: options.evalRuns });
   const endMs = options.endMs ?? Date.now();
-  const virtualStartMs = Math.floor((endMs - timeline.ticks * timeline.tickMs) / 60_000) * 60_000;
+  // Whole hours, so the phases start on the drift windows' boundaries and read cleanly.
+  const virtualStartMs = Math.floor((endMs - timeline.ticks * timeline.tickMs) / 3_600_000) * 3_600_000;
   const clock = createVirtualClock({ startMs: virtualStartMs, tickMs: timeline.tickMs });
   const environment = options.environment ?? process.env;
   let sim: GatewaySim | undefined;
@@ -103,7 +104,10 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
       const virtualMs = clock.tickStartMs(tick);
       const work: Array<Promise<boolean>> = [];
       for (const agent of agents) {
-        for (let question = 0; question < questionsPerTick; question += 1) {
+        // The OpenRouter agent carries the story (its upstream mix is what drifts), so it gets the
+        // full traffic; the other routes get one ticket a tick, which keeps the day under a minute.
+        const tickets = agent.route === 'openrouter' ? questionsPerTick : 1;
+        for (let question = 0; question < tickets; question += 1) {
           const customer = CUSTOMER_QUESTIONS[(tick * questionsPerTick + question + agents.indexOf(agent)) % CUSTOMER_QUESTIONS.length]!;
           const plan = runScenario(agent.route, phase, nextRunIndex(agent.id));
           work.push(
@@ -211,10 +215,11 @@ async function runEval(
   virtualMs: number,
   simulated: boolean,
 ): Promise<Array<{ score: number; upstream: string }>> {
-  const results: Array<{ score: number; upstream: string }> = [];
-  for (const [index, item] of LABELLED_QUESTIONS.entries()) {
-    const plan = runScenario(agent.route, phase, nextRunIndex(agent.id));
-    const result = await tracer.startActiveSpan(
+  // Items run concurrently, as an eval harness would; each gets its plan in order first.
+  const plans = LABELLED_QUESTIONS.map(() => runScenario(agent.route, phase, nextRunIndex(agent.id)));
+  const results = await Promise.all(LABELLED_QUESTIONS.map(async (item, index) => {
+    const plan = plans[index]!;
+    return tracer.startActiveSpan(
       'eval support-answer',
       {
         attributes: {
@@ -239,7 +244,6 @@ async function runEval(
         }
       },
     );
-    results.push(result);
-  }
+  }));
   return results;
 }

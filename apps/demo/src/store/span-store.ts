@@ -6,7 +6,7 @@ import {
   ATTRIBUTE,
   attributeText,
   isEvalItem,
-  isModelCall,
+  leafModelCalls,
   stringAttribute,
   type SpanRecord,
 } from '../otlp/span-record';
@@ -86,13 +86,14 @@ function summarize(traceId: string, spans: readonly SpanRecord[]): TraceSummary 
   const gateways = new Set<string>();
   const upstreams = new Set<string>();
   const requestModels = new Set<string>();
+  const modelCallSpans = new Set(leafModelCalls(spans));
   for (const span of spans) {
     const isRoot = !span.parentSpanId || !spanIds.has(span.parentSpanId);
     if (isRoot && (!root || span.startMs < root.startMs)) root = span;
     startMs = Math.min(startMs, span.startMs);
     endMs = Math.max(endMs, span.endMs);
     if (span.statusCode === 2) errors += 1;
-    if (isModelCall(span)) {
+    if (modelCallSpans.has(span)) {
       modelCalls += 1;
       const gateway = stringAttribute(span, ATTRIBUTE.gateway);
       const upstream = stringAttribute(span, ATTRIBUTE.upstream);
