@@ -66,6 +66,8 @@ interface ModelRun {
   startedAt: number;
   firstChunkAt?: number;
   firstRawChunk?: unknown;
+  /** Last finish reason a stream chunk carried: LangChain concatenates them when merging chunks. */
+  streamFinishReasons?: string[];
   scope?: ModelCallScope;
   configuration?: ModelConfiguration;
   settleListener?: () => void;
@@ -310,7 +312,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
         responseModel:
           asString(responseMetadata?.model_name) ?? asString(responseMetadata?.model) ?? asString(llmOutput?.model_name),
         responseId,
-        finishReasons: finishReasonsOf(responseMetadata),
+        finishReasons: run.streamFinishReasons ?? finishReasonsOf(responseMetadata),
         usage: usageOf(message, llmOutput),
       };
       const { body, headers } = this.responseFacts(run, additional, responseMetadata, info);
@@ -434,9 +436,13 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       const run = this.runs.get(runId);
       if (run?.kind !== 'model') return;
       run.firstChunkAt ??= performance.now();
+      // Per chunk, before LangChain concatenates string fields across chunks.
+      const chunk = asRecord(fields?.chunk);
+      const message = asRecord(chunk?.message);
+      const reasons =
+        finishReasonsOf(asRecord(chunk?.generationInfo)) ?? finishReasonsOf(asRecord(message?.response_metadata));
+      if (reasons) run.streamFinishReasons = reasons;
       if (run.firstRawChunk === undefined) {
-        // Per chunk, before LangChain concatenates string fields across chunks.
-        const message = asRecord(asRecord(fields?.chunk)?.message);
         const raw = asRecord(message?.additional_kwargs)?.__raw_response;
         if (raw !== undefined) run.firstRawChunk = raw;
       }
