@@ -183,40 +183,28 @@ export function readBodyObjects(body: unknown): { objects: JsonObject[]; format:
   }
 }
 
-function path(value: unknown, ...keys: (string | number)[]): unknown {
-  let current = value;
-  for (const key of keys) {
-    if (typeof key === 'number') {
-      if (!Array.isArray(current)) return undefined;
-      current = current[key];
-    } else {
-      if (!isObject(current)) return undefined;
-      current = current[key];
-    }
-  }
-  return current;
+function field(value: unknown, key: string): unknown {
+  return isObject(value) ? value[key] : undefined;
 }
 
-function gatewayMetadataOf(object: JsonObject): JsonObject | undefined {
-  const candidates = [
-    path(object, 'choices', 0, 'message', 'provider_metadata'),
-    path(object, 'choices', 0, 'delta', 'provider_metadata'),
-    object.provider_metadata,
-    object.providerMetadata,
-  ];
-  for (const candidate of candidates) {
-    const gateway = path(candidate, 'gateway');
+// `choices[0].message` or `choices[0].delta`: where the OpenAI-compatible wire puts metadata.
+function firstChoiceMessages(object: JsonObject): [unknown, unknown] {
+  const choices = object.choices;
+  const first = Array.isArray(choices) ? choices[0] : undefined;
+  return [field(first, 'message'), field(first, 'delta')];
+}
+
+function gatewayMetadataOf(object: JsonObject, message: unknown, delta: unknown): JsonObject | undefined {
+  for (const holder of [field(message, 'provider_metadata'), field(delta, 'provider_metadata'), object.provider_metadata, object.providerMetadata]) {
+    const gateway = field(holder, 'gateway');
     if (isObject(gateway)) return gateway;
   }
   return undefined;
 }
 
-function inferenceGeoOf(object: JsonObject): string | undefined {
-  return (
-    nonEmptyString(path(object, 'usage', 'inference_geo')) ??
-    nonEmptyString(path(object, 'choices', 0, 'message', 'provider_metadata', 'anthropic', 'usage', 'inference_geo')) ??
-    nonEmptyString(path(object, 'choices', 0, 'delta', 'provider_metadata', 'anthropic', 'usage', 'inference_geo'))
-  );
+function inferenceGeoOf(object: JsonObject, message: unknown, delta: unknown): string | undefined {
+  const geoOf = (holder: unknown) => nonEmptyString(field(field(field(field(holder, 'provider_metadata'), 'anthropic'), 'usage'), 'inference_geo'));
+  return nonEmptyString(field(object.usage, 'inference_geo')) ?? geoOf(message) ?? geoOf(delta);
 }
 
 // Anthropic SSE wraps the message in `message_start`; Responses SSE wraps it in `response.*` events.
@@ -240,21 +228,22 @@ export function readBodyFacts(body: unknown): BodyFacts {
     for (const outer of objects) {
       for (const object of unwrapEnvelope(outer)) {
         facts.provider ??= nonEmptyString(object.provider);
-        facts.errorProviderName ??= nonEmptyString(path(object, 'error', 'metadata', 'provider_name'));
+        facts.errorProviderName ??= nonEmptyString(field(field(object.error, 'metadata'), 'provider_name'));
         facts.model ??= nonEmptyString(object.model);
         facts.modelVersion ??= nonEmptyString(object.modelVersion);
         facts.id ??= nonEmptyString(object.id);
         facts.generationId ??= nonEmptyString(object.generationId);
+        const [message, delta] = firstChoiceMessages(object);
         // Later chunks win for gateway metadata: the final chunk carries the complete routing.
-        facts.gatewayMetadata = gatewayMetadataOf(object) ?? facts.gatewayMetadata;
+        facts.gatewayMetadata = gatewayMetadataOf(object, message, delta) ?? facts.gatewayMetadata;
         if (isObject(object.openrouter_metadata)) facts.openrouterMetadata = object.openrouter_metadata;
         if (object.type === 'message' && typeof object.id === 'string') {
           facts.anthropicShaped = true;
           facts.anthropicMessageId ??= nonEmptyString(object.id);
         }
-        facts.inferenceGeo = inferenceGeoOf(object) ?? facts.inferenceGeo;
+        facts.inferenceGeo = inferenceGeoOf(object, message, delta) ?? facts.inferenceGeo;
         if (isObject(object.x_groq)) facts.groq = true;
-        facts.promptRouterInvokedModelId ??= nonEmptyString(path(object, 'trace', 'promptRouter', 'invokedModelId'));
+        facts.promptRouterInvokedModelId ??= nonEmptyString(field(field(object.trace, 'promptRouter'), 'invokedModelId'));
         if ('prompt_filter_results' in object || 'content_filters' in object) facts.azureContentFilter = true;
         if (isObject(object.error) || object.type === 'error') facts.error = true;
       }

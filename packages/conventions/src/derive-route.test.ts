@@ -245,3 +245,10 @@ describe('deriveRoute request-id fingerprints', () => {
     });
   });
 });
+
+describe('deriveRoute never emits empty names', () => {
+  it('drops a gateway-reported provider that folds to nothing', () => {
+    const attribution = deriveRoute({ url: 'https://api.portkey.ai/v1/chat/completions', responseHeaders: { 'x-portkey-provider': '!!!' } });
+    expect(attribution).toEqual({ system: 'portkey', gateway: 'portkey', evidence: ['url'] });
+  });
+});

@@ -378,24 +378,34 @@ function bodyModel(context: Context): HopResult['responseModel'] {
   return model ? { value: model, evidence: { signal: context.body.model ? 'body.model' : 'body.modelVersion', strength: 2 } } : undefined;
 }
 
-function openRouterHop(context: Context, outer: boolean): HopResult {
+function openRouterUpstream(context: Context): [string, string] | undefined {
   const { body, headers, metadata } = context;
-  const candidates: Array<[string | undefined, string, Strength]> = [
-    [text(body.provider), 'body.provider', 1],
-    [text(path(metadata, 'openrouter', 'provider')), 'provider_metadata.openrouter.provider', 1],
-    [text(headers.get('x-provider-name')), 'header.x-provider-name', 1],
-    [text(headers.get('openrouter-served-by')), 'header.openrouter-served-by', 1],
-    [text(body.errorProviderName), 'body.error.metadata.provider_name', 1],
-  ];
+  // Strongest first; each is read only when the ones before it are absent.
+  let value = text(body.provider);
+  if (value) return [value, 'body.provider'];
+  value = text(path(metadata, 'openrouter', 'provider'));
+  if (value) return [value, 'provider_metadata.openrouter.provider'];
+  value = text(headers.get('x-provider-name'));
+  if (value) return [value, 'header.x-provider-name'];
+  value = text(headers.get('openrouter-served-by'));
+  if (value) return [value, 'header.openrouter-served-by'];
+  value = text(body.errorProviderName);
+  if (value) return [value, 'body.error.metadata.provider_name'];
   const endpoints = path(body.openrouterMetadata, 'endpoints', 'available');
   if (Array.isArray(endpoints)) {
     const selected = endpoints.find((endpoint) => isObject(endpoint) && endpoint.selected === true);
-    candidates.push([text(path(selected, 'provider')), 'body.openrouter_metadata.endpoints', 1]);
+    value = text(path(selected, 'provider'));
+    if (value) return [value, 'body.openrouter_metadata.endpoints'];
   }
-  const found = candidates.find(([value]) => value !== undefined);
+  return undefined;
+}
+
+function openRouterHop(context: Context, outer: boolean): HopResult {
+  const { body, headers } = context;
+  const found = openRouterUpstream(context);
   const result: HopResult = {};
-  if (found?.[0]) {
-    result.next = { provider: normalizeProvider(found[0], 'openrouter'), evidence: { signal: found[1], strength: found[2] } };
+  if (found) {
+    result.next = { provider: normalizeProvider(found[0], 'openrouter'), evidence: { signal: found[1], strength: 1 } };
   }
   const model = bodyModel(context);
   if (model) result.responseModel = model;
@@ -888,7 +898,7 @@ function deriveFromContext(context: Context): RouteAttribution {
   let vendorModel = first.vendorModel;
   let next = first.next;
   // Walk inward: gateways behind gateways, then the cloud, then the cloud's model vendor.
-  while (next && chain.length < MAX_PATH_HOPS) {
+  while (next && next.provider.length > 0 && chain.length < MAX_PATH_HOPS) {
     if (chain.includes(next.provider)) break;
     chain.push(next.provider);
     addEvidence(context, next.evidence);
@@ -901,7 +911,7 @@ function deriveFromContext(context: Context): RouteAttribution {
       region ??= inner.region;
       responseModel ??= inner.responseModel;
       const vendor = bedrockId?.vendor ?? modelVendor(vendorModel) ?? inner.next?.provider;
-      if (vendor && !chain.includes(vendor)) chain.push(vendor);
+      if (vendor && vendor.length > 0 && !chain.includes(vendor)) chain.push(vendor);
       break;
     }
     if (!INDEPENDENT_GATEWAYS.has(next.provider)) break;
@@ -950,37 +960,32 @@ function deriveFromContext(context: Context): RouteAttribution {
   if (first.fallback !== undefined) attribution.fallback = first.fallback;
 
   // Strongest first; the first mention of a signal keeps its place among equals.
-  const seen = new Set<string>();
-  attribution.evidence = context.evidence
-    .map((evidence, index) => ({ evidence, index }))
-    .sort((left, right) => left.evidence.strength - right.evidence.strength || left.index - right.index)
-    .map(({ evidence }) => evidence.signal)
-    .filter((signal) => (seen.has(signal) ? false : (seen.add(signal), true)))
-    .slice(0, MAX_EVIDENCE);
+  const evidence: string[] = [];
+  for (let strength = 1; strength <= 4; strength++) {
+    for (const item of context.evidence) {
+      if (item.strength === strength && evidence.length < MAX_EVIDENCE && !evidence.includes(item.signal)) {
+        evidence.push(item.signal);
+      }
+    }
+  }
+  attribution.evidence = evidence;
   return attribution;
 }
 
+// Most values are already bounded where they were read; this is the safety net for the rest
+// (model IDs decoded from paths, ARNs) and costs nothing for short values.
 function boundAttribution(attribution: RouteAttribution): RouteAttribution {
-  const bounded: RouteAttribution = { system: bound(attribution.system) ?? '_OTHER', evidence: [] };
-  for (const key of [
-    'gateway',
-    'upstream',
-    'requestModel',
-    'responseModel',
-    'deployment',
-    'region',
-    'awsRegion',
-    'regionScope',
-    'requestId',
-  ] as const) {
-    const value = bound(attribution[key]);
-    if (value !== undefined && value.length > 0) bounded[key] = value;
+  const fields = ['system', 'gateway', 'upstream', 'requestModel', 'responseModel', 'deployment', 'region', 'awsRegion', 'regionScope', 'requestId'] as const;
+  for (const key of fields) {
+    const value = attribution[key];
+    if (value === undefined) continue;
+    if (value.length === 0 && key !== 'system') delete attribution[key];
+    else if (value.length > MAX_ROUTE_VALUE_LENGTH) attribution[key] = value.slice(0, MAX_ROUTE_VALUE_LENGTH);
   }
-  if (attribution.path) bounded.path = attribution.path.slice(0, MAX_PATH_HOPS).map((hop) => bound(hop)!);
-  if (attribution.attempts !== undefined) bounded.attempts = attribution.attempts;
-  if (attribution.fallback !== undefined) bounded.fallback = attribution.fallback;
-  bounded.evidence = attribution.evidence.slice(0, MAX_EVIDENCE).map((signal) => bound(signal)!);
-  return bounded;
+  if (attribution.path && (attribution.path.length > MAX_PATH_HOPS || attribution.path.some((hop) => hop.length > MAX_ROUTE_VALUE_LENGTH))) {
+    attribution.path = attribution.path.slice(0, MAX_PATH_HOPS).map((hop) => hop.slice(0, MAX_ROUTE_VALUE_LENGTH));
+  }
+  return attribution;
 }
 
 /**
