@@ -118,14 +118,20 @@ const fetchVariants: Array<[string, () => Promise<number>]> = [
   ['loopback fetch, 64 KiB SSE, captureRouteFetch (own span)', async () => readAll(await spanMakingFetch(url, requestInit))],
 ];
 const fetchSamples = new Map<string, number[]>(fetchVariants.map(([name]) => [name, []]));
+// CPU time of this process (client and loopback server) per call: steadier than wall time when
+// other processes compete for the cores.
+const fetchCpuSamples = new Map<string, number[]>(fetchVariants.map(([name]) => [name, []]));
 for (let warm = 0; warm < 300; warm += 1) for (const [, run] of fetchVariants) await run();
 const fetchRounds = Number(process.env.BENCH_FETCH_ROUNDS ?? 3000);
 for (let round = 0; round < fetchRounds; round += 1) {
   for (let offset = 0; offset < fetchVariants.length; offset += 1) {
     const [name, run] = fetchVariants[(round + offset) % fetchVariants.length]!;
+    const cpuStarted = process.cpuUsage();
     const started = performance.now();
     await run();
     fetchSamples.get(name)!.push(performance.now() - started);
+    const cpu = process.cpuUsage(cpuStarted);
+    fetchCpuSamples.get(name)!.push((cpu.user + cpu.system) / 1000);
   }
 }
 server.close();
@@ -146,10 +152,15 @@ for (const task of spanBench.tasks) {
     ratio: `${((result.latency.p50 / spanBaseline.latency.p50 - 1) * 100).toFixed(1)}%`,
   });
 }
-const fetchBaseline = median(fetchSamples.get(fetchVariants[0]![0])!);
-for (const [name] of fetchVariants) {
-  const value = median(fetchSamples.get(name)!);
-  rows.push({ name, medianMicroseconds: value * 1000, ratio: `${((value / fetchBaseline - 1) * 100).toFixed(1)}%` });
+for (const [label, samples] of [
+  ['wall', fetchSamples],
+  ['cpu', fetchCpuSamples],
+] as const) {
+  const baseline = median(samples.get(fetchVariants[0]![0])!);
+  for (const [name] of fetchVariants) {
+    const value = median(samples.get(name)!);
+    rows.push({ name: `${name} [${label}]`, medianMicroseconds: value * 1000, ratio: `${((value / baseline - 1) * 100).toFixed(1)}%` });
+  }
 }
 
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`);

@@ -381,10 +381,11 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
     headers: response.headers,
   });
   // Keep what a Response built from a stream cannot be given in its init.
+  // Getters, not values: the original serialises its URL on every read, so only pay if asked.
   Object.defineProperties(observedResponse, {
-    url: { value: response.url, enumerable: true },
-    redirected: { value: response.redirected, enumerable: true },
-    type: { value: response.type, enumerable: true },
+    url: { get: () => response.url, enumerable: true },
+    redirected: { get: () => response.redirected, enumerable: true },
+    type: { get: () => response.type, enumerable: true },
   });
   return observedResponse;
 }
