@@ -6,7 +6,9 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
  * A small Bedrock Runtime wire server for tests (HTTP/2 cleartext, as the SDK speaks by
  * default): JSON and `application/vnd.amazon.eventstream` responses in each vendor's native
  * shape, AWS error responses, and per-request scenarios via the `x-stub-scenario` header.
- * TODO(gateway-sim): replace with `startGatewaySim`'s `/bedrock` target once it serves these.
+ * The shared gateway-sim covers the common paths (see gateway-sim.test.ts); this stub keeps
+ * the cases it has no scenario for: ModelNotReadyException, AccessDeniedException, a throttle
+ * that succeeds on retry, fixed token counts with cache reads, and a hang to abort.
  */
 export interface BedrockStub {
   /** Base URL to pass as the client's `endpoint`. */
