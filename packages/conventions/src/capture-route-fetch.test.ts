@@ -421,6 +421,22 @@ describe('captureRouteFetch: spans', () => {
     expect(span?.attributes['gen_ai.usage.input_tokens']).toBe(3);
   });
 
+  it('can be installed as the global fetch without calling itself', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"ok":true}');
+    });
+    const original = globalThis.fetch;
+    const captures: RouteCapture[] = [];
+    globalThis.fetch = captureRouteFetch(undefined, { onCapture: (capture) => captures.push(capture) });
+    try {
+      expect(await (await fetch(server.url)).json()).toEqual({ ok: true });
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(captures).toHaveLength(1);
+  });
+
   it('survives a sink that throws', async () => {
     const server = await startServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });

@@ -104,8 +104,12 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
   const getInstrumentation = () =>
     (instrumentation ??= resolveInstrumentation(options, { name: '@servedby/conventions', version: VERSION }));
 
+  // The global fetch is looked up per call (test tools replace it), except when this wrapper
+  // itself was installed as the global fetch: then the one it replaced is used.
+  const fetchAtCreation = globalThis.fetch;
   const capturingFetch = async (input: Parameters<FetchFunction>[0], init?: Parameters<FetchFunction>[1]) => {
-    const baseFetch = fetchImplementation ?? globalThis.fetch;
+    const baseFetch =
+      fetchImplementation ?? (globalThis.fetch === (capturingFetch as unknown) ? fetchAtCreation : globalThis.fetch);
     let call: CallState | undefined;
     try {
       call = startCall(input, init, options.onCapture, getInstrumentation);
