@@ -20,6 +20,7 @@ export {
   normalizeProvider,
   foldProviderName,
   modelVendor,
+  modelOperation,
   isIndependentGateway,
   INDEPENDENT_GATEWAYS,
   MULTI_VENDOR_CLOUDS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldProviderName, isIndependentGateway, modelVendor, normalizeProvider, type ProviderNameSource } from './providers';
+import { foldProviderName, isIndependentGateway, modelOperation, modelVendor, normalizeProvider, type ProviderNameSource } from './providers';
 
 const table: Array<[string, ProviderNameSource | undefined, string]> = [
   // OpenRouter display names
@@ -153,5 +153,24 @@ describe('isIndependentGateway', () => {
     for (const other of ['aws.bedrock', 'azure.ai.openai', 'openai', undefined]) {
       expect(isIndependentGateway(other)).toBe(false);
     }
+  });
+});
+
+describe('modelOperation', () => {
+  it.each([
+    ['amazon.titan-embed-text-v2:0', 'embeddings'],
+    ['amazon.titan-embed-image-v1', 'embeddings'],
+    ['cohere.embed-v4:0', 'embeddings'],
+    ['cohere.embed-english-v3', 'embeddings'],
+    ['us.cohere.embed-multilingual-v3', 'embeddings'],
+    ['text-embedding-3-large', 'embeddings'],
+    ['openai/text-embedding-3-small', 'embeddings'],
+    ['amazon.nova-2-multimodal-embeddings-v1:0', 'embeddings'],
+    ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'chat'],
+    ['gpt-4o', 'chat'],
+    ['meta.llama3-8b-instruct-v1:0', 'chat'],
+    [undefined, 'chat'],
+  ])('%s → %s', (modelId, operation) => {
+    expect(modelOperation(modelId)).toBe(operation);
   });
 });

@@ -391,3 +391,19 @@ function modelVendorUncached(modelId: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The GenAI operation a model ID implies when the API does not say: `embeddings` for embedding
+ * models (`amazon.titan-embed-text-v2:0`, `cohere.embed-v4:0`, `text-embedding-3-large`,
+ * `us.cohere.embed-english-v3`), else `chat`. For APIs such as Bedrock InvokeModel that serve
+ * both through one operation.
+ *
+ * @example modelOperation('cohere.embed-v4:0') // 'embeddings'
+ */
+export function modelOperation(modelId: string | undefined): 'chat' | 'embeddings' {
+  if (typeof modelId !== 'string') return 'chat';
+  const name = modelId.slice(0, 512).toLowerCase();
+  return /(^|[./:-])(embed|embedding|embeddings)([-.:/_]|$|-?v?\d)/.test(name) || /(^|[./])text-embedding/.test(name)
+    ? 'embeddings'
+    : 'chat';
+}
