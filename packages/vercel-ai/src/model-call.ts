@@ -84,31 +84,63 @@ export function errorResponseOf(error: unknown):
   return { url, status, headers, body };
 }
 
+// URLs repeat call after call (one endpoint per model): parsing each once keeps `new URL` off
+// the per-call path. Bounded, and cleared wholesale when full.
+const MAX_MEMOIZED_URLS = 256;
+const serverByUrl = new Map<string, { serverAddress?: string; serverPort?: number }>();
+const safeUrlByUrl = new Map<string, string | undefined>();
+
+// Keys never hold a query string or fragment: the cache must not keep an Azure key in memory.
+function withoutQuery(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  if (cache.has(key)) return cache.get(key) as T;
+  const value = compute();
+  if (cache.size >= MAX_MEMOIZED_URLS) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /** `server.address` and `server.port` of a URL; the port only when it is explicit or implied by the scheme. */
 export function serverOf(url: string | undefined): { serverAddress?: string; serverPort?: number } {
   if (!url) return {};
-  try {
-    const parsed = new URL(url);
-    const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : parsed.protocol === 'http:' ? 80 : undefined;
-    return { serverAddress: parsed.hostname, serverPort: port };
-  } catch {
-    return {};
-  }
+  const key = withoutQuery(url);
+  return memoized(serverByUrl, key, () => {
+    try {
+      const parsed = new URL(key);
+      const port = parsed.port
+        ? Number(parsed.port)
+        : parsed.protocol === 'https:'
+          ? 443
+          : parsed.protocol === 'http:'
+            ? 80
+            : undefined;
+      return { serverAddress: parsed.hostname, serverPort: port };
+    } catch {
+      return {};
+    }
+  });
 }
 
 /** A URL without its query string and fragment (Azure puts keys there) or credentials. */
 export function withoutSecrets(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  try {
-    const parsed = new URL(url);
-    parsed.search = '';
-    parsed.hash = '';
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return undefined;
-  }
+  const key = withoutQuery(url);
+  return memoized(safeUrlByUrl, key, () => {
+    try {
+      const parsed = new URL(key);
+      parsed.search = '';
+      parsed.hash = '';
+      parsed.username = '';
+      parsed.password = '';
+      return parsed.toString();
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /**

@@ -14,7 +14,7 @@ import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { z } from 'zod';
 import { routeMiddleware } from './route-middleware';
 import { createTestTelemetry, type TestTelemetry } from './testing/harness';
-import { SCENARIO_HEADER, TEST_API_KEY, UPSTREAM_HEADER } from './testing/routes';
+import { bedrockFetchVia, SCENARIO_HEADER, TEST_API_KEY, TEST_AWS_CREDENTIALS, UPSTREAM_HEADER } from './testing/routes';
 
 // The three majors differ in their types, not in the calls used here.
 // biome-ignore lint: each major types these functions differently.
@@ -304,19 +304,26 @@ describe('routeMiddleware types', () => {
 describe('routeMiddleware without an SDK call around it', () => {
   it('attributes a direct doGenerate call of a wrapped Bedrock model: region from the endpoint', async () => {
     const model = ai7.wrapLanguageModel({
-      model: createAmazonBedrock({
-        baseURL: sim.baseUrls.bedrock,
-        region: 'eu-west-1',
-        accessKeyId: 'AKIDSERVEDBYTEST',
-        secretAccessKey: 'servedby-test-secret',
-      })('anthropic.claude-3-5-sonnet-20240620-v1:0'),
+      model: createAmazonBedrock({ region: 'eu-west-1', ...TEST_AWS_CREDENTIALS, fetch: bedrockFetchVia(sim, 'eu-west-1') })(
+        'anthropic.claude-3-5-sonnet-20240620-v1:0',
+      ),
       middleware: middleware(),
     });
     await ai7.generateText({ model, prompt: 'Hi' });
-    expect(telemetry.span('chat anthropic.claude-3-5-sonnet-20240620-v1:0').attributes).toMatchObject({
-      'gen_ai.system': 'aws.bedrock',
-      'gen_ai.route.upstream': 'anthropic',
-    });
+    await ai7.streamText({ model, prompt: 'Hi' }).consumeStream();
+    const spans = telemetry.spans().filter((span) => span.name === 'chat anthropic.claude-3-5-sonnet-20240620-v1:0');
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(span.attributes).toMatchObject({
+        'gen_ai.system': 'aws.bedrock',
+        'gen_ai.route.gateway': 'aws.bedrock',
+        'gen_ai.route.upstream': 'anthropic',
+        'gen_ai.response.model': 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+        'cloud.region': 'eu-west-1',
+        'aws.region': 'eu-west-1',
+        'server.address': 'bedrock-runtime.eu-west-1.amazonaws.com',
+      });
+    }
   });
 
   it('attributes Azure: deployment, served model and region', async () => {
@@ -327,11 +334,42 @@ describe('routeMiddleware without an SDK call around it', () => {
       middleware: middleware(),
     });
     await ai7.generateText({ model, prompt: 'Hi', headers: { [SCENARIO_HEADER]: JSON.stringify({ region: 'East US 2' }) } });
-    expect(telemetry.span('chat gpt-4o-eastus').attributes).toMatchObject({
+    await ai7
+      .streamText({ model, prompt: 'Hi', headers: { [SCENARIO_HEADER]: JSON.stringify({ region: 'Sweden Central' }) } })
+      .consumeStream();
+    const [generated, streamed] = telemetry.spans().filter((span) => span.name === 'chat gpt-4o-eastus');
+    expect(generated!.attributes).toMatchObject({
       'gen_ai.system': 'azure.ai.openai',
+      'gen_ai.route.gateway': 'azure.ai.openai',
+      'gen_ai.route.upstream': 'openai',
       'gen_ai.route.deployment': 'gpt-4o-eastus',
       'cloud.region': 'eastus2',
     });
+    expect(streamed!.attributes).toMatchObject({ 'gen_ai.route.deployment': 'gpt-4o-eastus', 'cloud.region': 'swedencentral' });
+    const serialized = JSON.stringify(telemetry.spans().map((span) => span.attributes));
+    expect(serialized).not.toContain(TEST_API_KEY);
+    expect(serialized).not.toContain('api-version');
+  });
+
+  it('records the route metrics for every call, own span or not', async () => {
+    const provider = createOpenAI7({ baseURL: sim.baseUrls.litellm, apiKey: TEST_API_KEY });
+    const model = ai7.wrapLanguageModel({ model: provider.chat('gpt-4o'), middleware: middleware() });
+    await ai7.generateText({ model, prompt: 'Hi', headers: { [UPSTREAM_HEADER]: 'azure' } });
+    await ai7.streamText({ model, prompt: 'Hi', headers: { [UPSTREAM_HEADER]: 'azure' } }).consumeStream();
+    const durations = await telemetry.histogram('gen_ai.client.operation.duration');
+    expect(durations).toHaveLength(1);
+    expect(durations[0]).toMatchObject({
+      count: 2,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'litellm',
+        'gen_ai.route.gateway': 'litellm',
+        'gen_ai.route.upstream': 'azure.ai.openai',
+        'gen_ai.request.model': 'gpt-4o',
+      },
+    });
+    const tokens = await telemetry.histogram('gen_ai.client.token.usage');
+    expect(tokens.reduce((sum, point) => sum + point.count, 0)).toBe(4);
   });
 
   it('leaves a non-model active span alone and makes a child span', async () => {

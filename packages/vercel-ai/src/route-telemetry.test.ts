@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { generateText, registerTelemetry, stepCountIs, streamText, tool, wrapLanguageModel, type LanguageModel } from 'ai';
+import { generateText, registerTelemetry, stepCountIs, streamText, tool, ToolLoopAgent, wrapLanguageModel, type LanguageModel } from 'ai';
 import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAzure } from '@ai-sdk/azure';
@@ -315,6 +315,34 @@ describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
     expect(toolSpan.parentSpanContext?.spanId).toBe(firstStep.spanContext().spanId);
     expect(childrenOf(spans, firstStep).map((span) => span.name).sort()).toEqual(['chat openai/gpt-4o', 'execute_tool weather']);
     expect(firstStep.attributes['gen_ai.route.upstreams']).toEqual(['together']);
+  });
+
+  it('attributes a ToolLoopAgent run (stream): invoke_agent carries the upstreams of its steps', async () => {
+    let call = 0;
+    const openrouter = createOpenRouter({
+      baseURL: sim.baseUrls.openrouter,
+      apiKey: TEST_API_KEY,
+      fetch: async (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set(UPSTREAM_HEADER, call++ === 0 ? 'Groq' : 'Cerebras');
+        return fetch(input, { ...init, headers });
+      },
+    });
+    const agent = new ToolLoopAgent({
+      model: openrouter.chat('meta-llama/llama-3.3-70b-instruct'),
+      tools: { lookup: tool({ inputSchema: z.object({ query: z.string() }), execute: async () => 'found' }) },
+      stopWhen: stepCountIs(3),
+      telemetry: { integrations: [integration()], functionId: 'researcher' },
+    });
+    const result = await agent.stream({ prompt: 'Look it up' });
+    await result.consumeStream();
+    const root = telemetry.span(/^invoke_agent /);
+    expect(root.attributes['gen_ai.agent.name']).toBe('researcher');
+    expect(root.attributes['gen_ai.route.upstreams']).toEqual(['groq', 'cerebras']);
+    expect(telemetry.spans().filter((span) => span.name.startsWith('chat ')).map((span) => span.attributes['gen_ai.route.upstream'])).toEqual([
+      'groq',
+      'cerebras',
+    ]);
   });
 
   it('gives an agent the upstreams of a sub-agent its tool ran; the sub-agent nests under the tool span', async () => {
