@@ -91,6 +91,29 @@ describe('with @opentelemetry/instrumentation-aws-sdk registered', () => {
     });
   });
 
+  it('enriches the InvokeModelWithResponseStream span at the end of the stream', async () => {
+    const output = await client.send(
+      new sdk.InvokeModelWithResponseStreamCommand({
+        modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+        contentType: 'application/json',
+        body: JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] }),
+      }),
+    );
+    for await (const _part of output.body!) {
+      // drain
+    }
+    const spans = telemetry.spans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.name).toBe('chat anthropic.claude-3-5-sonnet-20240620-v1:0');
+    expect(spans[0]!.attributes).toMatchObject({
+      'rpc.method': 'InvokeModelWithResponseStream',
+      'gen_ai.response.model': 'claude-3-5-sonnet-20240620',
+      'gen_ai.usage.input_tokens': 13,
+      'gen_ai.usage.output_tokens': 35,
+      'gen_ai.route.upstream': 'anthropic',
+    });
+  });
+
   it('keeps the route and sets error.type on the failed call', async () => {
     const command = new sdk.ConverseCommand({ modelId: 'meta.llama3-1-70b-instruct-v1:0', messages });
     command.middlewareStack.add(

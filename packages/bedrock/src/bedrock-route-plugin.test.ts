@@ -472,6 +472,29 @@ describe('context', () => {
   });
 });
 
+describe('cached middleware', () => {
+  it('keeps concurrent calls apart when the SDK reuses one handler (cacheMiddleware: true)', async () => {
+    const cached = instrumentBedrock(createTestClient(stub.url, { cacheMiddleware: true }), { tracerProvider: telemetry.tracerProvider });
+    const models: Array<[string, string]> = [
+      ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic'],
+      ['meta.llama3-1-70b-instruct-v1:0', 'meta'],
+      ['mistral.mistral-large-2407-v1:0', 'mistral_ai'],
+      ['amazon.nova-lite-v1:0', 'amazon'],
+    ];
+    const outputs = await Promise.all(Array.from({ length: 40 }, (_, index) => cached.send(converse(models[index % 4]![0]))));
+    cached.destroy();
+    const spans = telemetry.spans();
+    expect(spans).toHaveLength(40);
+    const byRequestId = new Map(spans.map((span) => [span.attributes['gen_ai.route.request_id'], span]));
+    expect(byRequestId.size).toBe(40);
+    outputs.forEach((output, index) => {
+      const span = byRequestId.get(output.$metadata.requestId)!;
+      expect(span.attributes['gen_ai.request.model']).toBe(models[index % 4]![0]);
+      expect(span.attributes['gen_ai.route.upstream']).toBe(models[index % 4]![1]);
+    });
+  });
+});
+
 describe('bedrockRoutePlugin', () => {
   it('works on a client it did not build, reading the region from the call', async () => {
     const foreign = new BedrockRuntimeClient({ region: 'eu-central-1', endpoint: stub.url, credentials: TEST_CREDENTIALS });

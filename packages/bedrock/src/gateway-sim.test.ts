@@ -224,6 +224,27 @@ describe('gateway-sim Bedrock Runtime', () => {
     expect(onlySpan().attributes).toMatchObject({ 'error.type': 'ModelStreamErrorException', 'gen_ai.route.upstream': 'meta' });
   });
 
+  it('mid-stream error on InvokeModelWithResponseStream', async () => {
+    const output = await client.send(
+      withScenario(invokeModelStream('anthropic.claude-3-5-sonnet-20240620-v1:0'), 'x-sim-scenario', 'midstream-error'),
+    );
+    const error: any = await drain(output.body).catch((caught) => caught);
+    expect(error.name).toBe('ModelStreamErrorException');
+    expect(onlySpan().attributes).toMatchObject({ 'error.type': 'ModelStreamErrorException', 'gen_ai.route.upstream': 'anthropic' });
+  });
+
+  it("semconv 'legacy' emits gen_ai.system only", async () => {
+    const legacy = instrumentBedrock(
+      new BedrockRuntimeClient({ region: 'us-west-2', endpoint: sim.baseUrls.bedrock, credentials: TEST_CREDENTIALS }),
+      { tracerProvider: telemetry.tracerProvider, semconv: 'legacy' },
+    );
+    await legacy.send(converse('cohere.command-r-plus-v1:0'));
+    legacy.destroy();
+    const span = onlySpan();
+    expect(span.attributes).toMatchObject({ 'gen_ai.system': 'aws.bedrock', 'gen_ai.route.upstream': 'cohere' });
+    expect(span.attributes['gen_ai.provider.name']).toBeUndefined();
+  });
+
   it('100 concurrent calls, each with its own upstream', async () => {
     const models: Array<[string, string]> = [
       ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'anthropic'],
