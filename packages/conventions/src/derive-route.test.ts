@@ -252,3 +252,17 @@ describe('deriveRoute never emits empty names', () => {
     expect(attribution).toEqual({ system: 'portkey', gateway: 'portkey', evidence: ['url'] });
   });
 });
+
+describe('deriveRoute Bedrock ARNs in the path', () => {
+  it.each([
+    ['percent-encoded', encodeURIComponent('arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.meta.llama3-8b-instruct-v1:0')],
+    ['unencoded', 'arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.meta.llama3-8b-instruct-v1:0'],
+  ])('reads a %s inference-profile ARN', (_name, id) => {
+    expect(deriveRoute({ url: `https://bedrock-runtime.us-west-2.amazonaws.com/model/${id}/converse` })).toMatchObject({
+      upstream: 'meta',
+      responseModel: 'meta.llama3-8b-instruct-v1:0',
+      regionScope: 'us',
+      awsRegion: 'us-west-2',
+    });
+  });
+});

@@ -305,7 +305,8 @@ function gatewayFromBody(context: Context): Hop | undefined {
 }
 
 function bedrockPathModelId(pathname: string): string | undefined {
-  const match = /\/model\/([^/]+)\/(converse-stream|converse|invoke-with-response-stream|invoke|count-tokens)\/?$/.exec(pathname);
+  // The SDK percent-encodes the ID; hand-built URLs may not, so an ARN's `/` is allowed too.
+  const match = /\/model\/(.+)\/(converse-stream|converse|invoke-with-response-stream|invoke|count-tokens)\/?$/.exec(pathname);
   if (!match?.[1]) return undefined;
   try {
     return decodeURIComponent(match[1]).slice(0, 2048);
