@@ -3,6 +3,7 @@ import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { captureRouteFetch } from '@servedby/conventions';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { createAgent } from 'langchain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -73,5 +74,34 @@ describe('LangGraph agent (createAgent)', () => {
     }
     // LangGraph's hidden plumbing (__start__, channel writes) gets no span.
     expect(spans.some((span) => span.name === '__start__')).toBe(false);
+  });
+});
+
+describe('LangGraph prebuilt ReAct agent', () => {
+  it('is an invoke_agent span carrying the upstreams of its model calls', async () => {
+    const model = new ChatOpenAI({
+      model: 'openai/gpt-4o',
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      configuration: {
+        baseURL: sim.baseUrls.openrouter,
+        fetch: captureRouteFetch(),
+        defaultHeaders: { 'x-sim-upstream': 'DeepInfra' },
+      },
+    });
+    const agent = createReactAgent({ llm: model, tools: [getWeather], name: 'weather_agent' });
+    const handler = createRouteCallbackHandler({
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+    });
+    await agent.invoke({ messages: [{ role: 'user', content: 'Weather in Paris?' }] }, { callbacks: [handler] });
+    const spans = telemetry.spans();
+    const agentSpans = spans.filter((span) => span.attributes['gen_ai.operation.name'] === 'invoke_agent');
+    expect(agentSpans).toHaveLength(1);
+    expect(agentSpans[0]!.attributes).toMatchObject({
+      'gen_ai.agent.name': 'weather_agent',
+      'gen_ai.route.upstreams': ['deepinfra'],
+    });
+    expect(modelSpans(spans)).toHaveLength(2);
   });
 });
