@@ -246,3 +246,35 @@ describe('metrics and idempotency', () => {
     expect(agentRun?.attributes['gen_ai.route.upstreams']).toEqual(['together']);
   });
 });
+
+describe('streams and semconv modes', () => {
+  it('hands the first chunk over before the stream has ended (the capture never buffers)', async () => {
+    const telemetry = createTelemetry();
+    const agent = new Agent({ id: 'plain', name: 'plain', instructions: 'Be brief.', model: 'openrouter/anthropic/claude-sonnet-4' });
+    const mastra = createMastra({ agents: { plain: agent }, telemetry });
+    const stream = await mastra
+      .getAgent('plain')
+      .stream('Hello', { modelSettings: { headers: { 'x-sim-scenario': 'slow', 'x-sim-upstream': 'Together' } } });
+    let finished = false;
+    void stream.finishReason.then(() => (finished = true));
+    const chunks: string[] = [];
+    for await (const chunk of stream.textStream) {
+      if (chunks.length === 0) expect(finished).toBe(false);
+      chunks.push(chunk);
+    }
+    expect(chunks.length).toBeGreaterThan(1);
+    await flush(mastra);
+    expect(modelCallSpans(telemetry.spans())[0]?.attributes['gen_ai.route.upstream']).toBe('together');
+  });
+
+  it("semconv 'latest' emits gen_ai.provider.name only", async () => {
+    const telemetry = createTelemetry();
+    const agent = new Agent({ id: 'plain', name: 'plain', instructions: 'Be brief.', model: 'openrouter/anthropic/claude-sonnet-4' });
+    const mastra = createMastra({ agents: { plain: agent }, telemetry, servedby: { semconv: 'latest' } });
+    await mastra.getAgent('plain').generate('Hello');
+    await flush(mastra);
+    const [call] = modelCallSpans(telemetry.spans());
+    expect(call?.attributes['gen_ai.provider.name']).toBe('openrouter');
+    expect(call?.attributes['gen_ai.system']).toBeUndefined();
+  });
+});
