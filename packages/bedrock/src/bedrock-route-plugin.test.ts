@@ -2,6 +2,8 @@ import { BedrockRuntimeClient, CountTokensCommand } from '@aws-sdk/client-bedroc
 import { SpanKind, SpanStatusCode, context, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { contextWithUpstreamsCollector, createUpstreamsCollector } from '@servedby/conventions';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bedrockRoutePlugin, instrumentBedrock } from './index';
 import { type BedrockStub, startBedrockStub } from './test-support/bedrock-stub';
@@ -282,6 +284,22 @@ describe('streams', () => {
     const span = onlySpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes).toMatchObject({ 'error.type': 'ModelStreamErrorException', 'gen_ai.route.upstream': 'anthropic' });
+  });
+
+  it('ends the span of a stream the caller drops without reading it', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    await (async () => {
+      const output = await client.send(converseStream('amazon.nova-lite-v1:0'));
+      expect(output.stream).toBeDefined();
+    })();
+    for (let round = 0; round < 50 && telemetry.spans().length === 0; round += 1) {
+      collectGarbage();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const span = onlySpan();
+    expect(span.attributes['gen_ai.route.upstream']).toBe('amazon');
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
   });
 
   it('hands the first event to the caller before the stream has ended', async () => {

@@ -87,7 +87,7 @@ function observeStreamOutput(call: BedrockCall, output: Output, key: 'stream' | 
   }
   const reader = key === 'stream' ? createConverseStreamReader() : createInvokeStreamReader();
   const finishWith = (facts: ResponseFacts, error?: unknown) => call.finish({ facts, error, attempts, region });
-  output[key] = observeAsyncIterable(source, {
+  const observed = observeAsyncIterable(source, {
     onItem(item) {
       call.markFirstChunk();
       reader.read(item);
@@ -96,7 +96,18 @@ function observeStreamOutput(call: BedrockCall, output: Output, key: 'stream' | 
     onError: (error) => finishWith(reader.facts(), error),
     onAbandon: () => finishWith(reader.facts()),
   });
+  // A stream the caller drops without reading would otherwise leave its span open forever.
+  unreadStreams.register(observed, () => finishWith(reader.facts()));
+  output[key] = observed;
 }
+
+const unreadStreams = new FinalizationRegistry<() => void>((finishAbandoned) => {
+  try {
+    finishAbandoned();
+  } catch (error) {
+    diag.error('@servedby/bedrock: could not end the span of a dropped stream', error);
+  }
+});
 
 function finishCall(call: BedrockCall, output: Output, region: string | undefined): void {
   switch (call.command) {
