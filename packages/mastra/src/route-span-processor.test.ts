@@ -278,3 +278,53 @@ describe('streams and semconv modes', () => {
     expect(call?.attributes['gen_ai.system']).toBeUndefined();
   });
 });
+
+describe('without the OTel bridge', () => {
+  it('any Mastra exporter receives the route as span metadata', async () => {
+    const telemetry = createTelemetry();
+    const ended: Array<{ type: string; metadata?: Record<string, unknown> }> = [];
+    const exporter = {
+      name: 'in-memory',
+      async exportTracingEvent(event: { type: string; exportedSpan: { type: string; metadata?: Record<string, unknown> } }) {
+        if (event.type === 'span_ended') ended.push({ type: event.exportedSpan.type, metadata: event.exportedSpan.metadata });
+      },
+      async flush() {},
+      async shutdown() {},
+    };
+    const { Mastra } = await import('@mastra/core');
+    const { Observability } = await import('@mastra/observability');
+    const mastra = new Mastra({
+      agents: { weather: weatherAgent('openrouter/anthropic/claude-sonnet-4') },
+      logger: false,
+      observability: new Observability({
+        configs: {
+          default: {
+            serviceName: 'exporter-only',
+            exporters: [exporter],
+            spanOutputProcessors: [routeSpanProcessor({ tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider })],
+          },
+        },
+      }),
+    });
+    await mastra.getAgent('weather').generate('Weather in Paris?', { modelSettings: { headers: { 'x-sim-upstream': 'Together' } } });
+    await flush(mastra);
+
+    const steps = ended.filter((span) => span.type === 'model_step');
+    expect(steps).toHaveLength(2);
+    for (const step of steps) {
+      expect(step.metadata).toMatchObject({
+        'gen_ai.system': 'openrouter',
+        'gen_ai.route.gateway': 'openrouter',
+        'gen_ai.route.upstream': 'together',
+        'gen_ai.route.path': ['openrouter', 'together'],
+      });
+    }
+    expect(ended.find((span) => span.type === 'model_generation')?.metadata).toMatchObject({
+      'gen_ai.route.upstream': 'together',
+      'gen_ai.route.upstreams': ['together'],
+    });
+    expect(ended.find((span) => span.type === 'agent_run')?.metadata?.['gen_ai.route.upstreams']).toEqual(['together']);
+    // The servedby client spans still reach the OTel provider.
+    expect(modelCallSpans(telemetry.spans())).toHaveLength(2);
+  });
+});
