@@ -81,6 +81,7 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
       simulated,
       fetch: createSimFetch(sim.url),
       tracerProvider: telemetry.tracerProvider,
+      ...(telemetry.meterProvider ? { meterProvider: telemetry.meterProvider } : {}),
       environment,
     };
     for (const factory of options.agents) agents.push(await factory(agentEnvironment));

@@ -10,6 +10,8 @@ import { ATTRIBUTE, isEvalItem, leafModelCalls, type SpanRecord } from '../otlp/
 import { changeWindows } from '../report/format-report';
 import { ALL_AGENTS } from './all-agents';
 import { runDemoScenario, type ScenarioResult } from './run-scenario';
+import { createBedrockAgent } from './agents/bedrock-agent';
+import { startViewer } from '../viewer/server';
 
 const directory = mkdtempSync(join(tmpdir(), 'servedby-demo-'));
 const outFile = join(directory, 'spans.jsonl');
@@ -102,4 +104,28 @@ describe('the demo scenario, end to end (shortened day)', () => {
       expect(together!.meanScore).toBeLessThan(anthropic!.meanScore);
     }
   });
+});
+
+describe('export over OTLP/HTTP with the standard variables', () => {
+  it('sends every span and the route metrics to OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
+    const collector = await startViewer({ port: 0 });
+    try {
+      const local: SpanRecord[] = [];
+      await runDemoScenario({
+        agents: [createBedrockAgent],
+        ticks: 8,
+        evalRuns: 1,
+        onSpans: (batch) => local.push(...batch),
+        environment: { SERVEDBY_DEMO_SIMULATE: '1', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
+      });
+      expect(collector.store.size).toBe(local.length);
+      const calls = leafModelCalls(collector.store.spans());
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.every((call) => call.attributes[ATTRIBUTE.gateway] === 'aws.bedrock')).toBe(true);
+      const summary = (await (await fetch(`${collector.url}/api/summary`)).json()) as { metricsAndLogsRequests: number };
+      expect(summary.metricsAndLogsRequests).toBeGreaterThan(0);
+    } finally {
+      await collector.close();
+    }
+  }, 60_000);
 });

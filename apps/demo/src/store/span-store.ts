@@ -69,6 +69,8 @@ export interface SpanStore {
   traces(options?: { filters?: AttributeFilter[]; limit?: number; offset?: number }): { total: number; traces: TraceSummary[] };
   attributeKeys(): Array<{ key: string; count: number; values: Array<{ value: string; count: number }> }>;
   modelCalls(): ModelCall[];
+  /** Counts and the model calls' time range, for the page header. */
+  summary(): { spans: number; traces: number; modelCalls: number; fromMs?: number; toMs?: number };
   topology(window?: { fromMs?: number; toMs?: number }): Topology;
   drift(options?: { bucketMs?: number }): Drift;
   evalCrossTab(): EvalCrossTab;
@@ -157,14 +159,15 @@ export function createSpanStore(): SpanStore {
     traces({ filters = [], limit = 100, offset = 0 } = {}) {
       let list = summaries();
       if (filters.length > 0) {
-        list = list.filter((summary) => {
+        const key = `traces:${JSON.stringify(filters)}`;
+        list = cached(key, () => list.filter((summary) => {
           const spans = byTrace.get(summary.traceId)!;
           return filters.every((filter) =>
             filter.operator === '!='
               ? !spans.some((span) => spanMatches(span, { ...filter, operator: '=' }))
               : spans.some((span) => spanMatches(span, filter)),
           );
-        });
+        }));
       }
       return { total: list.length, traces: list.slice(offset, offset + limit) };
     },
@@ -196,6 +199,22 @@ export function createSpanStore(): SpanStore {
       });
     },
     modelCalls: () => cached('modelCalls', () => modelCallsOf(all)),
+    summary() {
+      return cached('summary', () => {
+        let fromMs: number | undefined;
+        let toMs: number | undefined;
+        for (const call of this.modelCalls()) {
+          if (fromMs === undefined || call.startMs < fromMs) fromMs = call.startMs;
+          if (toMs === undefined || call.startMs > toMs) toMs = call.startMs;
+        }
+        return {
+          spans: all.length,
+          traces: byTrace.size,
+          modelCalls: this.modelCalls().length,
+          ...(fromMs === undefined ? {} : { fromMs, toMs }),
+        };
+      });
+    },
     topology(window = {}) {
       return cached(`topology:${window.fromMs}:${window.toMs}`, () => computeTopology(this.modelCalls(), window));
     },

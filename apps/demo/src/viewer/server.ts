@@ -89,6 +89,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
   const publicDirectory = join(root, 'public');
   const vendorFiles: Record<string, string> = { 'echarts.min.js': echartsPath() };
   const pageTemplate = await readFile(join(publicDirectory, 'page.html'), 'utf8');
+  let metricsAndLogsRequests = 0;
 
   async function receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let body = await readBody(request);
@@ -117,14 +118,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
 
   function api(path: string, parameters: URLSearchParams, response: ServerResponse): void {
     if (path === '/api/summary') {
-      const calls = store.modelCalls();
-      sendJson(response, 200, {
-        spans: store.size,
-        traces: store.traces({ limit: 0 }).total,
-        modelCalls: calls.length,
-        fromMs: calls.length ? Math.min(...calls.map((call) => call.startMs)) : undefined,
-        toMs: calls.length ? Math.max(...calls.map((call) => call.startMs)) : undefined,
-      });
+      sendJson(response, 200, { ...store.summary(), metricsAndLogsRequests });
     } else if (path === '/api/traces') {
       const filters = parameters
         .getAll('filter')
@@ -169,6 +163,16 @@ export async function startViewer(options: ViewerOptions = {}): Promise<Viewer> 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://viewer.local');
     const path = url.pathname;
+    if (path === '/v1/metrics' || path === '/v1/logs') {
+      // Accepted so an app exporting all signals here does not log errors; only traces are shown.
+      await readBody(request);
+      metricsAndLogsRequests += 1;
+      if ((request.headers['content-type'] ?? '').includes('protobuf')) {
+        response.writeHead(200, { 'content-type': 'application/x-protobuf' });
+        response.end();
+      } else sendJson(response, 200, {});
+      return;
+    }
     if (path === '/v1/traces') {
       if (request.method !== 'POST') {
         response.writeHead(405, { allow: 'POST' });

@@ -49,7 +49,7 @@ export function createBedrockAgent(environment: AgentEnvironment): SupportAgent 
         ? { endpoint: environment.endpoints.bedrock, credentials: { accessKeyId: 'SIMULATOR', secretAccessKey: 'simulator-secret' } }
         : {}),
     }),
-    { tracerProvider: environment.tracerProvider },
+    { tracerProvider: environment.tracerProvider, meterProvider: environment.meterProvider },
   );
   if (simulated) client.middlewareStack.add(simHeadersMiddleware.middleware as never, simHeadersMiddleware.options);
   const tracer = environment.tracerProvider.getTracer('@servedby/demo');
