@@ -54,7 +54,7 @@ const expected: Record<string, RouteAttribution> = {
   mistralDirect: { system: 'mistral_ai', upstream: 'mistral_ai', responseModel: 'mistral-large-2411', requestId: 'm1', evidence: ['body.model', 'url'] },
   anthropicDirect: { system: 'anthropic', upstream: 'anthropic', responseModel: 'claude-haiku-4-5-20251001', regionScope: 'us', requestId: 'req_011C', evidence: ['body.model', 'url'] },
   perplexity: { system: 'perplexity', upstream: 'perplexity', responseModel: 'sonar', region: 'us-east-1', requestId: 'p1', evidence: ['body.model', 'url'] },
-  vertexAnthropic: { system: 'gcp.vertex_ai', gateway: 'gcp.vertex_ai', upstream: 'anthropic', path: ['gcp.vertex_ai', 'anthropic'], requestModel: 'claude-3-7-sonnet@20250219', responseModel: 'claude-3-7-sonnet-20250219', region: 'us-east5', evidence: ['body.model', 'body.id', 'url'] },
+  vertexAnthropic: { system: 'gcp.vertex_ai', gateway: 'gcp.vertex_ai', upstream: 'anthropic', path: ['gcp.vertex_ai', 'anthropic'], requestModel: 'claude-3-7-sonnet@20250219', responseModel: 'claude-3-7-sonnet-20250219', region: 'us-east5', evidence: ['body.model', 'url'] },
   hintOnlyNoUrl: { system: 'openai', upstream: 'openai', requestModel: 'gpt-4o', evidence: ['config'] },
   hintUnknownHost: { system: 'openai', requestModel: 'llama', evidence: ['config'] },
   simOpenAI: { system: 'openai', upstream: 'openai', responseModel: 'gpt-4o-2024-08-06', requestId: 'req_abc', evidence: ['body.model', 'header.openai-organization'] },
@@ -264,5 +264,31 @@ describe('deriveRoute Bedrock ARNs in the path', () => {
       regionScope: 'us',
       awsRegion: 'us-west-2',
     });
+  });
+});
+
+describe('deriveRoute Vertex AI', () => {
+  it('reads publisher and location from a regional Gemini URL', () => {
+    expect(
+      deriveRoute({
+        url: 'https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/publishers/google/models/gemini-2.5-flash:generateContent',
+        responseBody: { modelVersion: 'gemini-2.5-flash', responseId: 'r1', usageMetadata: { trafficType: 'ON_DEMAND' } },
+      }),
+    ).toEqual({
+      system: 'gcp.vertex_ai',
+      gateway: 'gcp.vertex_ai',
+      upstream: 'google',
+      path: ['gcp.vertex_ai', 'google'],
+      requestModel: 'gemini-2.5-flash',
+      responseModel: 'gemini-2.5-flash',
+      region: 'europe-west4',
+      evidence: ['body.modelVersion', 'url'],
+    });
+  });
+
+  it('reads the global endpoint as a scope, not a region', () => {
+    expect(
+      deriveRoute({ url: 'https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict' }),
+    ).toMatchObject({ upstream: 'anthropic', regionScope: 'global' });
   });
 });

@@ -123,16 +123,22 @@ const HELICONE_HOSTS: Record<string, string> = {
   'together.helicone.ai': 'together',
 };
 
-const DOTTED_HOST_SUFFIXES: ReadonlyArray<readonly [string, string, string]> = HOST_SUFFIXES.map(
-  ([suffix, provider]) => [suffix, `.${suffix}`, provider] as const,
-);
+const HOST_SUFFIX_PROVIDERS: ReadonlyMap<string, string> = new Map(HOST_SUFFIXES);
 
+// Checks the host, then each parent domain: a handful of map lookups instead of a table scan.
 function providerOfHost(host: string): string | undefined {
   if (host.startsWith('bedrock') && /^bedrock(-runtime|-agent-runtime|-mantle)?[.-]/.test(host) && /(amazonaws\.com|api\.aws)$/.test(host)) {
     return 'aws.bedrock';
   }
-  for (const [suffix, dotted, provider] of DOTTED_HOST_SUFFIXES) {
-    if (host === suffix || host.endsWith(dotted)) return provider;
+  // Vertex AI regional endpoints: `{location}-aiplatform.googleapis.com`.
+  if (host.endsWith('-aiplatform.googleapis.com')) return 'gcp.vertex_ai';
+  let candidate = host;
+  for (let labels = 0; labels < 8; labels++) {
+    const provider = HOST_SUFFIX_PROVIDERS.get(candidate);
+    if (provider) return provider;
+    const dot = candidate.indexOf('.');
+    if (dot < 0) return undefined;
+    candidate = candidate.slice(dot + 1);
   }
   return undefined;
 }
@@ -844,7 +850,11 @@ export function splitUrl(url: unknown): { host?: string; pathname: string } {
   let host = match[1] ?? '';
   const at = host.lastIndexOf('@');
   if (at >= 0) host = host.slice(at + 1);
-  host = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  if (host.startsWith('[')) host = host.slice(0, host.indexOf(']') + 1);
+  else {
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0) host = host.slice(0, colon);
+  }
   const pathname = (match[2] ?? '').slice(0, 4096);
   return host.length > 0 ? { host: host.toLowerCase(), pathname } : { pathname };
 }
