@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ChatBedrockConverse } from '@langchain/aws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { instrumentBedrock } from './index';
+import { bedrockRoutePlugin, instrumentBedrock } from './index';
 import { type BedrockStub, startBedrockStub } from './test-support/bedrock-stub';
 import { TEST_CREDENTIALS } from './test-support/clients';
 import { createTestTelemetry } from './test-support/telemetry';
@@ -69,6 +69,19 @@ describe('ChatBedrockConverse from @langchain/aws', () => {
       'gen_ai.usage.output_tokens': 5,
       'cloud.region': 'eu-west-1',
     });
+  });
+
+  it('instruments model.client after the fact with bedrockRoutePlugin', async () => {
+    const model = new ChatBedrockConverse({
+      model: 'meta.llama3-1-70b-instruct-v1:0',
+      region: 'eu-west-1',
+      client: new BedrockRuntimeClient({ region: 'eu-west-1', endpoint: stub.url, credentials: TEST_CREDENTIALS }),
+    });
+    model.client.middlewareStack.use(bedrockRoutePlugin({ tracerProvider: telemetry.tracerProvider }));
+    await model.invoke('Say hello.');
+    const spans = telemetry.spans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.attributes).toMatchObject({ 'gen_ai.route.upstream': 'meta', 'aws.region': 'eu-west-1', 'cloud.region': 'eu-west-1' });
   });
 
   it('sends the application inference profile ARN and does not guess its vendor', async () => {
