@@ -304,6 +304,34 @@ describe('ChatBedrockConverse', () => {
     expect(allAttributeText(telemetry.spans())).not.toContain('bedrock-secret');
   });
 
+  it('sends and records an application inference profile ARN, with no invented vendor or region', async () => {
+    const profile = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456';
+    await bedrock('anthropic.claude-3-5-haiku-20241022-v1:0', { applicationInferenceProfile: profile }).invoke('Hello', {
+      callbacks: [handler()],
+    });
+    const span = onlyModelSpan();
+    expect(span.name).toBe(`chat ${profile}`);
+    expect(span.attributes).toMatchObject({
+      'gen_ai.system': 'aws.bedrock',
+      'gen_ai.request.model': profile,
+      'aws.region': 'us-east-1',
+    });
+    expect(span.attributes['cloud.region']).toBeUndefined();
+  });
+
+  it('a throttled call ends the span with error.type and keeps the route', async () => {
+    const model = bedrock('us.anthropic.claude-3-5-haiku-20241022-v1:0', {
+      defaultHeaders: { 'x-sim-scenario': 'rate-limit' },
+    });
+    await expect(model.invoke('Hello', { callbacks: [handler()] })).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(onlyModelSpan().attributes).toMatchObject({
+      'error.type': 'ThrottlingException',
+      'gen_ai.route.gateway': 'aws.bedrock',
+      'gen_ai.route.upstream': 'anthropic',
+      'aws.region': 'us-east-1',
+    });
+  });
+
   it('attributes an in-region foundation model (stream)', async () => {
     for await (const _chunk of await bedrock('meta.llama3-70b-instruct-v1:0').stream('Hello', { callbacks: [handler()] })) {
       // drain

@@ -1,7 +1,7 @@
 // Runs without the network against LangChain's own fake models, so it also runs against the
 // oldest supported @langchain/core (vitest.oldest.config.ts).
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { FakeListChatModel, FakeLLM } from '@langchain/core/utils/testing';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,14 @@ describe('createRouteCallbackHandler with LangChain fake models', () => {
     expect(span?.attributes['gen_ai.operation.name']).toBe('chat');
     expect(span?.attributes['gen_ai.system']).toEqual(expect.any(String));
     expect(span?.status.code).not.toBe(SpanStatusCode.ERROR);
+  });
+
+  it('makes a text_completion span for a plain LLM', async () => {
+    const llm = new FakeLLM({ response: 'completed' });
+    expect(await llm.invoke('Complete this', { callbacks: [handler()] })).toBe('completed');
+    const [span] = modelSpans(telemetry.spans());
+    expect(span?.kind).toBe(SpanKind.CLIENT);
+    expect(span?.attributes['gen_ai.operation.name']).toBe('text_completion');
   });
 
   it('records no prompt or completion text unless asked, and both when asked', async () => {
