@@ -74,6 +74,8 @@ describe('failures', () => {
       // OpenRouter names the upstream that refused in the error body.
       'gen_ai.route.upstream': expect.any(String),
     });
+    const [step] = mastraSpansOfType(telemetry.spans(), 'model_step');
+    expect(step?.attributes).toMatchObject({ 'error.type': '429', 'gen_ai.route.gateway': 'openrouter' });
   });
 
   it('a 503 answer ends the span with error.type and keeps the gateway', async () => {

@@ -176,9 +176,6 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
   const attributes = routeAttributes(attribution, { semconv });
   const writeMetadata = state.options.metadata !== false;
 
-  // The step itself.
-  if (writeMetadata) writeMetadataAttributes(step, attributes);
-  bridgedOtelSpan(step)?.setAttributes(attributes);
 
   // Its generation: the route of its latest step (a generation spans every step of one run).
   if (generation) {
@@ -203,6 +200,12 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
   const errorType = errorTypeOf(step, capture?.status, finishReason, http?.signal);
   const responseModel = attribution.responseModel;
   const durationSeconds = step.endTime ? Math.max(0, (step.endTime.getTime() - step.startTime.getTime()) / 1000) : 0;
+
+  // The step itself. Mastra ends a failed step without error status, so say it here.
+  if (writeMetadata) writeMetadataAttributes(step, errorType ? { ...attributes, [ATTR_ERROR_TYPE]: errorType } : attributes);
+  const stepOtelSpan = bridgedOtelSpan(step);
+  stepOtelSpan?.setAttributes(attributes);
+  if (errorType) stepOtelSpan?.setAttribute(ATTR_ERROR_TYPE, errorType);
 
   try {
     instrumentation.metrics.record({
