@@ -292,3 +292,26 @@ describe('deriveRoute Vertex AI', () => {
     ).toMatchObject({ upstream: 'anthropic', regionScope: 'global' });
   });
 });
+
+describe('deriveRoute hosts', () => {
+  it.each([
+    ['https://us-south.ml.cloud.ibm.com/ml/v1/text/chat', 'ibm.watsonx.ai'],
+    ['https://api.groq.com/openai/v1/chat/completions', 'groq'],
+    ['https://oai.helicone.ai/v1/chat/completions', 'helicone'],
+    ['https://x.openai.azure.com/openai/deployments/a/chat/completions', 'azure.ai.openai'],
+    ['https://x.services.ai.azure.com/models/chat/completions', 'azure.ai.inference'],
+    ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent', 'gcp.gemini'],
+    ['https://us-east5-aiplatform.googleapis.com/v1/projects/p/locations/us-east5/publishers/google/models/gemini-2.5-pro:generateContent', 'gcp.vertex_ai'],
+    ['https://api.together.xyz/v1/chat/completions', 'together'],
+    ['https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', 'aws.bedrock'],
+    ['https://bedrock-runtime-fips.us-gov-west-1.amazonaws.com/model/x.y/converse', 'aws.bedrock'],
+    ['https://gateway.ai.cloudflare.com/v1/a/g/anthropic/v1/messages', 'cloudflare'],
+    ['https://user:pass@openrouter.ai:443/api/v1', 'openrouter'],
+    ['openrouter.ai', 'openrouter'],
+    ['https://API.OPENAI.COM/v1', 'openai'],
+    ['https://evil-openai.com/v1', '_OTHER'],
+    ['https://api.openai.com.evil.example/v1', '_OTHER'],
+  ])('%s → %s', (url, system) => {
+    expect(deriveRoute({ url }).system).toBe(system);
+  });
+});

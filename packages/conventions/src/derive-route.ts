@@ -103,6 +103,8 @@ const HOST_SUFFIXES: ReadonlyArray<readonly [string, string]> = [
   ['api.sambanova.ai', 'sambanova'],
   ['integrate.api.nvidia.com', 'nvidia'],
   ['api.studio.nebius.com', 'nebius'],
+  ['api.studio.nebius.ai', 'nebius'],
+  ['api.tokenfactory.nebius.com', 'nebius'],
   ['api.novita.ai', 'novita'],
   ['api.hyperbolic.xyz', 'hyperbolic'],
   ['inference.baseten.co', 'baseten'],
@@ -112,7 +114,7 @@ const HOST_SUFFIXES: ReadonlyArray<readonly [string, string]> = [
   ['cognitiveservices.azure.com', 'azure.ai.openai'],
   ['services.ai.azure.com', 'azure.ai.openai'],
   ['models.ai.azure.com', 'azure.ai.inference'],
-  ['ml.watsonx.ai', 'ibm.watsonx.ai'],
+  ['ml.cloud.ibm.com', 'ibm.watsonx.ai'],
 ];
 
 // Helicone's provider-specific proxies name the upstream in the host.
