@@ -255,6 +255,7 @@ describe('AzureChatOpenAI', () => {
       'gen_ai.route.request_id': expect.any(String),
     });
     expect(allAttributeText(telemetry.spans())).not.toContain('azure-secret-key');
+    expect(allAttributeText(telemetry.spans())).not.toContain('api-version');
     telemetry.reset();
     for await (const _chunk of await model.stream('Hello', { callbacks: [handler()] })) {
       // drain
