@@ -105,3 +105,41 @@ describe('LangGraph prebuilt ReAct agent', () => {
     expect(modelSpans(spans)).toHaveLength(2);
   });
 });
+
+describe('nested agents', () => {
+  it('an agent called from a tool reports its upstreams to its own span and to the outer agent', async () => {
+    const openRouterModel = (upstream: string) =>
+      new ChatOpenAI({
+        model: 'openai/gpt-4o',
+        apiKey: 'sk-test',
+        maxRetries: 0,
+        configuration: {
+          baseURL: sim.baseUrls.openrouter,
+          fetch: captureRouteFetch(),
+          defaultHeaders: { 'x-sim-upstream': upstream },
+        },
+      });
+    const expert = createAgent({ model: openRouterModel('Fireworks'), tools: [], name: 'expert' });
+    const askExpert = tool(
+      async ({ question }: { question: string }) => {
+        const answer = await expert.invoke({ messages: [{ role: 'user', content: question }] });
+        return String(answer.messages.at(-1)?.content ?? '');
+      },
+      { name: 'ask_expert', description: 'Asks the expert agent', schema: z.object({ question: z.string() }) },
+    );
+    const coordinator = createAgent({ model: openRouterModel('Together'), tools: [askExpert], name: 'coordinator' });
+    const handler = createRouteCallbackHandler({
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+    });
+    await coordinator.invoke({ messages: [{ role: 'user', content: 'Ask the expert' }] }, { callbacks: [handler] });
+    const spans = telemetry.spans();
+    const outer = spans.find((span) => span.name === 'invoke_agent coordinator');
+    const inner = spans.find((span) => span.name === 'invoke_agent expert');
+    expect(outer?.attributes['gen_ai.route.upstreams']).toEqual(['together', 'fireworks']);
+    expect(inner?.attributes['gen_ai.route.upstreams']).toEqual(['fireworks']);
+    const toolSpan = spans.find((span) => span.name === 'execute_tool ask_expert');
+    expect(toolSpan?.attributes['gen_ai.route.upstreams']).toEqual(['fireworks']);
+    expect(inner?.parentSpanContext?.spanId).toBe(toolSpan?.spanContext().spanId);
+  });
+});
