@@ -328,3 +328,39 @@ describe('without the OTel bridge', () => {
     expect(modelCallSpans(telemetry.spans())).toHaveLength(2);
   });
 });
+
+describe('nested agents', () => {
+  it('a sub-agent called as a tool: each agent span lists the upstreams of the calls beneath it', async () => {
+    const telemetry = createTelemetry();
+    const helper = new Agent({
+      id: 'helper',
+      name: 'helper',
+      description: 'Knows the weather',
+      instructions: 'Answer about the weather.',
+      model: { id: 'openrouter/anthropic/claude-sonnet-4', headers: { 'x-sim-upstream': 'Fireworks' } },
+    });
+    const lead = new Agent({
+      id: 'lead',
+      name: 'lead',
+      instructions: 'Delegate weather questions.',
+      model: { id: 'openrouter/openai/gpt-4o', headers: { 'x-sim-upstream': 'Together' } },
+      agents: { helper },
+    });
+    const mastra = createMastra({ agents: { lead, helper }, telemetry });
+    await mastra.getAgent('lead').generate('Weather in Paris?');
+    await flush(mastra);
+
+    const spans = telemetry.spans();
+    const agentRuns = mastraSpansOfType(spans, 'agent_run');
+    const upstreamsOf = (name: string) => agentRuns.find((span) => span.name === `invoke_agent ${name}`)?.attributes['gen_ai.route.upstreams'];
+    expect(upstreamsOf('helper')).toEqual(['fireworks']);
+    expect(upstreamsOf('lead')).toEqual(['fireworks', 'together']);
+    const [toolCall] = mastraSpansOfType(spans, 'tool_call');
+    expect(toolCall?.attributes['gen_ai.route.upstreams']).toEqual(['fireworks']);
+    expect(modelCallSpans(spans).map((span) => span.attributes['gen_ai.route.upstream']).sort()).toEqual([
+      'fireworks',
+      'together',
+      'together',
+    ]);
+  });
+});

@@ -186,6 +186,8 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
   // Every enclosing span (generation, agent run, workflow step and run, tool call of a parent agent).
   if (attribution.upstream) {
     for (let ancestor = step.parent; ancestor; ancestor = ancestor.parent) {
+      // A step that ran a sub-agent as a tool has its own upstream; its list would only confuse.
+      if (ancestor.type === MODEL_STEP) continue;
       const upstreams = state.upstreamsBySpan.get(ancestor) ?? [];
       if (!upstreams.includes(attribution.upstream)) upstreams.push(attribution.upstream);
       state.upstreamsBySpan.set(ancestor, upstreams);
