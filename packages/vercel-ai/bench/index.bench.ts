@@ -19,6 +19,7 @@ import { routeMiddleware, routeTelemetry } from '../src/index';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 600);
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const exporter = new InMemorySpanExporter();
@@ -61,7 +62,40 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-async function measure(label: string, without: () => PromiseLike<unknown>, withPlugin: () => PromiseLike<unknown>) {
+/**
+ * Loopback calls: per-call alternation (without, with, with, without, …) so load spikes on this
+ * shared machine hit both arms alike; reports both medians and the median of paired differences.
+ */
+async function measurePaired(label: string, without: () => PromiseLike<unknown>, withPlugin: () => PromiseLike<unknown>) {
+  for (let warmup = 0; warmup < 20; warmup += 1) {
+    await without();
+    await withPlugin();
+  }
+  const withoutSamples: number[] = [];
+  const withSamples: number[] = [];
+  const differences: number[] = [];
+  const time = async (fn: () => PromiseLike<unknown>) => {
+    const start = performance.now();
+    await fn();
+    return performance.now() - start;
+  };
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    const first = pair % 2 ? withPlugin : without;
+    const second = pair % 2 ? without : withPlugin;
+    const firstMs = await time(first);
+    const secondMs = await time(second);
+    const withMs = pair % 2 ? firstMs : secondMs;
+    const withoutMs = pair % 2 ? secondMs : firstMs;
+    withSamples.push(withMs);
+    withoutSamples.push(withoutMs);
+    differences.push(withMs - withoutMs);
+    if (pair % 200 === 0) exporter.reset();
+  }
+  report(label, `${PAIRS} alternating pairs, gateway-sim OpenRouter over loopback`, median(withoutSamples), median(withSamples), median(differences));
+}
+
+/** In-process calls (no network): tinybench rounds, alternating which task runs first. */
+async function measureBench(label: string, without: () => PromiseLike<unknown>, withPlugin: () => PromiseLike<unknown>) {
   const withoutSamples: number[] = [];
   const withSamples: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -70,7 +104,6 @@ async function measure(label: string, without: () => PromiseLike<unknown>, withP
       ['without plugin', without],
       ['with plugin', withPlugin],
     ];
-    // Alternate which runs first so drift (JIT, GC, thermal) hits both sides alike.
     for (const [name, fn] of round % 2 ? tasks.reverse() : tasks) bench.add(name, fn);
     await bench.run();
     for (const task of bench.tasks) {
@@ -82,39 +115,45 @@ async function measure(label: string, without: () => PromiseLike<unknown>, withP
   }
   const base = median(withoutSamples);
   const instrumented = median(withSamples);
-  console.log(`${label}: ${ROUNDS} alternating rounds`);
-  console.log(`  without plugin: median ${base.toFixed(3)} ms`);
-  console.log(`  with plugin:    median ${instrumented.toFixed(3)} ms`);
-  console.log(`  overhead:       ${(((instrumented - base) / base) * 100).toFixed(2)} % (${((instrumented - base) * 1000).toFixed(0)} µs per call)`);
+  report(label, `${ROUNDS} tinybench rounds`, base, instrumented, instrumented - base);
 }
 
-await measure(
+function report(label: string, method: string, base: number, instrumented: number, pairedDifference: number) {
+  console.log(`${label} (${method})`);
+  console.log(`  without plugin: median ${base.toFixed(3)} ms`);
+  console.log(`  with plugin:    median ${instrumented.toFixed(3)} ms`);
+  console.log(
+    `  overhead:       ${((pairedDifference / base) * 100).toFixed(2)} % (median paired difference ${(pairedDifference * 1000).toFixed(0)} µs per call)`,
+  );
+}
+
+await measurePaired(
   'ai 7 generateText, OpenTelemetry vs routeTelemetry',
   () => generateText({ model, prompt: 'Hi', headers, telemetry: { integrations: [plainTelemetry], ...noContent } }),
   () => generateText({ model, prompt: 'Hi', headers, telemetry: { integrations: [servedbyTelemetry] } }),
 );
-await measure(
+await measurePaired(
   'ai 7 streamText (drained), OpenTelemetry vs routeTelemetry',
   () => streamText({ model, prompt: 'Hi', headers, telemetry: { integrations: [plainTelemetry], ...noContent } }).consumeStream(),
   () => streamText({ model, prompt: 'Hi', headers, telemetry: { integrations: [servedbyTelemetry] } }).consumeStream(),
 );
-await measure(
+await measurePaired(
   'ai 7 generateText, plain model vs routeMiddleware',
   () => generateText({ model, prompt: 'Hi', headers }),
   () => generateText({ model: wrappedModel, prompt: 'Hi', headers }),
 );
-await measure(
+await measurePaired(
   'ai 7 streamText (drained), plain model vs routeMiddleware',
   () => streamText({ model, prompt: 'Hi', headers }).consumeStream(),
   () => streamText({ model: wrappedModel, prompt: 'Hi', headers }).consumeStream(),
 );
 
-await measure(
+await measureBench(
   'no network (MockLanguageModelV4, recorded OpenRouter result), OpenTelemetry vs routeTelemetry',
   () => generateText({ model: recordedModel, prompt: 'Hi', telemetry: { integrations: [plainTelemetry], ...noContent } }),
   () => generateText({ model: recordedModel, prompt: 'Hi', telemetry: { integrations: [servedbyTelemetry] } }),
 );
-await measure(
+await measureBench(
   'no network (MockLanguageModelV4, recorded OpenRouter result), plain model vs routeMiddleware',
   () => generateText({ model: recordedModel, prompt: 'Hi' }),
   () => generateText({ model: wrappedRecordedModel, prompt: 'Hi' }),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { errorTypeOf, errorTypeOfFinishReason, toFinishReason, toTokenUsage, withoutSecrets } from './model-call';
 import { observeStream } from './route-middleware';
 
@@ -85,7 +85,7 @@ describe('observeStream', () => {
     return { stream, pulls: () => pulls, cancelled: () => cancelled };
   }
 
-  it('reads nothing ahead of the caller: one part pulled per part read', async () => {
+  it('reads at most one part ahead of the caller and hands every part on in order', async () => {
     const source = countingSource([{ type: 'text-delta' }, { type: 'text-delta' }, { type: 'finish' }]);
     const seen: string[] = [];
     const observed = observeStream(source.stream, {
@@ -95,9 +95,11 @@ describe('observeStream', () => {
       onCancel: () => {},
     });
     const reader = observed.getReader();
-    expect(source.pulls()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(source.pulls()).toBeLessThanOrEqual(1);
     await reader.read();
-    expect(source.pulls()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(source.pulls()).toBeLessThanOrEqual(2);
     await reader.read();
     await reader.read();
     expect((await reader.read()).done).toBe(true);
@@ -117,7 +119,8 @@ describe('observeStream', () => {
     await reader.read();
     await reader.cancel('caller left');
     expect(cancelledSeen).toBe(true);
-    expect(source.cancelled()).toBe('caller left');
+    // The pipe forwards the cancel to the source on a later tick.
+    await vi.waitFor(() => expect(source.cancelled()).toBe('caller left'));
   });
 
   it('removes skipped parts but still observes them, and survives a throwing observer', async () => {

@@ -454,53 +454,44 @@ interface StreamObserver {
 }
 
 /**
- * A pull-through copy of `source`: every part is handed to the observer, then to the reader,
- * one at a time with no read-ahead (high-water mark 0), so the first chunk is not delayed and
- * nothing is buffered. End, error and cancel (the caller stopped reading) each reach the observer.
+ * `source` piped through a synchronous observer: every part is handed to the observer, then on
+ * to the reader, without waiting or copying. The pipe holds at most one part ahead of the reader
+ * (the TransformStream's default queue), so the first chunk is not delayed and nothing is buffered. End, error and cancel (the
+ * caller stopped reading) each reach the observer once.
  */
 export function observeStream<T>(source: ReadableStream<T>, observer: StreamObserver): ReadableStream<T> {
-  const reader = source.getReader();
-  const safely = (fn: () => void): void => {
-    try {
-      fn();
-    } catch (error) {
-      diag.warn('servedby: a stream observer failed', error);
-    }
+  let settled = false;
+  const settle = (fn: () => void): void => {
+    if (settled) return;
+    settled = true;
+    safely(fn);
   };
-  return new ReadableStream<T>(
-    {
-      async pull(controller) {
-        // Loops only past skipped parts, so each pull still hands exactly one part on.
-        for (;;) {
-          let next: ReadableStreamReadResult<T>;
-          try {
-            next = await reader.read();
-          } catch (error) {
-            safely(() => observer.onError(error));
-            controller.error(error);
-            return;
-          }
-          if (next.done) {
-            safely(() => observer.onEnd());
-            controller.close();
-            return;
-          }
-          const part = next.value;
-          let skipped = false;
-          if (isRecord(part)) {
-            safely(() => observer.onPart(part));
-            if (observer.skip) safely(() => (skipped = observer.skip!(part)));
-          }
-          if (skipped) continue;
-          controller.enqueue(part);
-          return;
+  return source.pipeThrough(
+    new TransformStream<T, T>({
+      transform(part, controller) {
+        let skipped = false;
+        if (isRecord(part)) {
+          safely(() => observer.onPart(part));
+          if (observer.skip) safely(() => (skipped = observer.skip!(part)));
         }
+        if (!skipped) controller.enqueue(part);
       },
-      async cancel(reason) {
-        safely(() => observer.onCancel());
-        await reader.cancel(reason);
+      flush() {
+        settle(() => observer.onEnd());
       },
-    },
-    { highWaterMark: 0 },
+      // Called both when the caller cancels and when the source fails (the pipe aborts us).
+      cancel(reason) {
+        const sourceFailed = reason instanceof Error && reason.name !== 'AbortError';
+        settle(() => (sourceFailed ? observer.onError(reason) : observer.onCancel()));
+      },
+    }),
   );
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    diag.warn('servedby: a stream observer failed', error);
+  }
 }
