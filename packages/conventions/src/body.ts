@@ -42,8 +42,8 @@ export interface BodyFacts {
 // Bounds on parsing work: huge bodies are sampled, never parsed in full.
 const MAX_BODY_TEXT = 1 << 20;
 const MAX_HEAD_EVENTS = 256;
+const HEAD_EVENTS = 8;
 const TAIL_EVENTS = 8;
-const TAIL_TEXT = 64 * 1024;
 const MAX_STRING = 512;
 
 type JsonObject = Record<string, unknown>;
@@ -77,54 +77,75 @@ function tryParseJson(text: string): unknown {
   }
 }
 
-/** Parses SSE text into the JSON payloads of its `data:` events, skipping comments and `[DONE]`. */
-function parseSseEvents(text: string): JsonObject[] {
+interface SseScan {
+  objects: JsonObject[];
+  /** Where scanning stopped; `text.length` when the whole text was read. */
+  end: number;
+}
+
+/**
+ * Reads `data:` events from `start`, line by line without splitting the whole text, until
+ * `maxEvents` JSON payloads were parsed. `:` comment lines and `[DONE]` are skipped; a stream
+ * cut before its final blank line still yields its last event.
+ */
+function scanSse(text: string, start: number, maxEvents: number): SseScan {
   const objects: JsonObject[] = [];
-  const parseEvent = (data: string[]): void => {
+  let data: string[] = [];
+  const flush = (): void => {
     if (data.length === 0) return;
-    const payload = data.join('\n').trim();
+    const payload = (data.length === 1 ? data[0]! : data.join('\n')).trim();
+    data = [];
     if (payload.length === 0 || payload === '[DONE]') return;
     const parsed = tryParseJson(payload);
     if (isObject(parsed)) objects.push(parsed);
   };
-  const scan = (segment: string, limit: number): void => {
-    let data: string[] = [];
-    let events = 0;
-    for (const rawLine of segment.split(/\r\n|\r|\n/)) {
-      if (rawLine.length === 0) {
-        parseEvent(data);
-        data = [];
-        if (++events >= limit) return;
-        continue;
-      }
-      if (rawLine.startsWith(':')) continue; // comment, e.g. ": OPENROUTER PROCESSING"
-      if (rawLine.startsWith('data:')) {
-        data.push(rawLine.slice(rawLine.startsWith('data: ') ? 6 : 5));
-      }
+  let position = start;
+  while (position < text.length) {
+    let lineEnd = text.indexOf('\n', position);
+    if (lineEnd < 0) lineEnd = text.length;
+    let line = text.slice(position, lineEnd);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    position = lineEnd + 1;
+    if (line.length === 0) {
+      flush();
+      if (objects.length >= maxEvents) return { objects, end: position };
+    } else if (line.startsWith('data:')) {
+      data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
     }
-    parseEvent(data); // a stream cut before its blank line still yields its last event
-  };
-  if (text.length <= MAX_BODY_TEXT) {
-    scan(text, MAX_HEAD_EVENTS);
-    if (objects.length >= MAX_HEAD_EVENTS) {
-      // Keep the tail too: Vercel's routing and OpenRouter's usage ride on the final chunks.
-      const tail: JsonObject[] = [];
-      const before = objects.length;
-      const tailStart = text.lastIndexOf('\n\n', Math.max(0, text.length - TAIL_TEXT));
-      scan(text.slice(Math.max(0, tailStart)), TAIL_EVENTS * 4);
-      tail.push(...objects.splice(before));
-      objects.push(...tail.slice(-TAIL_EVENTS));
-    }
-  } else {
-    scan(text.slice(0, MAX_BODY_TEXT / 2), MAX_HEAD_EVENTS);
-    const tailText = text.slice(-TAIL_TEXT);
-    const firstBoundary = tailText.indexOf('\n\n');
-    const before = objects.length;
-    scan(firstBoundary >= 0 ? tailText.slice(firstBoundary + 2) : '', TAIL_EVENTS * 4);
-    const tail = objects.splice(before);
-    objects.push(...tail.slice(-TAIL_EVENTS));
+    // Other fields (`event:`, `id:`, `retry:`) and `:` comments carry no route facts.
   }
-  return objects;
+  flush();
+  return { objects, end: text.length };
+}
+
+/** Start of the line holding the `count`-th last `data:` field at or after `floor`. */
+function tailStart(text: string, count: number, floor: number): number {
+  let position = text.length;
+  let found = 0;
+  let start = text.length;
+  while (found < count && position > floor) {
+    const index = text.lastIndexOf('data:', position - 1);
+    if (index < floor) break;
+    position = index;
+    if (index === 0 || text[index - 1] === '\n' || text[index - 1] === '\r') {
+      found++;
+      start = index;
+    }
+  }
+  return start;
+}
+
+/**
+ * Parses SSE text into the JSON payloads of its `data:` events: the first events (the route is
+ * on the first chunk of OpenRouter, Anthropic and Responses streams) and the last ones (Vercel's
+ * routing, usage and mid-stream errors ride on the final chunks). Long streams are never read
+ * in full.
+ */
+function parseSseEvents(text: string): JsonObject[] {
+  const head = scanSse(text, 0, HEAD_EVENTS);
+  if (head.end >= text.length) return head.objects;
+  const tail = scanSse(text, tailStart(text, TAIL_EVENTS, head.end), TAIL_EVENTS);
+  return [...head.objects, ...tail.objects];
 }
 
 // Truncated JSON (a peeked prefix, a collector's excerpt) still names its top-level fields early.

@@ -315,3 +315,27 @@ describe('deriveRoute hosts', () => {
     expect(deriveRoute({ url }).system).toBe(system);
   });
 });
+
+describe('deriveRoute long streams', () => {
+  it('reads the first and the last chunks of a 5000-chunk stream', () => {
+    const middle = 'data: {"id":"gen_01","choices":[{"delta":{"content":"x"}}]}\n\n'.repeat(5000);
+    const routing = { finalProvider: 'vertex', attempts: [{ provider: 'anthropic', success: false }, { provider: 'vertex', success: true, providerApiModelId: 'gemini-2.5-pro' }] };
+    const last = `data: ${JSON.stringify({ id: 'gen_01', generationId: 'gen_01', choices: [{ delta: { provider_metadata: { gateway: { routing } } } }] })}\n\ndata: [DONE]\n\n`;
+    const responseBody = `: keep-alive\n\ndata: {"id":"gen_01","model":"google/gemini-2.5-pro","choices":[]}\n\n${middle}${last}`;
+    expect(deriveRoute({ url: 'https://ai-gateway.vercel.sh/v1/chat/completions', responseBody })).toMatchObject({
+      gateway: 'vercel',
+      upstream: 'gcp.vertex_ai',
+      path: ['vercel', 'gcp.vertex_ai', 'google'],
+      responseModel: 'gemini-2.5-pro',
+      requestId: 'gen_01',
+      attempts: 2,
+      fallback: true,
+    });
+  });
+
+  it('takes the provider of an OpenRouter error chunk at the end of a long stream', () => {
+    const middle = 'data: {"id":"gen-9","choices":[{"delta":{"content":"x"}}]}\n\n'.repeat(3000);
+    const responseBody = `: OPENROUTER PROCESSING\n\n${middle}data: {"id":"gen-9","provider":"Minimax","error":{"code":400,"message":"Token limit reached"}}\n\n`;
+    expect(deriveRoute({ url: 'https://openrouter.ai/api/v1/chat/completions', responseBody })).toMatchObject({ upstream: 'minimax' });
+  });
+});
