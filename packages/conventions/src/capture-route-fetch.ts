@@ -320,12 +320,12 @@ function observeResponse(call: CallState, response: Response, lookAheadBytes: nu
       peekedChunks.push(kept);
       peekedBytes += kept.byteLength;
       decodedText = undefined;
-      if (peekedBytes >= lookAheadBytes) {
-        closeLookAhead();
-      } else if (routeChecksLeft > 0) {
+      // Checked before the limit: one large first chunk can fill the whole look-ahead.
+      if (routeChecksLeft > 0) {
         routeChecksLeft -= 1;
         if (routeKnownFromFirstEvents()) closeLookAhead();
       }
+      if (peekedBytes >= lookAheadBytes) closeLookAhead();
     } else if (call.ownSpan && !callFinished) {
       tailChunks.push(chunk);
       tailBytes += chunk.byteLength;
