@@ -466,26 +466,26 @@ export function observeStream<T>(source: ReadableStream<T>, observer: StreamObse
     settled = true;
     safely(fn);
   };
-  return source.pipeThrough(
-    new TransformStream<T, T>({
-      transform(part, controller) {
-        let skipped = false;
-        if (isRecord(part)) {
-          safely(() => observer.onPart(part));
-          if (observer.skip) safely(() => (skipped = observer.skip!(part)));
-        }
-        if (!skipped) controller.enqueue(part);
-      },
-      flush() {
-        settle(() => observer.onEnd());
-      },
-      // Called both when the caller cancels and when the source fails (the pipe aborts us).
-      cancel(reason) {
-        const sourceFailed = reason instanceof Error && reason.name !== 'AbortError';
-        settle(() => (sourceFailed ? observer.onError(reason) : observer.onCancel()));
-      },
-    }),
-  );
+  // `cancel` is in the Streams standard and Node 22 calls it; TypeScript's DOM types lack it yet.
+  const transformer: Transformer<T, T> & { cancel(reason: unknown): void } = {
+    transform(part, controller) {
+      let skipped = false;
+      if (isRecord(part)) {
+        safely(() => observer.onPart(part));
+        if (observer.skip) safely(() => (skipped = observer.skip!(part)));
+      }
+      if (!skipped) controller.enqueue(part);
+    },
+    flush() {
+      settle(() => observer.onEnd());
+    },
+    // Called both when the caller cancels and when the source fails (the pipe aborts us).
+    cancel(reason) {
+      const sourceFailed = reason instanceof Error && reason.name !== 'AbortError';
+      settle(() => (sourceFailed ? observer.onError(reason) : observer.onCancel()));
+    },
+  };
+  return source.pipeThrough(new TransformStream<T, T>(transformer));
 }
 
 function safely(fn: () => void): void {
