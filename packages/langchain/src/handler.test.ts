@@ -110,6 +110,15 @@ describe('ChatOpenAI through OpenRouter', () => {
     expect(onlyModelSpan().parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
   });
 
+  it('two handlers on one call (e.g. two tracer providers) both see the route', async () => {
+    const other = createTestTelemetry();
+    const model = openAiCompatible(sim.baseUrls.openrouter, 'openai/gpt-4o', { 'x-sim-upstream': 'Together' });
+    const second = createRouteCallbackHandler({ tracerProvider: other.tracerProvider, meterProvider: other.meterProvider });
+    await model.invoke('Hello', { callbacks: [handler(), second] });
+    expect(onlyModelSpan().attributes['gen_ai.route.upstream']).toBe('together');
+    expect(modelSpans(other.spans())[0]?.attributes['gen_ai.route.upstream']).toBe('together');
+  });
+
   it('records the route metrics', async () => {
     const model = openAiCompatible(sim.baseUrls.openrouter, 'openai/gpt-4o', { 'x-sim-upstream': 'Together' });
     await model.invoke('Hello', { callbacks: [handler()] });

@@ -226,7 +226,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
     const { tracer, captureContent } = this.instrumentation;
     const scope = activeModelCallScope();
     // A scope belongs to the run that started inside it; batched generate() shares one.
-    if (scope) scope.claimedRuns += 1;
+    scope?.runIds.add(runId);
     const configuration = scope ? await readModelConfiguration(scope.model) : undefined;
     const invocationParams = asRecord(extraParams?.invocation_params);
     const requestModel =
@@ -280,7 +280,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       region: run.configuration?.region,
       providerHint: run.providerHint,
     };
-    const capture = run.scope && run.scope.claimedRuns === 1 ? run.scope.captures.at(-1) : undefined;
+    const capture = run.scope?.runIds.size === 1 ? run.scope.captures.at(-1) : undefined;
     if (capture) {
       const observation = capture.observation(known);
       if (observation.responseBody === undefined && responseBody !== undefined) {

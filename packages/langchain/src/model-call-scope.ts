@@ -17,8 +17,8 @@ export interface ModelCallScope {
   readonly model: object;
   /** Every HTTP exchange of this call, in order (retries included). */
   readonly captures: RouteCapture[];
-  /** How many LangChain runs claimed this scope (more than one only for batched `generate`). */
-  claimedRuns: number;
+  /** The LangChain runs started inside this scope (more than one only for batched `generate`). */
+  readonly runIds: Set<string>;
   /** Called once when the call settles or the caller abandons a stream. */
   readonly onSettled: Set<() => void>;
   /** True for `.stream()` / `streamEvents` calls. */
@@ -35,7 +35,7 @@ export function activeModelCallScope(): ModelCallScope | undefined {
 }
 
 function createScope(model: object, streaming = false): ModelCallScope {
-  return { model, captures: [], claimedRuns: 0, onSettled: new Set(), streaming };
+  return { model, captures: [], runIds: new Set(), onSettled: new Set(), streaming };
 }
 
 function settle(scope: ModelCallScope): void {
