@@ -5,7 +5,6 @@ import { createTool } from '@mastra/core/tools';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { routeCaptureFetch } from './index';
 import { createMastra, createTelemetry, flush, mastraSpansOfType, modelCallSpans, type Telemetry } from '../test/harness';
 
 let sim: GatewaySim;
@@ -191,23 +190,3 @@ for (const mode of ['generate', 'stream'] as const) {
     });
   });
 }
-
-describe('model-level capture on a provider instance', () => {
-  it('works with routeCaptureFetch() and the global capture turned off', async () => {
-    const model = createAzure({
-      baseURL: `${sim.baseUrls.azure}/openai`,
-      apiKey: 'azure-test-key',
-      useDeploymentBasedUrls: true,
-      apiVersion: '2024-10-21',
-      fetch: routeCaptureFetch(),
-    }).chat('gpt-4o-eastus');
-    const { telemetry } = await runAgent(model, 'stream', {}, { captureFetch: false });
-    for (const call of modelCallSpans(telemetry.spans())) {
-      expect(call.attributes).toMatchObject({
-        'gen_ai.route.gateway': 'azure.ai.openai',
-        'gen_ai.route.deployment': 'gpt-4o-eastus',
-        'server.port': sim.port,
-      });
-    }
-  });
-});

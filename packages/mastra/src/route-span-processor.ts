@@ -153,7 +153,8 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
   const modelMetadata = asRecord(metadata.modelMetadata);
   const generationAttributes = asRecord(generation?.attributes);
 
-  const requestModel = asString(generationAttributes?.model) ?? asString(modelMetadata?.modelId);
+  // The step's own model first: with Mastra model fallbacks, a generation's steps may use different models.
+  const requestModel = asString(modelMetadata?.modelId) ?? asString(generationAttributes?.model);
   const extra: Partial<RouteObservation> = {};
   if (requestModel) extra.requestModel = requestModel;
   const providerHint = asString(modelMetadata?.modelProvider) ?? asString(generationAttributes?.provider);
