@@ -2,6 +2,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type Tracer,
   SpanKind,
   SpanStatusCode,
   diag,
@@ -29,7 +30,6 @@ import {
   reportUpstream,
   routeAttributes,
 } from '@servedby/conventions';
-import type { Tracer } from '@opentelemetry/api';
 import { isAwsSdkInstrumentationSpan } from './aws-sdk-span';
 import type { ResponseFacts } from './bedrock-response';
 
