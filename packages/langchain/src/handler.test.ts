@@ -233,7 +233,11 @@ describe('direct providers', () => {
     for await (const _chunk of await model.stream('Hello', { callbacks: [handler()] })) {
       // drain
     }
-    expect(onlyModelSpan().attributes).toMatchObject({ 'gen_ai.route.upstream': 'anthropic' });
+    expect(onlyModelSpan().attributes).toMatchObject({
+      'gen_ai.route.upstream': 'anthropic',
+      'gen_ai.response.finish_reasons': ['end_turn'],
+      'gen_ai.request.stream': true,
+    });
     expect(allAttributeText(telemetry.spans())).not.toContain('sk-ant-secret');
   });
 });

@@ -312,7 +312,8 @@ class RouteCallbackHandler extends BaseCallbackHandler {
         responseModel:
           asString(responseMetadata?.model_name) ?? asString(responseMetadata?.model) ?? asString(llmOutput?.model_name),
         responseId,
-        finishReasons: run.streamFinishReasons ?? finishReasonsOf(responseMetadata),
+        // Anthropic streams leave `stop_reason` in additional_kwargs (message_delta).
+        finishReasons: run.streamFinishReasons ?? finishReasonsOf(responseMetadata) ?? finishReasonsOf(additional),
         usage: usageOf(message, llmOutput),
       };
       const { body, headers } = this.responseFacts(run, additional, responseMetadata, info);
