@@ -81,14 +81,16 @@ export function isModelCall(span: SpanRecord): boolean {
 export function leafModelCalls(spans: readonly SpanRecord[]): SpanRecord[] {
   const candidates = spans.filter(isModelCall);
   if (candidates.length === 0) return candidates;
+  // Span ids are 64 random bits: keyed alone they do not collide across traces in practice, and
+  // a parent from another trace is ignored below anyway.
   const byId = new Map<string, SpanRecord>();
-  for (const span of spans) byId.set(`${span.traceId}/${span.spanId}`, span);
+  for (const span of spans) byId.set(span.spanId, span);
   const wrappers = new Set<SpanRecord>();
   for (const call of candidates) {
-    let parent = call.parentSpanId ? byId.get(`${call.traceId}/${call.parentSpanId}`) : undefined;
-    for (let depth = 0; parent && depth < 64; depth += 1) {
+    let parent = call.parentSpanId ? byId.get(call.parentSpanId) : undefined;
+    for (let depth = 0; parent && parent.traceId === call.traceId && depth < 64; depth += 1) {
       if (isModelCall(parent)) wrappers.add(parent);
-      parent = parent.parentSpanId ? byId.get(`${parent.traceId}/${parent.parentSpanId}`) : undefined;
+      parent = parent.parentSpanId ? byId.get(parent.parentSpanId) : undefined;
     }
   }
   return wrappers.size ? candidates.filter((call) => !wrappers.has(call)) : candidates;

@@ -1,4 +1,4 @@
-import { diag, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, propagation, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { ATTRIBUTE, type SpanRecord } from '../otlp/span-record';
 import { createDemoTelemetry, type DemoTelemetry } from '../telemetry/pipeline';
@@ -150,7 +150,10 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
   } finally {
     for (const agent of agents) await agent.close?.().catch(() => {});
     await telemetry?.shutdown().catch(() => {});
+    // Undo register(): a later run in the same process registers its own provider.
     trace.disable();
+    context.disable();
+    propagation.disable();
     await sim?.close();
   }
 }
