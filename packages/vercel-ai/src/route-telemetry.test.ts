@@ -377,6 +377,7 @@ describe('routeTelemetry (ai 7, @ai-sdk/otel)', () => {
     expect(main.attributes['gen_ai.route.upstreams']).toEqual(['together', 'aws.bedrock']);
     const toolSpan = telemetry.span('execute_tool research');
     expect(sub.parentSpanContext?.spanId).toBe(toolSpan.spanContext().spanId);
+    expect(toolSpan.attributes['gen_ai.route.upstreams']).toEqual(['aws.bedrock']);
   });
 
   it('keeps the route and sets error.type when the gateway fails, and the caller sees the same error', async () => {

@@ -66,6 +66,8 @@ interface GenerationState {
   upstreams: UpstreamsCollector;
   stepUpstreams?: UpstreamsCollector;
   modelCall?: ModelCallState;
+  /** Per running tool call: the upstreams of the agents its `execute` ran. */
+  toolUpstreams: Map<string, UpstreamsCollector>;
 }
 
 /**
@@ -158,7 +160,11 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
   const integration: Telemetry & Record<string, unknown> = {
     onStart(event) {
       guard('onStart', () => {
-        const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector() };
+        const generation: GenerationState = {
+          parentContext: context.active(),
+          upstreams: createUpstreamsCollector(),
+          toolUpstreams: new Map(),
+        };
         // A generation whose end event never comes (a stream nobody reads) must not pile up.
         if (generations.size >= MAX_OPEN_GENERATIONS) {
           const oldest = generations.keys().next().value;
@@ -287,7 +293,19 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     },
 
     onToolExecutionStart(event) {
-      guard('onToolExecutionStart', () => inner.onToolExecutionStart(event));
+      guard('onToolExecutionStart', () => {
+        const generation = generations.get(event.callId);
+        const [toolSpan] = spanCapture.capture(() => inner.onToolExecutionStart(event));
+        if (!generation || !toolSpan) return;
+        const toolCallId = event.toolCall.toolCallId;
+        const toolUpstreams = createUpstreamsCollector();
+        generation.toolUpstreams.set(toolCallId, toolUpstreams);
+        beforeSpanEnds(toolSpan, () => {
+          generation.toolUpstreams.delete(toolCallId);
+          const upstreams = toolUpstreams.values();
+          if (upstreams.length > 0) toolSpan.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
+        });
+      });
     },
 
     executeTool(options) {
@@ -300,6 +318,8 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         execute: () => {
           let toolContext = contextWithUpstreamsCollector(context.active(), generation.upstreams);
           if (generation.stepUpstreams) toolContext = contextWithUpstreamsCollector(toolContext, generation.stepUpstreams);
+          const toolUpstreams = generation.toolUpstreams.get(options.toolCallId);
+          if (toolUpstreams) toolContext = contextWithUpstreamsCollector(toolContext, toolUpstreams);
           return context.with(toolContext, execute);
         },
       });
