@@ -1,5 +1,6 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { ChatAnthropic } from '@langchain/anthropic';
+import { HumanMessage } from '@langchain/core/messages';
 import { ChatBedrockConverse } from '@langchain/aws';
 import { AzureChatOpenAI, ChatOpenAI } from '@langchain/openai';
 import { ChatOpenRouter } from '@langchain/openrouter';
@@ -110,6 +111,27 @@ describe('ChatOpenAI through OpenRouter', () => {
     expect(onlyModelSpan().parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
   });
 
+  it('makes the model span the active context while the SDK sends the request', async () => {
+    const activeDuringFetch: Array<string | undefined> = [];
+    const observingFetch: typeof fetch = (input, init) => {
+      activeDuringFetch.push(trace.getActiveSpan()?.spanContext().spanId);
+      return fetch(input, init);
+    };
+    const model = new ChatOpenAI({
+      model: 'openai/gpt-4o',
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      configuration: { baseURL: sim.baseUrls.openrouter, fetch: captureRouteFetch(observingFetch) },
+    });
+    await model.invoke('Hello', { callbacks: [handler()] });
+    for await (const _chunk of await model.stream('Hello', { callbacks: [handler()] })) {
+      // drain
+    }
+    const spanIds = modelSpans(telemetry.spans()).map((span) => span.spanContext().spanId);
+    expect(activeDuringFetch).toHaveLength(2);
+    expect(spanIds).toEqual(expect.arrayContaining(activeDuringFetch as string[]));
+  });
+
   it('two handlers on one call (e.g. two tracer providers) both see the route', async () => {
     const other = createTestTelemetry();
     const model = openAiCompatible(sim.baseUrls.openrouter, 'openai/gpt-4o', { 'x-sim-upstream': 'Together' });
@@ -117,6 +139,24 @@ describe('ChatOpenAI through OpenRouter', () => {
     await model.invoke('Hello', { callbacks: [handler(), second] });
     expect(onlyModelSpan().attributes['gen_ai.route.upstream']).toBe('together');
     expect(modelSpans(other.spans())[0]?.attributes['gen_ai.route.upstream']).toBe('together');
+  });
+
+  it('gives each prompt of a batched generate() its own route', async () => {
+    // The upstream follows the prompt, so the two concurrent requests are told apart by content.
+    const byPrompt: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('x-sim-upstream', String(init?.body).includes('first') ? 'Together' : 'Fireworks');
+      return fetch(input, { ...init, headers });
+    };
+    const model = new ChatOpenAI({
+      model: 'openai/gpt-4o',
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      configuration: { baseURL: sim.baseUrls.openrouter, fetch: captureRouteFetch(byPrompt) },
+    });
+    await model.generate([[new HumanMessage('first prompt')], [new HumanMessage('second prompt')]], { callbacks: [handler()] });
+    const upstreams = modelSpans(telemetry.spans()).map((span) => span.attributes['gen_ai.route.upstream']);
+    expect(upstreams.sort()).toEqual(['fireworks', 'together']);
   });
 
   it('records the route metrics', async () => {
@@ -376,7 +416,23 @@ describe('ChatOpenRouter', () => {
   });
 });
 
-describe('without an active tracer', () => {
+describe('calls the handler is not attached to', () => {
+  it("leave captureRouteFetch's own span alone", async () => {
+    handler(); // the model hooks are installed, but this call has no route handler
+    const model = new ChatOpenAI({
+      model: 'openai/gpt-4o',
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      configuration: {
+        baseURL: sim.baseUrls.openrouter,
+        fetch: captureRouteFetch(undefined, { tracerProvider: telemetry.tracerProvider }),
+        defaultHeaders: { 'x-sim-upstream': 'Together' },
+      },
+    });
+    await model.invoke('Hello');
+    expect(onlyModelSpan().attributes['gen_ai.route.upstream']).toBe('together');
+  });
+
   it('makes no trouble when no handler is attached', async () => {
     const model = openAiCompatible(sim.baseUrls.openrouter, 'openai/gpt-4o');
     const result = await model.invoke('Hello');

@@ -58,6 +58,7 @@ const HIDDEN_TAG = 'langsmith:hidden';
 
 interface ModelRun {
   kind: 'model';
+  runId: string;
   span: Span;
   parentContext: Context;
   operation: string;
@@ -257,6 +258,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
     );
     const run: ModelRun = {
       kind: 'model',
+      runId,
       span,
       parentContext,
       operation,
@@ -267,6 +269,8 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       configuration,
     };
     if (scope) {
+      // The first route handler's span is the parent of the SDK's own spans (HTTP, aws-sdk).
+      if (!scope.spansByRun.has(runId)) scope.spansByRun.set(runId, span);
       // Ends the span when the caller abandons a stream (LangChain calls neither end nor error then).
       run.settleListener = () => this.finishModelRun(runId, run, { abandoned: true });
       scope.onSettled.add(run.settleListener);
@@ -280,7 +284,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       region: run.configuration?.region,
       providerHint: run.providerHint,
     };
-    const capture = run.scope?.runIds.size === 1 ? run.scope.captures.at(-1) : undefined;
+    const capture = run.scope?.capturesByRun.get(run.runId)?.at(-1);
     if (capture) {
       const observation = capture.observation(known);
       if (observation.responseBody === undefined && responseBody !== undefined) {

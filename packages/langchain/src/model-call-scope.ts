@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { diag } from '@opentelemetry/api';
+import { context, diag, trace, type Span } from '@opentelemetry/api';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { BaseLLM } from '@langchain/core/language_models/llms';
 import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '@servedby/conventions';
@@ -10,13 +10,18 @@ import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '@serv
  *
  * Callbacks cannot see the model instance or its HTTP traffic, and `runWithRouteCapture` cannot wrap
  * callbacks, so the model's own entry points (`generate`, `_streamIterator`) open this scope and the
- * awaited callback handler claims it from `handleChatModelStart`, which runs inside it.
+ * awaited callback handler claims it from `handleChatModelStart`, which runs inside it. The
+ * provider methods (`_generate`, `_streamResponseChunks`) receive the run manager: only for a
+ * claimed run do they open a capture sink, so an unclaimed call's `captureRouteFetch` keeps its
+ * own behaviour (active span, or a span of its own).
  */
 export interface ModelCallScope {
   /** The model instance (`this` of the call): configured base URL, region, model id, deployment. */
   readonly model: object;
-  /** Every HTTP exchange of this call, in order (retries included). */
-  readonly captures: RouteCapture[];
+  /** Every HTTP exchange of each claimed run, in order (retries included). */
+  readonly capturesByRun: Map<string, RouteCapture[]>;
+  /** The model span of each claimed run: active while the provider SDK runs, so its spans nest under it. */
+  readonly spansByRun: Map<string, Span>;
   /** The LangChain runs started inside this scope (more than one only for batched `generate`). */
   readonly runIds: Set<string>;
   /** Called once when the call settles or the caller abandons a stream. */
@@ -35,7 +40,7 @@ export function activeModelCallScope(): ModelCallScope | undefined {
 }
 
 function createScope(model: object, streaming = false): ModelCallScope {
-  return { model, captures: [], runIds: new Set(), onSettled: new Set(), streaming };
+  return { model, capturesByRun: new Map(), spansByRun: new Map(), runIds: new Set(), onSettled: new Set(), streaming };
 }
 
 function settle(scope: ModelCallScope): void {
@@ -50,14 +55,37 @@ function settle(scope: ModelCallScope): void {
 }
 
 function runInScope<T>(scope: ModelCallScope, fn: () => T): T {
-  return scopeStorage.run(scope, () =>
+  return scopeStorage.run(scope, fn);
+}
+
+/** Runs a provider method with a capture sink when a route handler claimed its run. */
+function runForRun<T>(runManager: unknown, fn: () => T): T {
+  const scope = scopeStorage.getStore();
+  const runId = (runManager as { runId?: unknown } | undefined)?.runId;
+  if (!scope || typeof runId !== 'string' || !scope.runIds.has(runId)) return fn();
+  let captures = scope.capturesByRun.get(runId);
+  if (!captures) {
+    captures = [];
+    scope.capturesByRun.set(runId, captures);
+  }
+  const sink = captures;
+  const span = scope.spansByRun.get(runId);
+  const run = () =>
     runWithRouteCapture((capture: RouteCapture) => {
-      scope.captures.push(capture);
-    }, fn),
-  );
+      sink.push(capture);
+    }, fn);
+  return span ? context.with(trace.setSpan(context.active(), span), run) : run();
 }
 
 type AnyFunction = (this: object, ...args: unknown[]) => unknown;
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    diag.error('@servedby/langchain: could not wrap a model class', error);
+  }
+}
 
 const PATCHED = Symbol.for('servedby.langchain.patched');
 
@@ -65,6 +93,7 @@ function wrapPromiseMethod(prototype: Record<string | symbol, unknown>, name: st
   const original = prototype[name] as AnyFunction | undefined;
   if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[PATCHED]) return;
   const wrapped = function (this: object, ...args: unknown[]): unknown {
+    safely(() => instrumentProviderMethods(this, prototype));
     const scope = createScope(this);
     const result = runInScope(scope, () => original.apply(this, args)) as Promise<unknown>;
     // The scope settles after LangChain has already called handleLLMEnd/handleLLMError; it only
@@ -83,6 +112,7 @@ function wrapStreamMethod(prototype: Record<string | symbol, unknown>, name: str
   const original = prototype[name] as AnyFunction | undefined;
   if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[PATCHED]) return;
   const wrapped = async function* (this: object, ...args: unknown[]): AsyncGenerator<unknown, unknown, unknown> {
+    safely(() => instrumentProviderMethods(this, prototype));
     const scope = createScope(this, true);
     const iterator = runInScope(scope, () => original.apply(this, args)) as AsyncIterator<unknown, unknown, unknown>;
     let finished = false;
@@ -110,6 +140,55 @@ function wrapStreamMethod(prototype: Record<string | symbol, unknown>, name: str
   };
   Object.defineProperty(wrapped, PATCHED, { value: original });
   prototype[name] = wrapped;
+}
+
+function wrapProviderPromiseMethod(prototype: Record<string | symbol, unknown>, name: string): void {
+  const original = Object.getOwnPropertyDescriptor(prototype, name)?.value as AnyFunction | undefined;
+  if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[PATCHED]) return;
+  const wrapped = function (this: object, ...args: unknown[]): unknown {
+    return runForRun(args[2], () => original.apply(this, args));
+  };
+  Object.defineProperty(wrapped, PATCHED, { value: original });
+  prototype[name] = wrapped;
+}
+
+function wrapProviderStreamMethod(prototype: Record<string | symbol, unknown>, name: string): void {
+  const original = Object.getOwnPropertyDescriptor(prototype, name)?.value as AnyFunction | undefined;
+  if (typeof original !== 'function' || (original as unknown as Record<symbol, unknown>)[PATCHED]) return;
+  const wrapped = function (this: object, ...args: unknown[]): AsyncIterable<unknown> {
+    const iterable = runForRun(args[2], () => original.apply(this, args)) as AsyncIterable<unknown> & AsyncIterator<unknown>;
+    const runManager = args[2];
+    const iterator = typeof iterable[Symbol.asyncIterator] === 'function' ? iterable[Symbol.asyncIterator]() : iterable;
+    // Each step re-enters the sink: the generator body (and the SDK's fetch) runs inside next().
+    const stepping: AsyncIterableIterator<unknown> = {
+      next: (value?: unknown) => runForRun(runManager, () => iterator.next(value)),
+      return: (value?: unknown) =>
+        iterator.return ? runForRun(runManager, () => iterator.return!(value)) : Promise.resolve({ done: true, value }),
+      throw: (error?: unknown) =>
+        iterator.throw ? runForRun(runManager, () => iterator.throw!(error)) : Promise.reject(error),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    return stepping;
+  };
+  Object.defineProperty(wrapped, PATCHED, { value: original });
+  prototype[name] = wrapped;
+}
+
+const instrumentedPrototypes = new WeakSet<object>();
+
+/** Wraps the provider methods of a model's class chain (below the base classes), once per class. */
+function instrumentProviderMethods(model: object, base: object): void {
+  let prototype = Object.getPrototypeOf(model) as object | null;
+  while (prototype && prototype !== base && prototype !== Object.prototype) {
+    if (instrumentedPrototypes.has(prototype)) return;
+    instrumentedPrototypes.add(prototype);
+    const record = prototype as Record<string | symbol, unknown>;
+    wrapProviderPromiseMethod(record, '_generate');
+    wrapProviderStreamMethod(record, '_streamResponseChunks');
+    prototype = Object.getPrototypeOf(prototype) as object | null;
+  }
 }
 
 let installed = false;
@@ -148,6 +227,6 @@ export function installGlobalFetchCapture(): void {
   const originalFetch = globalThis.fetch;
   const capturingFetch = captureRouteFetch(originalFetch);
   const scopedFetch: typeof globalThis.fetch = (input, init) =>
-    scopeStorage.getStore() ? capturingFetch(input, init) : originalFetch(input, init);
+    (scopeStorage.getStore()?.runIds.size ?? 0) > 0 ? capturingFetch(input, init) : originalFetch(input, init);
   globalThis.fetch = scopedFetch;
 }
