@@ -479,7 +479,7 @@ async function driftPage() {
   main.append(
     el('div', { class: 'panel', id: 'changed-traces' },
       el('h2', {}, `Traces whose upstream changed (${drift.changedTraceTotal.toLocaleString()})`),
-      el('p', { class: 'muted' }, 'Model calls served by an upstream that had under 5% of the series before its latest change point.'),
+      el('p', { class: 'muted' }, 'Traces with a model call served by an upstream that had under 5% of its series in the regime before the latest change point (or, before any change, so far).'),
       el('div', { class: 'scroll' },
         table(
           [{ label: 'time' }, { label: 'trace' }, { label: 'gateway' }, { label: 'requested model' }, { label: 'before' }, { label: 'now' }],

@@ -128,6 +128,8 @@ Where to look (the viewer is also an OTLP/HTTP receiver: ${viewer.url}/v1/traces
   ${viewer.url}/traces?filter=${filter}
 Ctrl-C to stop.`);
   const stop = async () => {
+    // Open browser connections may hold the server; do not make Ctrl-C wait for them.
+    setTimeout(() => process.exit(0), 500).unref();
     await viewer?.close();
     process.exit(0);
   };

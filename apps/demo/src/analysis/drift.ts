@@ -107,9 +107,11 @@ function describeMix(mix: Record<string, number>): string {
  * The rule: calls are cut into fixed windows. A change point is marked at a window when it and the
  * previous non-empty window both have at least `minCalls` calls, the total-variation distance
  * between their upstream shares is at least `threshold`, and the next non-empty window is still at
- * least `threshold` away from the previous one (the change persists; a one-window blip is noise). Each change point makes the window before
- * it the series' reference mix; a call is listed as changed when its upstream had less than
- * `presentShare` of the reference mix (at the start, the reference is the first window).
+ * least `threshold` away from the previous one (the change persists; a one-window blip is noise).
+ *
+ * Changed traces: the reference is the regime before the latest change point (all its windows; at
+ * the start, all windows so far). A call is listed when its upstream had less than `presentShare`
+ * of the reference, once the reference holds at least `2 × minCalls` calls.
  */
 export function computeDrift(
   calls: readonly ModelCall[],
@@ -161,7 +163,11 @@ export function computeDrift(
     };
     const listedTraces = new Set<string>();
     let previous: DriftBucket | undefined;
-    let reference: Record<string, number> | undefined;
+    // The reference is the regime before the latest change point: every window since the change
+    // before it (at the start, every window so far). A call is "changed" when its upstream had
+    // under `presentShare` of that reference, once the reference has enough calls to say so.
+    let reference: Record<string, number> = {};
+    let regime: Record<string, number> = {};
     buckets.forEach((bucket, index) => {
       if (bucket.calls === 0) return;
       const mix = shares(bucket.upstreams);
@@ -182,29 +188,36 @@ export function computeDrift(
             after: mix,
             description: `${describeMix(before)} → ${describeMix(mix)}`,
           });
-          reference = before;
+          reference = regime;
+          regime = {};
         }
       }
-      reference ??= mix;
-      const referenceUpstream = dominant(reference);
-      for (const call of callsPerBucket[index]!) {
-        if ((reference[call.upstream] ?? 0) >= rule.presentShare) continue;
-        // One row per trace: an agent run makes several calls through the same route.
-        if (listedTraces.has(call.traceId)) continue;
-        listedTraces.add(call.traceId);
-        result.changedTraceTotal += 1;
-        if (result.changedTraces.length < changedTraceLimit) {
-          result.changedTraces.push({
-            traceId: call.traceId,
-            spanId: call.spanId,
-            startMs: call.startMs,
-            gateway: call.gateway,
-            requestModel: call.requestModel,
-            upstream: call.upstream,
-            previousUpstream: referenceUpstream,
-          });
+      const referenceCalls = Object.values(reference).reduce((sum, count) => sum + count, 0);
+      const usable = referenceCalls >= 2 * rule.minCalls ? reference : regime;
+      const usableCalls = Object.values(usable).reduce((sum, count) => sum + count, 0);
+      if (usableCalls >= 2 * rule.minCalls) {
+        const referenceMix = shares(usable);
+        const referenceUpstream = dominant(referenceMix);
+        for (const call of callsPerBucket[index]!) {
+          if ((referenceMix[call.upstream] ?? 0) >= rule.presentShare) continue;
+          // One row per trace: an agent run makes several calls through the same route.
+          if (listedTraces.has(call.traceId)) continue;
+          listedTraces.add(call.traceId);
+          result.changedTraceTotal += 1;
+          if (result.changedTraces.length < changedTraceLimit) {
+            result.changedTraces.push({
+              traceId: call.traceId,
+              spanId: call.spanId,
+              startMs: call.startMs,
+              gateway: call.gateway,
+              requestModel: call.requestModel,
+              upstream: call.upstream,
+              previousUpstream: referenceUpstream,
+            });
+          }
         }
       }
+      for (const [upstream, count] of Object.entries(bucket.upstreams)) regime[upstream] = (regime[upstream] ?? 0) + count;
       previous = bucket;
     });
     result.series.push(series);

@@ -47,7 +47,8 @@ function random(seed: number): () => number {
  */
 export function generateSyntheticSpans(options: SyntheticOptions): SpanRecord[] {
   const next = random(options.seed ?? 42);
-  const endMs = options.endMs ?? Date.now();
+  // Whole hours, so the failover window falls on the drift windows the same way in every run.
+  const endMs = options.endMs ?? Math.floor(Date.now() / 3_600_000) * 3_600_000;
   const startMs = endMs - 86_400_000;
   const failoverFrom = startMs + 8 * 3_600_000;
   const failoverTo = startMs + 14 * 3_600_000;
@@ -111,9 +112,11 @@ export function generateSyntheticSpans(options: SyntheticOptions): SpanRecord[] 
     return [agent, call(10, 20), tool, call(450, 60)];
   };
 
+  // 3 OpenRouter calls in 5 go to Together in the window, spread evenly (as the scenario does).
+  let failoverRuns = 0;
   const routeAt = (atMs: number, index: number): Route => {
     const route = ROUTES[index % ROUTES.length]!;
-    if (route.gateway === 'openrouter' && atMs >= failoverFrom && atMs < failoverTo && next() < 0.6) return TOGETHER;
+    if (route.gateway === 'openrouter' && atMs >= failoverFrom && atMs < failoverTo && failoverRuns++ % 5 < 3) return TOGETHER;
     return route;
   };
 

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSyntheticSpans } from '../synthetic/synthetic-spans';
+import { ALL_AGENTS } from '../scenario/all-agents';
+import { runDemoScenario } from '../scenario/run-scenario';
 import { startViewer, type Viewer } from './server';
 
 /** Debian's Chromium; the tests never download a browser. Override with CHROMIUM_PATH. */
@@ -19,7 +20,15 @@ describe.skipIf(!available)('viewer pages in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     viewer = await startViewer({ port: 0 });
-    viewer.store.add(generateSyntheticSpans({ traces: 1500, seed: 3 }));
+    // The dataset is a real (shortened) demo day: every plugin, through gateway-sim.
+    await runDemoScenario({
+      agents: ALL_AGENTS.map((agent) => agent.create),
+      ticks: 16,
+      questionsPerTick: 3,
+      evalRuns: 4,
+      onSpans: (spans) => viewer.store.add(spans),
+      environment: { SERVEDBY_DEMO_SIMULATE: '1' },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -28,7 +37,7 @@ describe.skipIf(!available)('viewer pages in Chromium', () => {
     page.on('pageerror', (error) => {
       throw error;
     });
-  });
+  }, 150_000);
   afterAll(async () => {
     await browser?.close();
     await viewer?.close();
@@ -75,11 +84,11 @@ describe.skipIf(!available)('viewer pages in Chromium', () => {
     expect(await page.textContent('#change-list')).toMatch(/openrouter anthropic\/claude-sonnet-4\.5: .*together/);
     const openrouter = page.locator('.drift-series[data-gateway="openrouter"]');
     expect(await openrouter.textContent()).toMatch(/\d+ change points?/);
-    expect(await page.locator('.drift-series[data-gateway="litellm"]').textContent()).not.toContain('change point');
+    expect(await page.locator('.drift-series[data-gateway="aws.bedrock"]').first().textContent()).not.toContain('change point');
     expect(await page.locator('#changed-traces tbody tr').count()).toBeGreaterThan(0);
     await page.click('#changed-traces th:first-child');
     await page.screenshot({ path: join(SCREENSHOTS, 'drift.png'), fullPage: true });
-    await page.click('#changed-traces tbody tr:first-child a');
+    await page.click('#changed-traces tbody tr:has-text("together") a');
     await page.waitForSelector('#attribute-table');
     expect(await page.textContent('#attribute-table')).toContain('together');
   });
