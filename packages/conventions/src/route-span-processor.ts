@@ -86,6 +86,7 @@ export class RouteSpanProcessor {
   // Upstreams seen below each unfinished parent span, keyed by trace and span id.
   private readonly upstreamsByParent = new Map<string, Set<string>>();
 
+  /** Creates the processor; see {@link RouteSpanProcessorOptions}. */
   constructor(options: RouteSpanProcessorOptions = {}) {
     this.semconv = resolveSemconvMode(options.semconv);
     this.maxTrackedParents = options.maxTrackedParents ?? 10_000;
