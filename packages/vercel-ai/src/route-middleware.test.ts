@@ -188,6 +188,29 @@ describe.each(sdks)('routeMiddleware with ai $major', (sdk) => {
     expect(span.attributes).toMatchObject({ 'error.type': '503', 'gen_ai.route.gateway': 'litellm' });
   });
 
+  it('gives each attempt of a retried 429 its own span: the failed one with error.type, the served one with its route', async () => {
+    const gateway = gateways[0]!;
+    let attempts = 0;
+    const provider = sdk.createOpenAI({
+      baseURL: gateway.baseUrl(),
+      apiKey: TEST_API_KEY,
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const headers = new Headers(init?.headers);
+        if (attempts++ === 0) headers.set(SCENARIO_HEADER, JSON.stringify({ failure: 'rate_limit', retryAfterSeconds: 0 }));
+        return fetch(input, { ...init, headers });
+      },
+    });
+    const model = sdk.wrapLanguageModel({ model: provider.chat(gateway.modelId), middleware: middleware() });
+    const result = await sdk.generateText({ model, prompt: 'Hi', headers: headersOf(gateway) });
+    expect(result.text.length).toBeGreaterThan(0);
+    const [failed, served] = telemetry.spans().filter((span) => span.name === `chat ${gateway.modelId}`);
+    // The simulated 429 carries no OpenRouter signal and the URL is loopback: only the request side is known.
+    expect(failed!.attributes).toMatchObject({ 'error.type': '429', 'gen_ai.request.model': gateway.modelId });
+    expect(failed!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(served!.attributes).toMatchObject({ 'gen_ai.route.upstream': 'fireworks' });
+    expect(served!.attributes['error.type']).toBeUndefined();
+  });
+
   it('ends its span when a stream fails mid-way', async () => {
     const gateway = gateways[0]!;
     const result = sdk.streamText({
