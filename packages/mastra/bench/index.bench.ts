@@ -5,6 +5,11 @@
 import { Agent } from '@mastra/core/agent';
 import { startGatewaySim } from '@servedby/gateway-sim';
 import { Bench } from 'tinybench';
+import { Mastra } from '@mastra/core';
+import type { AnySpan } from '@mastra/core/observability';
+import { Observability } from '@mastra/observability';
+import { OtelBridge } from '@mastra/otel-bridge';
+import { routeSpanProcessor } from '../src/index';
 import { installGlobalFetchCapture } from '../src/model-capture';
 import { createMastra, createTelemetry } from '../test/harness';
 
@@ -21,7 +26,36 @@ const agent = () =>
 const options = { modelSettings: { headers: { 'x-sim-upstream': 'Together' } } };
 // Both sides export through the bridge; only the servedby processor (and its fetch capture) differs.
 const plain = createMastra({ agents: { bench: agent() }, telemetry, servedby: false }).getAgent('bench');
-const instrumented = createMastra({ agents: { bench: agent() }, telemetry, servedby: { captureFetch: false } }).getAgent('bench');
+// The plugin's processor, timed in CPU time (not wall time, which a busy machine inflates with
+// preemption): the CPU spent inside process() is the processor's own synchronous cost.
+const processor = routeSpanProcessor({ tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider, captureFetch: false });
+let processorMs = 0;
+let modelSteps = 0;
+const timedProcessor = {
+  name: processor.name,
+  process(span?: AnySpan) {
+    const start = process.cpuUsage();
+    const result = processor.process(span);
+    const used = process.cpuUsage(start);
+    processorMs += (used.user + used.system) / 1000;
+    if (span?.type === 'model_step' && span.endTime) modelSteps += 1;
+    return result;
+  },
+  shutdown: () => processor.shutdown(),
+};
+const instrumented = new Mastra({
+  agents: { bench: agent() },
+  logger: false,
+  observability: new Observability({
+    configs: {
+      default: {
+        serviceName: 'bench',
+        bridge: new OtelBridge({ tracerProvider: telemetry.tracerProvider }),
+        spanOutputProcessors: [timedProcessor],
+      },
+    },
+  }),
+}).getAgent('bench');
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -61,5 +95,7 @@ console.log(`Mastra Agent.generate → gateway-sim OpenRouter (loopback, OTel br
 console.log(`  without plugin: median ${base.toFixed(3)} ms`);
 console.log(`  with plugin:    median ${instrumentedMedian.toFixed(3)} ms`);
 console.log(`  overhead:       ${overhead.toFixed(2)} %`);
+const perCallMs = processorMs / Math.max(1, modelSteps);
+console.log(`  processor CPU:  ${(perCallMs * 1000).toFixed(0)} µs per model call (${((perCallMs / base) * 100).toFixed(2)} % of the plain call), over ${modelSteps} calls`);
 await sim.close();
 process.exit(0);

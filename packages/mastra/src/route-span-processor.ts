@@ -354,16 +354,24 @@ function abortErrorName(signal: AbortSignal): string {
   return reason instanceof Error && reason.name ? reason.name : 'AbortError';
 }
 
+// Model calls go to a handful of endpoints: parse each URL once. Bounded, so odd URLs cannot grow it.
+const serverByUrl = new Map<string, { address: string; port?: number } | undefined>();
+const SERVER_CACHE_LIMIT = 256;
+
 function serverOf(url: string | undefined): { address: string; port?: number } | undefined {
   if (!url) return undefined;
+  if (serverByUrl.has(url)) return serverByUrl.get(url);
+  let server: { address: string; port?: number } | undefined;
   try {
     const parsed = new URL(url);
     const defaultPort = parsed.protocol === 'https:' ? 443 : 80;
-    const port = parsed.port ? Number(parsed.port) : defaultPort;
-    return { address: parsed.hostname, port };
+    server = { address: parsed.hostname, port: parsed.port ? Number(parsed.port) : defaultPort };
   } catch {
-    return undefined;
+    server = undefined;
   }
+  if (serverByUrl.size >= SERVER_CACHE_LIMIT) serverByUrl.clear();
+  serverByUrl.set(url, server);
+  return server;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
