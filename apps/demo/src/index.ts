@@ -40,3 +40,9 @@ export { createInProcessExporter, createOtlpJsonLinesExporter, encodeOtlpJson } 
 export { createVirtualClock, createVirtualTimeProcessor, type VirtualClock } from './telemetry/virtual-clock';
 export { createDemoTelemetry, type DemoTelemetry, type DemoTelemetryOptions } from './telemetry/pipeline';
 export { generateSyntheticSpans, type SyntheticOptions } from './synthetic/synthetic-spans';
+export { runDemoScenario, type AgentFactory, type ScenarioEvent, type ScenarioOptions, type ScenarioResult } from './scenario/run-scenario';
+export { ALL_AGENTS } from './scenario/all-agents';
+export { createTimeline, phaseOf, runScenario, type Phase, type RunScenario, type Timeline } from './scenario/timeline';
+export { resolveEndpoints, type ResolvedEndpoints } from './scenario/endpoints';
+export type { AgentEnvironment, RouteKind, ServiceEndpoints, SupportAgent } from './scenario/agent';
+export { encodeSpanRecords } from './otlp/encode-records';
