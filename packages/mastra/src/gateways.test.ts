@@ -11,6 +11,11 @@ let sim: GatewaySim;
 
 beforeAll(async () => {
   sim = await startGatewaySim({ port: 0 });
+  // Router strings go through Mastra's models.dev gateway, which reads `<PROVIDER>_BASE_URL`.
+  process.env.OPENAI_BASE_URL = sim.baseUrls.openai;
+  process.env.OPENAI_API_KEY = 'sk-openai-test';
+  process.env.ANTHROPIC_BASE_URL = sim.baseUrls.anthropic;
+  process.env.ANTHROPIC_API_KEY = 'sk-ant-test';
 });
 
 afterAll(async () => {
@@ -171,7 +176,41 @@ for (const mode of ['generate', 'stream'] as const) {
       expect(modelCallSpans(telemetry.spans())[0]?.attributes['cloud.region']).toBeUndefined();
     });
 
-    it('through simulated OpenAI direct', async () => {
+    it("router string 'openai/gpt-4o' (Responses API) against simulated OpenAI", async () => {
+      const { telemetry, text } = await runAgent('openai/gpt-4o', mode);
+      expect(text).toBeTruthy();
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'openai',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.response.model': expect.stringMatching(/^gpt-4o-/),
+          'gen_ai.route.upstream': 'openai',
+          'gen_ai.route.request_id': expect.stringMatching(/^req_/),
+        },
+        'openai',
+      );
+    });
+
+    it("router string 'anthropic/…' against simulated Anthropic", async () => {
+      const { telemetry, text } = await runAgent('anthropic/claude-sonnet-4-5', mode);
+      expect(text).toBeTruthy();
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'anthropic',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': 'claude-sonnet-4-5',
+          'gen_ai.response.model': expect.stringMatching(/^claude-sonnet-4-5-/),
+          'gen_ai.route.upstream': 'anthropic',
+          'gen_ai.route.request_id': expect.any(String),
+        },
+        'anthropic',
+      );
+    });
+
+    it('through simulated OpenAI direct (router config with url: chat completions)', async () => {
       const { telemetry, text } = await runAgent({ id: 'openai/gpt-4o', url: sim.baseUrls.openai, apiKey: 'sk-test' }, mode);
       expect(text).toBeTruthy();
       expectRoute(
