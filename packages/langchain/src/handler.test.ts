@@ -175,7 +175,10 @@ describe('ChatOpenAI through OpenRouter', () => {
 
 describe('ChatOpenAI through LiteLLM and the Vercel AI Gateway', () => {
   it('reads the LiteLLM upstream and deployment from its headers (JSON and stream)', async () => {
-    const model = openAiCompatible(sim.baseUrls.litellm, 'claude-sonnet', { 'x-sim-upstream': 'aws.bedrock' });
+    const model = openAiCompatible(sim.baseUrls.litellm, 'claude-sonnet', {
+      'x-sim-upstream': 'aws.bedrock',
+      'x-sim-scenario': JSON.stringify({ servedModel: 'anthropic.claude-3-5-sonnet-20241022-v2:0' }),
+    });
     await model.invoke('Hello', { callbacks: [handler()] });
     const span = onlyModelSpan();
     expect(span.attributes).toMatchObject({
@@ -189,6 +192,8 @@ describe('ChatOpenAI through LiteLLM and the Vercel AI Gateway', () => {
       'gen_ai.route.attempts': 1,
       'gen_ai.route.fallback': false,
       'gen_ai.request.model': 'claude-sonnet',
+      // The served model from x-litellm-model-name, not the alias LiteLLM writes into the body.
+      'gen_ai.response.model': 'anthropic.claude-3-5-sonnet-20241022-v2:0',
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': expect.any(Number),
     });

@@ -329,7 +329,8 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       span.setAttributes(
         modelCallAttributes({
           ...info,
-          responseModel: info.responseModel ?? attribution.responseModel,
+          // The route's served model wins: LiteLLM rewrites the body `model` to the requested alias.
+          responseModel: attribution.responseModel ?? info.responseModel,
           errorType,
           ...server,
         }),
@@ -357,7 +358,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
         operation: run.operation,
         attribution,
         requestModel: run.requestModel,
-        responseModel: info.responseModel ?? attribution.responseModel,
+        responseModel: attribution.responseModel ?? info.responseModel,
         durationSeconds: (performance.now() - run.startedAt) / 1000,
         usage: info.usage,
         errorType,
