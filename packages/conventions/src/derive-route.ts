@@ -1,7 +1,7 @@
 import { parseAzureUrl } from './azure-url';
 import { parseBedrockModelId } from './bedrock-model-id';
 import { type BodyFacts, readBodyFacts } from './body';
-import { createLowerCaseHeaderLookup, type HeaderLookup } from './headers';
+import { createLowerCaseHeaderLookup, type SizedHeaderLookup } from './headers';
 import {
   INDEPENDENT_GATEWAYS,
   MULTI_VENDOR_CLOUDS,
@@ -160,7 +160,7 @@ interface Context {
   host?: string;
   azureTarget?: AzureTarget | null;
   pathname: string;
-  headers: HeaderLookup;
+  headers: SizedHeaderLookup;
   body: BodyFacts;
   metadata?: JsonObject;
   requestModel?: string;
@@ -215,40 +215,92 @@ function providerFromHint(hint: string | undefined): string | undefined {
   return provider.length > 0 ? provider : undefined;
 }
 
+// Header fingerprints (DESIGN.md §2.4 class 3), in the order they are tried: the first present wins.
+// The Anthropic rate-limit prefix and the request-id shapes are tried between and after these.
+const FINGERPRINTS_BEFORE_RATELIMIT: ReadonlyArray<readonly [string, string]> = [
+  ['x-ms-served-model', 'azure.ai.openai'],
+  ['x-ms-region', 'azure.ai.openai'],
+  ['apim-request-id', 'azure.ai.openai'],
+  ['x-ms-deployment-name', 'azure.ai.openai'],
+  ['azureml-model-session', 'azure.ai.openai'],
+  ['x-amzn-bedrock-invocation-latency', 'aws.bedrock'],
+  ['x-amzn-requestid', 'aws.bedrock'],
+  ['openai-organization', 'openai'],
+  ['openai-project', 'openai'],
+  ['anthropic-organization-id', 'anthropic'],
+];
+const FINGERPRINTS_AFTER_RATELIMIT: ReadonlyArray<readonly [string, string]> = [
+  ['x-groq-region', 'groq'],
+  ['mistral-correlation-id', 'mistral_ai'],
+  ['x-ppl-region', 'perplexity'],
+  ['fireworks-deployment', 'fireworks'],
+  ['fireworks-server-processing-time', 'fireworks'],
+  ['x-ds-trace-id', 'deepseek'],
+  ['x-gemini-service-tier', 'gcp.gemini'],
+];
+const OPENAI_REQUEST_ID = /^req_[0-9a-f]{32}$/;
+
+interface FingerprintRule {
+  name: string;
+  signal: string;
+  provider: string;
+}
+
+interface FingerprintRules {
+  before: FingerprintRule[];
+  after: FingerprintRule[];
+  generationId: FingerprintRule;
+  ratelimit: FingerprintRule;
+  requestId: FingerprintRule;
+  openaiRequestId: FingerprintRule;
+}
+
+// Prefixed names and signals are built once per prefix (there are two), not on every call.
+const FINGERPRINT_RULES = new Map<string, FingerprintRules>();
+
+function fingerprintRules(prefix: string): FingerprintRules {
+  let rules = FINGERPRINT_RULES.get(prefix);
+  if (!rules) {
+    const rule = (name: string, provider: string, signalName = name): FingerprintRule => ({
+      name: prefix + name,
+      signal: `header.${prefix}${signalName}`,
+      provider,
+    });
+    rules = {
+      before: FINGERPRINTS_BEFORE_RATELIMIT.map(([name, provider]) => rule(name, provider)),
+      after: FINGERPRINTS_AFTER_RATELIMIT.map(([name, provider]) => rule(name, provider)),
+      generationId: rule('x-generation-id', 'openrouter'),
+      ratelimit: rule('anthropic-ratelimit-', 'anthropic', 'anthropic-ratelimit'),
+      requestId: rule('request-id', 'anthropic'),
+      openaiRequestId: rule('x-request-id', 'openai'),
+    };
+    FINGERPRINT_RULES.set(prefix, rules);
+  }
+  return rules;
+}
+
+function fingerprintHop(rule: FingerprintRule): Hop {
+  return { provider: rule.provider, evidence: { signal: rule.signal, strength: 3 } };
+}
+
 /** Provider fingerprints in a header set, optionally behind LiteLLM's `llm_provider-` prefix. */
-function fingerprintProvider(headers: HeaderLookup, prefix = ''): Hop | undefined {
+function fingerprintProvider(headers: SizedHeaderLookup, prefix = ''): Hop | undefined {
+  if (headers.size === 0) return undefined;
   // Twenty lookups are wasted when no header carries the pass-through prefix at all.
   if (prefix && !headers.names().some((name) => name.startsWith(prefix))) return undefined;
-  const has = (name: string) => headers.has(prefix + name);
-  const hop = (provider: string, name: string, strength: Strength = 3): Hop => ({
-    provider,
-    evidence: { signal: `header.${prefix}${name}`, strength },
-  });
-  const generationId = headers.get(`${prefix}x-generation-id`);
-  if (generationId?.startsWith('gen-')) return hop('openrouter', 'x-generation-id');
-  for (const name of ['x-ms-served-model', 'x-ms-region', 'apim-request-id', 'x-ms-deployment-name', 'azureml-model-session']) {
-    if (has(name)) return hop('azure.ai.openai', name);
-  }
-  if (has('x-amzn-bedrock-invocation-latency')) return hop('aws.bedrock', 'x-amzn-bedrock-invocation-latency');
-  if (has('x-amzn-requestid')) return hop('aws.bedrock', 'x-amzn-requestid');
-  if (has('openai-organization')) return hop('openai', 'openai-organization');
-  if (has('openai-project')) return hop('openai', 'openai-project');
-  if (has('anthropic-organization-id')) return hop('anthropic', 'anthropic-organization-id');
-  if (headers.names().some((name) => name.startsWith(`${prefix}anthropic-ratelimit-`))) {
-    return hop('anthropic', 'anthropic-ratelimit');
-  }
-  if (has('x-groq-region')) return hop('groq', 'x-groq-region');
-  if (has('mistral-correlation-id')) return hop('mistral_ai', 'mistral-correlation-id');
-  if (has('x-ppl-region')) return hop('perplexity', 'x-ppl-region');
-  if (has('fireworks-deployment')) return hop('fireworks', 'fireworks-deployment');
-  if (has('fireworks-server-processing-time')) return hop('fireworks', 'fireworks-server-processing-time');
-  if (has('x-ds-trace-id')) return hop('deepseek', 'x-ds-trace-id');
-  if (has('x-gemini-service-tier')) return hop('gcp.gemini', 'x-gemini-service-tier');
+  const rules = prefix === '' ? DEFAULT_FINGERPRINT_RULES : fingerprintRules(prefix);
+  if (headers.get(rules.generationId.name)?.startsWith('gen-')) return fingerprintHop(rules.generationId);
+  for (const rule of rules.before) if (headers.has(rule.name)) return fingerprintHop(rule);
+  const ratelimitPrefix = rules.ratelimit.name;
+  if (headers.names().some((name) => name.startsWith(ratelimitPrefix))) return fingerprintHop(rules.ratelimit);
+  for (const rule of rules.after) if (headers.has(rule.name)) return fingerprintHop(rule);
   // Request-id shapes: Anthropic answers `request-id: req_…`; OpenAI `x-request-id: req_<32 hex>`.
-  if (headers.get(`${prefix}request-id`)?.startsWith('req_')) return hop('anthropic', 'request-id');
-  if (/^req_[0-9a-f]{32}$/.test(headers.get(`${prefix}x-request-id`) ?? '')) return hop('openai', 'x-request-id');
+  if (headers.get(rules.requestId.name)?.startsWith('req_')) return fingerprintHop(rules.requestId);
+  if (OPENAI_REQUEST_ID.test(headers.get(rules.openaiRequestId.name) ?? '')) return fingerprintHop(rules.openaiRequestId);
   return undefined;
 }
+
+const DEFAULT_FINGERPRINT_RULES = fingerprintRules('');
 
 /** Provider fingerprints in the body (DESIGN.md §2.4 class 3). */
 function bodyFingerprint(body: BodyFacts): Hop | undefined {
@@ -264,9 +316,15 @@ function bodyFingerprint(body: BodyFacts): Hop | undefined {
   return undefined;
 }
 
-function gatewayFromHeaders(headers: HeaderLookup): Hop | undefined {
+function firstNameWith(names: string[], prefix: string): string | undefined {
+  for (const name of names) if (name.startsWith(prefix)) return name;
+  return undefined;
+}
+
+function gatewayFromHeaders(headers: SizedHeaderLookup): Hop | undefined {
+  if (headers.size === 0) return undefined;
   const names = headers.names();
-  const firstWith = (prefix: string) => names.find((name) => name.startsWith(prefix));
+  const firstWith = (prefix: string) => firstNameWith(names, prefix);
   const litellm =
     (headers.has('x-litellm-call-id') && 'x-litellm-call-id') ||
     (headers.has('x-litellm-model-id') && 'x-litellm-model-id') ||
@@ -894,12 +952,13 @@ function buildContext(observation: RouteObservation): Context {
 function deriveFromContext(context: Context): RouteAttribution {
   const outer = outerSystem(context);
   if (!outer) {
-    return {
-      system: '_OTHER',
-      ...(context.requestModel ? { requestModel: context.requestModel } : {}),
-      ...(bodyModel(context) ? { responseModel: bodyModel(context)!.value } : {}),
-      evidence: [],
-    };
+    // Built field by field, in the order the spread version had (`evidence` last).
+    const unattributed = { system: '_OTHER' } as RouteAttribution;
+    if (context.requestModel) unattributed.requestModel = context.requestModel;
+    const model = bodyModel(context);
+    if (model) unattributed.responseModel = model.value;
+    unattributed.evidence = [];
+    return unattributed;
   }
   addEvidence(context, outer.evidence);
   const chain: string[] = [outer.provider];
@@ -987,9 +1046,10 @@ function deriveFromContext(context: Context): RouteAttribution {
 
 // Most values are already bounded where they were read; this is the safety net for the rest
 // (model IDs decoded from paths, ARNs) and costs nothing for short values.
+const BOUNDED_FIELDS = ['system', 'gateway', 'upstream', 'requestModel', 'responseModel', 'deployment', 'region', 'awsRegion', 'regionScope', 'requestId'] as const;
+
 function boundAttribution(attribution: RouteAttribution): RouteAttribution {
-  const fields = ['system', 'gateway', 'upstream', 'requestModel', 'responseModel', 'deployment', 'region', 'awsRegion', 'regionScope', 'requestId'] as const;
-  for (const key of fields) {
+  for (const key of BOUNDED_FIELDS) {
     const value = attribution[key];
     if (value === undefined) continue;
     if (value.length === 0 && key !== 'system') delete attribution[key];

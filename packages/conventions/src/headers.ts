@@ -89,15 +89,22 @@ export function createHeaderLookup(headers: HeadersLike | undefined | null): Hea
   };
 }
 
+/** A {@link HeaderLookup} that also says how many headers it holds. @internal */
+export interface SizedHeaderLookup extends HeaderLookup {
+  /** Number of distinct header names; rules skip their lookups when it is 0. */
+  readonly size: number;
+}
+
 /**
  * Like {@link createHeaderLookup}, for callers that always ask with lower-case names (the
  * derivation rules do): lookups skip `toLowerCase`, which matters at forty lookups per call.
  * @internal
  */
-export function createLowerCaseHeaderLookup(headers: HeadersLike | undefined | null): HeaderLookup {
+export function createLowerCaseHeaderLookup(headers: HeadersLike | undefined | null): SizedHeaderLookup {
   const map = collectHeaders(headers);
   let names: string[] | undefined;
   return {
+    size: map.size,
     get: (name) => map.get(name),
     has: (name) => map.has(name),
     names: () => (names ??= [...map.keys()]),
