@@ -71,6 +71,18 @@ describe('routeAttributes', () => {
     expect(resolveSemconvMode()).toBe('both');
   });
 
+  it('follows OTEL_SEMCONV_STABILITY_OPT_IN as it changes between calls', () => {
+    for (const [optIn, mode] of [
+      ['gen_ai_latest_experimental', 'latest'],
+      ['http', 'both'],
+      ['gen_ai_latest_experimental', 'latest'],
+      ['', 'both'],
+    ] as const) {
+      vi.stubEnv('OTEL_SEMCONV_STABILITY_OPT_IN', optIn);
+      expect(resolveSemconvMode()).toBe(mode);
+    }
+  });
+
   it('bounds values and arrays, and never throws on malformed attributions', () => {
     const attributes = routeAttributes({ system: 'x'.repeat(10_000), path: Array(100).fill('hop'), evidence: [] });
     expect((attributes['gen_ai.system'] as string).length).toBe(256);

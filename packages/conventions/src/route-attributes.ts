@@ -38,9 +38,20 @@ function environmentVariable(name: string): string | undefined {
  */
 export function resolveSemconvMode(mode?: SemconvMode): SemconvMode {
   if (mode === 'legacy' || mode === 'latest' || mode === 'both') return mode;
-  const optIn = environmentVariable(OTEL_SEMCONV_STABILITY_OPT_IN);
-  if (optIn?.split(',').some((token) => token.trim() === GEN_AI_LATEST_EXPERIMENTAL)) return 'latest';
-  return 'both';
+  return modeOfOptIn(environmentVariable(OTEL_SEMCONV_STABILITY_OPT_IN));
+}
+
+// The variable is read on every call (it may change at run time); only its parse is remembered.
+let lastOptIn: string | undefined;
+let lastOptInMode: SemconvMode = 'both';
+
+function modeOfOptIn(optIn: string | undefined): SemconvMode {
+  if (optIn === undefined) return 'both';
+  if (optIn !== lastOptIn) {
+    lastOptInMode = optIn.split(',').some((token) => token.trim() === GEN_AI_LATEST_EXPERIMENTAL) ? 'latest' : 'both';
+    lastOptIn = optIn;
+  }
+  return lastOptInMode;
 }
 
 function boundedString(value: unknown): string | undefined {
@@ -49,11 +60,17 @@ function boundedString(value: unknown): string | undefined {
 
 function boundedArray(values: unknown): string[] | undefined {
   if (!Array.isArray(values)) return undefined;
-  const strings = values
-    .slice(0, MAX_ARRAY_LENGTH)
-    .map(boundedString)
-    .filter((value): value is string => value !== undefined);
+  const limit = Math.min(values.length, MAX_ARRAY_LENGTH);
+  const strings: string[] = [];
+  for (let index = 0; index < limit; index++) {
+    const value = boundedString(values[index]);
+    if (value !== undefined) strings.push(value);
+  }
   return strings.length > 0 ? strings : undefined;
+}
+
+function setDefined(attributes: Attributes, key: string, value: Attributes[string] | undefined): void {
+  if (value !== undefined) attributes[key] = value;
 }
 
 /**
@@ -68,26 +85,23 @@ export function routeAttributes(attribution: RouteAttribution, options?: { semco
   const attributes: Attributes = {};
   try {
     if (typeof attribution !== 'object' || attribution === null) return attributes;
-    const set = (key: string, value: Attributes[string] | undefined) => {
-      if (value !== undefined) attributes[key] = value;
-    };
     const mode = resolveSemconvMode(options?.semconv);
     const system = boundedString(attribution.system);
-    if (mode !== 'latest') set(ATTR_GEN_AI_SYSTEM, system);
-    if (mode !== 'legacy') set(ATTR_GEN_AI_PROVIDER_NAME, system);
-    set(ATTR_GEN_AI_REQUEST_MODEL, boundedString(attribution.requestModel));
-    set(ATTR_GEN_AI_RESPONSE_MODEL, boundedString(attribution.responseModel));
-    set(ATTR_GEN_AI_ROUTE_GATEWAY, boundedString(attribution.gateway));
-    set(ATTR_GEN_AI_ROUTE_UPSTREAM, boundedString(attribution.upstream));
-    set(ATTR_GEN_AI_ROUTE_PATH, boundedArray(attribution.path));
-    set(ATTR_GEN_AI_ROUTE_DEPLOYMENT, boundedString(attribution.deployment));
-    set(ATTR_GEN_AI_ROUTE_REQUEST_ID, boundedString(attribution.requestId));
-    if (Number.isInteger(attribution.attempts)) set(ATTR_GEN_AI_ROUTE_ATTEMPTS, attribution.attempts);
-    if (typeof attribution.fallback === 'boolean') set(ATTR_GEN_AI_ROUTE_FALLBACK, attribution.fallback);
-    set(ATTR_GEN_AI_ROUTE_REGION_SCOPE, boundedString(attribution.regionScope));
-    set(ATTR_CLOUD_REGION, boundedString(attribution.region));
-    set(ATTR_AWS_REGION, boundedString(attribution.awsRegion));
-    set(ATTR_GEN_AI_ROUTE_EVIDENCE, boundedArray(attribution.evidence));
+    if (mode !== 'latest') setDefined(attributes, ATTR_GEN_AI_SYSTEM, system);
+    if (mode !== 'legacy') setDefined(attributes, ATTR_GEN_AI_PROVIDER_NAME, system);
+    setDefined(attributes, ATTR_GEN_AI_REQUEST_MODEL, boundedString(attribution.requestModel));
+    setDefined(attributes, ATTR_GEN_AI_RESPONSE_MODEL, boundedString(attribution.responseModel));
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_GATEWAY, boundedString(attribution.gateway));
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_UPSTREAM, boundedString(attribution.upstream));
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_PATH, boundedArray(attribution.path));
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_DEPLOYMENT, boundedString(attribution.deployment));
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_REQUEST_ID, boundedString(attribution.requestId));
+    if (Number.isInteger(attribution.attempts)) setDefined(attributes, ATTR_GEN_AI_ROUTE_ATTEMPTS, attribution.attempts);
+    if (typeof attribution.fallback === 'boolean') setDefined(attributes, ATTR_GEN_AI_ROUTE_FALLBACK, attribution.fallback);
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_REGION_SCOPE, boundedString(attribution.regionScope));
+    setDefined(attributes, ATTR_CLOUD_REGION, boundedString(attribution.region));
+    setDefined(attributes, ATTR_AWS_REGION, boundedString(attribution.awsRegion));
+    setDefined(attributes, ATTR_GEN_AI_ROUTE_EVIDENCE, boundedArray(attribution.evidence));
   } catch {
     // Attributes gathered so far are still valid.
   }
