@@ -76,4 +76,15 @@ describe('parseAzureUrl', () => {
       expect(() => parseAzureUrl(value as string)).not.toThrow();
     }
   });
+
+  it('answers a repeated URL with an equal, independent target', () => {
+    const url = 'https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-12-01-preview';
+    const first = parseAzureUrl(url)!;
+    first.deployment = 'changed by the caller';
+    const second = parseAzureUrl(url);
+    expect(second).toMatchObject({ deployment: 'gpt-4o', apiVersion: '2024-12-01-preview' });
+    expect(second).not.toBe(first);
+    expect(parseAzureUrl(`${url}&api-key=SECRET`)).toEqual(second);
+    expect(parseAzureUrl(new URL(url))).toEqual(second);
+  });
 });

@@ -105,4 +105,15 @@ describe('parseBedrockModelId', () => {
       expect(() => parseBedrockModelId(id as string)).not.toThrow();
     }
   });
+
+  it('answers a repeated ID with an equal, independent result', () => {
+    const id = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0';
+    const first = parseBedrockModelId(id)!;
+    first.vendor = 'changed by the caller';
+    const second = parseBedrockModelId(id);
+    expect(second).toMatchObject({ kind: 'inference-profile', geography: 'us', vendor: 'anthropic', arnRegion: 'us-east-1' });
+    expect(second).not.toBe(first);
+    expect(parseBedrockModelId('not a bedrock id')).toBeUndefined();
+    expect(parseBedrockModelId('not a bedrock id')).toBeUndefined();
+  });
 });

@@ -134,8 +134,26 @@ function parseArn(arn: string): Omit<BedrockModelId, 'raw'> | undefined {
  * //   model: 'anthropic.claude-haiku-4-5-20251001-v1:0', version: 'v1:0', raw: … }
  */
 export function parseBedrockModelId(id: string): BedrockModelId | undefined {
+  if (typeof id !== 'string') return undefined;
+  if (id.length > MAX_CACHED_ID_LENGTH) return parseUncached(id);
+  let parsed = PARSED_CACHE.get(id);
+  if (parsed === undefined) {
+    parsed = parseUncached(id) ?? null;
+    if (PARSED_CACHE.size >= MAX_CACHE_ENTRIES) PARSED_CACHE.clear();
+    PARSED_CACHE.set(id, parsed);
+  }
+  // A copy: callers own what they get (every field is a string).
+  return parsed === null ? undefined : { ...parsed };
+}
+
+// Model IDs are few and repeat on every call: remember the answers (a pure-function cache,
+// bounded, shared by all calls; it holds no per-call state).
+const PARSED_CACHE = new Map<string, BedrockModelId | null>();
+const MAX_CACHE_ENTRIES = 1024;
+const MAX_CACHED_ID_LENGTH = 512;
+
+function parseUncached(id: string): BedrockModelId | undefined {
   try {
-    if (typeof id !== 'string') return undefined;
     const raw = percentDecode(id.trim()).slice(0, MAX_MODEL_ID_LENGTH);
     if (raw.length === 0) return undefined;
     const parsed = raw.startsWith('arn:') ? parseArn(raw) : parseProfileOrFoundation(raw);

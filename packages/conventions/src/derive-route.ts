@@ -371,6 +371,8 @@ function gatewayFromBody(context: Context): Hop | undefined {
 }
 
 function bedrockPathModelId(pathname: string): string | undefined {
+  // Most paths are not Bedrock runtime paths: one substring check spares the regex.
+  if (!pathname.includes('/model/')) return undefined;
   // The SDK percent-encodes the ID; hand-built URLs may not, so an ARN's `/` is allowed too.
   const match = /\/model\/(.+)\/(converse-stream|converse|invoke-with-response-stream|invoke|count-tokens)\/?$/.exec(pathname);
   if (!match?.[1]) return undefined;
