@@ -161,11 +161,22 @@ export function datedOpenAiModel(model: string): string {
   return DATED_OPENAI_MODELS[model] ?? `${model}-2025-08-07`;
 }
 
-/** The versioned model Azure serves behind a deployment name (`gpt-4o-eastus` → `gpt-4o-2024-11-20`). */
+const KNOWN_AZURE_BASE_MODELS = Object.keys(DATED_OPENAI_MODELS).sort((left, right) => right.length - left.length);
+
+/**
+ * The versioned model Azure serves behind a deployment name (`gpt-4o-eastus` → `gpt-4o-2024-11-20`,
+ * `support-gpt-4o` → `gpt-4o-2024-11-20`). Deployment names are free-form, but Azure always answers
+ * with the base model's versioned name, never the deployment's; an unrecognisable name serves gpt-4o.
+ */
 export function azureServedModel(deployment: string): string {
-  const known = Object.keys(DATED_OPENAI_MODELS).sort((left, right) => right.length - left.length);
-  const base = known.find((name) => deployment === name || deployment.startsWith(`${name}-`));
-  if (base === 'gpt-4o') return 'gpt-4o-2024-11-20';
-  if (base) return DATED_OPENAI_MODELS[base]!;
-  return datedOpenAiModel(deployment);
+  const tokens = deployment.toLowerCase();
+  const base = KNOWN_AZURE_BASE_MODELS.find((name) => {
+    const at = tokens.indexOf(name);
+    if (at < 0) return false;
+    const before = at === 0 ? '' : tokens[at - 1];
+    const after = tokens[at + name.length] ?? '';
+    return (before === '' || /[^a-z0-9.]/.test(before)) && (after === '' || /[^a-z0-9.]/.test(after));
+  });
+  if (base === undefined || base === 'gpt-4o') return 'gpt-4o-2024-11-20';
+  return DATED_OPENAI_MODELS[base]!;
 }
