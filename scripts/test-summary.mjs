@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums the vitest JSON reports every workspace writes to test-output/vitest.json and prints
+// Sums the vitest JSON reports every workspace writes to test-output/vitest*.json and prints
 // one closing line, so CI (and people) see the whole suite's count at a glance.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,15 +16,20 @@ for (const parent of ['packages', 'apps']) {
     if (!existsSync(manifest)) continue;
     const scripts = JSON.parse(readFileSync(manifest, 'utf8')).scripts ?? {};
     if (!scripts.test || !scripts.test.includes('vitest')) continue;
-    const report = join(dir, 'test-output', 'vitest.json');
-    if (!existsSync(report)) {
+    const outputDir = join(dir, 'test-output');
+    const reports = existsSync(outputDir)
+      ? readdirSync(outputDir).filter((file) => /^vitest.*\.json$/.test(file))
+      : [];
+    if (reports.length === 0) {
       missing.push(dir);
       continue;
     }
-    const result = JSON.parse(readFileSync(report, 'utf8'));
-    passed += result.numPassedTests ?? 0;
-    failed += result.numFailedTests ?? 0;
-    skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
+    for (const report of reports) {
+      const result = JSON.parse(readFileSync(join(outputDir, report), 'utf8'));
+      passed += result.numPassedTests ?? 0;
+      failed += result.numFailedTests ?? 0;
+      skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
+    }
   }
 }
 for (const dir of missing) console.log(`no test report from ${dir}`);
