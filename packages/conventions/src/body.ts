@@ -56,9 +56,12 @@ function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_STRING) : undefined;
 }
 
+// One decoder for all calls: a non-streaming decode keeps no state between calls.
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: false });
+
 function bytesToText(bytes: Uint8Array): string {
   const view = bytes.length > MAX_BODY_TEXT ? bytes.subarray(0, MAX_BODY_TEXT) : bytes;
-  return new TextDecoder('utf-8', { fatal: false }).decode(view);
+  return UTF8_DECODER.decode(view);
 }
 
 function bodyText(body: unknown): string | undefined {
@@ -69,7 +72,13 @@ function bodyText(body: unknown): string | undefined {
   return undefined;
 }
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+// Only objects and arrays carry route facts: any other text is skipped without a throwing parse.
 function tryParseJson(text: string): unknown {
+  const first = text.charCodeAt(0);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -95,7 +104,8 @@ function scanSse(text: string, start: number, maxEvents: number): SseScan {
     if (data.length === 0) return;
     const payload = (data.length === 1 ? data[0]! : data.join('\n')).trim();
     data = [];
-    if (payload.length === 0 || payload === '[DONE]') return;
+    // Only object payloads are kept: `[DONE]` and other non-objects skip the parse.
+    if (payload.charCodeAt(0) !== OPEN_BRACE) return;
     const parsed = tryParseJson(payload);
     if (isObject(parsed)) objects.push(parsed);
   };
@@ -148,12 +158,16 @@ function parseSseEvents(text: string): JsonObject[] {
   return [...head.objects, ...tail.objects];
 }
 
+const PARTIAL_FIELDS: ReadonlyArray<readonly [string, RegExp]> = ['id', 'model', 'provider', 'generationId'].map(
+  (field) => [field, new RegExp(`"${field}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){0,512})"`)] as const,
+);
+
 // Truncated JSON (a peeked prefix, a collector's excerpt) still names its top-level fields early.
 function partialJsonObject(text: string): JsonObject | undefined {
   const sample = text.slice(0, 64 * 1024);
   const result: JsonObject = {};
-  for (const field of ['id', 'model', 'provider', 'generationId']) {
-    const match = new RegExp(`"${field}"\\s*:\\s*"((?:[^"\\\\]|\\\\.){0,512})"`).exec(sample);
+  for (const [field, pattern] of PARTIAL_FIELDS) {
+    const match = pattern.exec(sample);
     if (match?.[1] !== undefined) result[field] = match[1];
   }
   if (/"x_groq"\s*:\s*\{/.test(sample)) result.x_groq = {};
@@ -208,34 +222,53 @@ function field(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined;
 }
 
-// `choices[0].message` or `choices[0].delta`: where the OpenAI-compatible wire puts metadata.
-function firstChoiceMessages(object: JsonObject): [unknown, unknown] {
-  const choices = object.choices;
-  const first = Array.isArray(choices) ? choices[0] : undefined;
-  return [field(first, 'message'), field(first, 'delta')];
+function gatewayIn(holder: unknown): JsonObject | undefined {
+  const gateway = field(holder, 'gateway');
+  return isObject(gateway) ? gateway : undefined;
 }
 
+// Vercel puts `provider_metadata.gateway` on `choices[0].message` / `.delta` or the top level.
 function gatewayMetadataOf(object: JsonObject, message: unknown, delta: unknown): JsonObject | undefined {
-  for (const holder of [field(message, 'provider_metadata'), field(delta, 'provider_metadata'), object.provider_metadata, object.providerMetadata]) {
-    const gateway = field(holder, 'gateway');
-    if (isObject(gateway)) return gateway;
-  }
-  return undefined;
+  return (
+    gatewayIn(field(message, 'provider_metadata')) ??
+    gatewayIn(field(delta, 'provider_metadata')) ??
+    gatewayIn(object.provider_metadata) ??
+    gatewayIn(object.providerMetadata)
+  );
+}
+
+function anthropicGeoOf(holder: unknown): string | undefined {
+  return nonEmptyString(field(field(field(field(holder, 'provider_metadata'), 'anthropic'), 'usage'), 'inference_geo'));
 }
 
 function inferenceGeoOf(object: JsonObject, message: unknown, delta: unknown): string | undefined {
-  const geoOf = (holder: unknown) => nonEmptyString(field(field(field(field(holder, 'provider_metadata'), 'anthropic'), 'usage'), 'inference_geo'));
-  return nonEmptyString(field(object.usage, 'inference_geo')) ?? geoOf(message) ?? geoOf(delta);
+  return nonEmptyString(field(object.usage, 'inference_geo')) ?? anthropicGeoOf(message) ?? anthropicGeoOf(delta);
 }
 
-// Anthropic SSE wraps the message in `message_start`; Responses SSE wraps it in `response.*` events.
-function unwrapEnvelope(object: JsonObject): JsonObject[] {
-  const inner: JsonObject[] = [object];
-  if (object.type === 'message_start' && isObject(object.message)) inner.push(object.message);
-  if (typeof object.type === 'string' && object.type.startsWith('response.') && isObject(object.response)) {
-    inner.push(object.response);
+function readObjectFacts(facts: BodyFacts, object: JsonObject): void {
+  facts.provider ??= nonEmptyString(object.provider);
+  facts.errorProviderName ??= nonEmptyString(field(field(object.error, 'metadata'), 'provider_name'));
+  facts.model ??= nonEmptyString(object.model);
+  facts.modelVersion ??= nonEmptyString(object.modelVersion);
+  facts.id ??= nonEmptyString(object.id);
+  facts.generationId ??= nonEmptyString(object.generationId);
+  // `choices[0].message` or `choices[0].delta`: where the OpenAI-compatible wire puts metadata.
+  const choices = object.choices;
+  const firstChoice = Array.isArray(choices) ? choices[0] : undefined;
+  const message = field(firstChoice, 'message');
+  const delta = field(firstChoice, 'delta');
+  // Later chunks win for gateway metadata: the final chunk carries the complete routing.
+  facts.gatewayMetadata = gatewayMetadataOf(object, message, delta) ?? facts.gatewayMetadata;
+  if (isObject(object.openrouter_metadata)) facts.openrouterMetadata = object.openrouter_metadata;
+  if (object.type === 'message' && typeof object.id === 'string') {
+    facts.anthropicShaped = true;
+    facts.anthropicMessageId ??= nonEmptyString(object.id);
   }
-  return inner;
+  facts.inferenceGeo = inferenceGeoOf(object, message, delta) ?? facts.inferenceGeo;
+  if (isObject(object.x_groq)) facts.groq = true;
+  facts.promptRouterInvokedModelId ??= nonEmptyString(field(field(object.trace, 'promptRouter'), 'invokedModelId'));
+  if ('prompt_filter_results' in object || 'content_filters' in object) facts.azureContentFilter = true;
+  if (isObject(object.error) || object.type === 'error') facts.error = true;
 }
 
 /**
@@ -246,27 +279,12 @@ export function readBodyFacts(body: unknown): BodyFacts {
   const { objects, format } = readBodyObjects(body);
   const facts: BodyFacts = { format };
   try {
-    for (const outer of objects) {
-      for (const object of unwrapEnvelope(outer)) {
-        facts.provider ??= nonEmptyString(object.provider);
-        facts.errorProviderName ??= nonEmptyString(field(field(object.error, 'metadata'), 'provider_name'));
-        facts.model ??= nonEmptyString(object.model);
-        facts.modelVersion ??= nonEmptyString(object.modelVersion);
-        facts.id ??= nonEmptyString(object.id);
-        facts.generationId ??= nonEmptyString(object.generationId);
-        const [message, delta] = firstChoiceMessages(object);
-        // Later chunks win for gateway metadata: the final chunk carries the complete routing.
-        facts.gatewayMetadata = gatewayMetadataOf(object, message, delta) ?? facts.gatewayMetadata;
-        if (isObject(object.openrouter_metadata)) facts.openrouterMetadata = object.openrouter_metadata;
-        if (object.type === 'message' && typeof object.id === 'string') {
-          facts.anthropicShaped = true;
-          facts.anthropicMessageId ??= nonEmptyString(object.id);
-        }
-        facts.inferenceGeo = inferenceGeoOf(object, message, delta) ?? facts.inferenceGeo;
-        if (isObject(object.x_groq)) facts.groq = true;
-        facts.promptRouterInvokedModelId ??= nonEmptyString(field(field(object.trace, 'promptRouter'), 'invokedModelId'));
-        if ('prompt_filter_results' in object || 'content_filters' in object) facts.azureContentFilter = true;
-        if (isObject(object.error) || object.type === 'error') facts.error = true;
+    for (const object of objects) {
+      readObjectFacts(facts, object);
+      // Anthropic SSE wraps the message in `message_start`; Responses SSE wraps it in `response.*` events.
+      if (object.type === 'message_start' && isObject(object.message)) readObjectFacts(facts, object.message);
+      if (typeof object.type === 'string' && object.type.startsWith('response.') && isObject(object.response)) {
+        readObjectFacts(facts, object.response);
       }
     }
   } catch {
