@@ -173,7 +173,7 @@ export function azureServedModel(deployment: string): string {
   const base = KNOWN_AZURE_BASE_MODELS.find((name) => {
     const at = tokens.indexOf(name);
     if (at < 0) return false;
-    const before = at === 0 ? '' : tokens[at - 1];
+    const before = tokens[at - 1] ?? '';
     const after = tokens[at + name.length] ?? '';
     return (before === '' || /[^a-z0-9.]/.test(before)) && (after === '' || /[^a-z0-9.]/.test(after));
   });
