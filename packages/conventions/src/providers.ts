@@ -220,7 +220,8 @@ export function foldProviderName(name: string): string {
 
 // Provider names are few and repeat on every call: remember the answers (a pure-function cache,
 // bounded, shared by all calls; it holds no per-call state).
-const NORMALIZED_CACHE = new Map<string, string>();
+// One map per naming source, so a lookup needs no composed key string.
+const NORMALIZED_CACHES = new Map<ProviderNameSource | undefined, Map<string, string>>();
 const MAX_CACHE_ENTRIES = 1024;
 
 /**
@@ -234,12 +235,19 @@ const MAX_CACHE_ENTRIES = 1024;
 export function normalizeProvider(name: string, source?: ProviderNameSource): string {
   if (typeof name !== 'string') return '';
   if (name.length > MAX_PROVIDER_NAME_LENGTH * 2) return normalizeUncached(name, source);
-  const cacheKey = source ? `${source}\u0000${name}` : name;
-  let normalized = NORMALIZED_CACHE.get(cacheKey);
+  // A source outside the tables (an untyped caller's typo) is answered without caching.
+  const cacheSource = source !== undefined && Object.hasOwn(SOURCE_TABLES, source) ? source : undefined;
+  if (cacheSource !== source) return normalizeUncached(name, source);
+  let cache = NORMALIZED_CACHES.get(cacheSource);
+  if (cache === undefined) {
+    cache = new Map();
+    NORMALIZED_CACHES.set(cacheSource, cache);
+  }
+  let normalized = cache.get(name);
   if (normalized === undefined) {
     normalized = normalizeUncached(name, source);
-    if (NORMALIZED_CACHE.size >= MAX_CACHE_ENTRIES) NORMALIZED_CACHE.clear();
-    NORMALIZED_CACHE.set(cacheKey, normalized);
+    if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
+    cache.set(name, normalized);
   }
   return normalized;
 }
