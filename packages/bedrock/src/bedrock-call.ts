@@ -26,6 +26,7 @@ import {
   deriveRoute,
   modelCallAttributes,
   modelSpanName,
+  modelOperation,
   parseBedrockModelId,
   reportUpstream,
   routeAttributes,
@@ -138,9 +139,7 @@ function errorMessageOf(error: unknown): string | undefined {
 
 function operationOf(command: BedrockModelCommand, modelId: string | undefined): string {
   if (command === 'Converse' || command === 'ConverseStream' || modelId === undefined) return 'chat';
-  // TODO(conventions): an operation-for-model-ID helper would keep this model-ID knowledge there.
-  const model = parseBedrockModelId(modelId)?.model ?? '';
-  return /(^|[.-])embed/.test(model) ? 'embeddings' : 'chat';
+  return modelOperation(parseBedrockModelId(modelId)?.model ?? modelId);
 }
 
 function requestAttributes(command: BedrockModelCommand, input: CommandInput, captureContent: boolean): Attributes {
