@@ -1,7 +1,9 @@
+import { createGateway } from '@ai-sdk/gateway';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, streamText } from 'ai';
+import { generateText, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startGatewaySim } from '../server';
 import type { GatewaySim } from '../types';
 
@@ -60,5 +62,68 @@ describe('Vercel AI Gateway', () => {
     const last = raw.at(-1) as { choices: Array<{ delta: { provider_metadata?: { gateway: { routing: Routing } } } }> };
     expect(last.choices[0]!.delta.provider_metadata?.gateway.routing.finalProvider).toBe('openai');
     expect(await streamed.text).toBe('Hello from the gateway simulator.');
+  });
+});
+
+describe('Vercel AI Gateway, native AI SDK protocol (@ai-sdk/gateway)', () => {
+  const nativeBaseUrl = (): string => `${sim.url}/vercel/v4/ai`;
+  const routingOf = (metadata: unknown): Routing => (metadata as { gateway: { routing: Routing } }).gateway.routing;
+
+  it('answers generateText with providerMetadata.gateway routing from the same builder', async () => {
+    const gateway = createGateway({ baseURL: nativeBaseUrl(), apiKey: 'vck-test' });
+    const result = await generateText({
+      model: gateway('anthropic/claude-sonnet-4'),
+      prompt: 'hi',
+      maxRetries: 0,
+      headers: { 'x-sim-upstream': 'bedrock' },
+    });
+    expect(result.text).toBe('Hello from the gateway simulator.');
+    const routing = routingOf(result.providerMetadata);
+    expect(routing.originalModelId).toBe('anthropic/claude-sonnet-4');
+    expect(routing.finalProvider).toBe('bedrock');
+    expect(result.usage.inputTokens).toBeGreaterThan(0);
+    const request = sim.requests().at(-1)!;
+    expect(request.path).toBe('/vercel/v4/ai/language-model');
+    expect(request.headers['ai-language-model-id']).toBe('anthropic/claude-sonnet-4');
+    expect(request.upstream).toBe('bedrock');
+  });
+
+  it('streams parts with routing on the finish part, fallbacks included (streamText)', async () => {
+    const gateway = createGateway({ baseURL: nativeBaseUrl(), apiKey: 'vck-test' });
+    const result = streamText({
+      model: gateway('google/gemini-2.5-flash'),
+      prompt: 'hi',
+      maxRetries: 0,
+      headers: { 'x-sim-scenario': JSON.stringify({ fallbackFrom: ['vertex'], upstream: 'google' }) },
+    });
+    expect(await result.text).toBe('Hello from the gateway simulator.');
+    const routing = routingOf(await result.providerMetadata);
+    expect(routing.resolvedProvider).toBe('vertex');
+    expect(routing.finalProvider).toBe('google');
+    expect(routing.attempts.map((attempt) => [attempt.provider, attempt.success])).toEqual([
+      ['vertex', false],
+      ['google', true],
+    ]);
+    expect((await result.response).id).toMatch(/^gen_[0-9A-Z]{26}$/);
+  });
+
+  it('runs a one-tool agent loop over the native protocol', async () => {
+    const gateway = createGateway({ baseURL: nativeBaseUrl(), apiKey: 'vck-test' });
+    const result = await generateText({
+      model: gateway('openai/gpt-4o'),
+      prompt: 'weather?',
+      maxRetries: 0,
+      tools: { weather: tool({ inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => `sunny in ${city}` }) },
+      stopWhen: stepCountIs(3),
+    });
+    expect(result.steps[0]!.toolCalls[0]!.input).toEqual({ city: 'Paris' });
+    expect(result.text).toBe('The tool returned: sunny in Paris');
+  });
+
+  it('surfaces a scenario failure as the gateway error the client parses', async () => {
+    const gateway = createGateway({ baseURL: nativeBaseUrl(), apiKey: 'vck-test' });
+    await expect(
+      generateText({ model: gateway('openai/gpt-4o'), prompt: 'hi', maxRetries: 0, headers: { 'x-sim-scenario': 'rate-limit' } }),
+    ).rejects.toMatchObject({ statusCode: 429 });
   });
 });

@@ -1,4 +1,5 @@
-import { chatDeltas, chatMessage, dataLine, finishReason, readChatRequest, type ChatRequest } from '../chat-completions';
+import { isRecord } from '../answer';
+import { chatDeltas, chatMessage, contentText, dataLine, finishReason, readChatRequest, type ChatRequest } from '../chat-completions';
 import {
   applyFailure,
   epochSeconds,
@@ -174,7 +175,13 @@ function vercelUsage(request: ChatRequest, cost: number) {
   };
 }
 
-/** `/vercel/v1/chat/completions`: the AI Gateway's OpenAI-compatible API with routing metadata. */
+/** Path of the AI SDK's native protocol (`@ai-sdk/gateway`, `baseURL` = `…/vercel/v4/ai`). */
+const NATIVE_LANGUAGE_MODEL_PATHS = new Set(['/v4/ai/language-model', '/v3/ai/language-model']);
+
+/**
+ * `/vercel/v1/chat/completions`: the AI Gateway's OpenAI-compatible API with routing metadata;
+ * `/vercel/v4/ai/language-model` (and `/v3/ai/…`): the native AI SDK protocol `@ai-sdk/gateway` speaks.
+ */
 export const handleVercel: TargetHandler = async (exchange, context, path) => {
   const respondError = (kind: ErrorKind, detail?: string): void => {
     const table: Record<ErrorKind, [number, string, string]> = {
@@ -192,10 +199,14 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
     if (kind === 'rate_limit') headers['retry-after'] = String(context.scenario.retryAfterSeconds ?? 1);
     sendJson(exchange, status, headers, { error: { message, type, param: null, code: type } });
   };
-  if (exchange.method !== 'POST' || path !== '/v1/chat/completions') return respondError('not_found');
+  const native = NATIVE_LANGUAGE_MODEL_PATHS.has(path);
+  if (exchange.method !== 'POST' || (path !== '/v1/chat/completions' && !native)) return respondError('not_found');
   const body = parseJsonObject(exchange.body);
   if (!body) return respondError('malformed_json');
-  const request = readChatRequest(body, { modelRequired: true, text: context.scenario.text });
+  const request = readChatRequest(native ? nativeAsChatBody(body, exchange.headers) : body, {
+    modelRequired: true,
+    text: context.scenario.text,
+  });
   if (request === 'missing_messages' || request === 'missing_model') return respondError(request);
   if (isUnknownModel(request.model)) return respondError('unknown_model', request.model);
   if (await applyFailure(exchange, context, respondError, request.stream)) return;
@@ -204,11 +215,16 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
   const gateway = gatewayMetadata(request, context, id, String(costValue));
   const providerMetadata = { ...upstreamMetadata(gateway.routing.finalProvider, request), gateway };
   const toolCallId = `toolu_01${context.random.string(22)}`;
+  const vercelId = `iad1::${context.random.string(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${context.now}-${context.random.hex(12)}`;
+  if (native) {
+    await sendNative(exchange, context, request, { id, toolCallId, vercelId, providerMetadata });
+    return;
+  }
   const created = epochSeconds(context.now);
   const systemFingerprint = `fp_${context.random.string(10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`;
   const headers = {
     'content-type': request.stream ? 'text/event-stream' : 'application/json',
-    'x-vercel-id': `iad1::${context.random.string(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${context.now}-${context.random.hex(12)}`,
+    'x-vercel-id': vercelId,
   };
   if (!request.stream) {
     const response = {
@@ -258,3 +274,102 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
     errorEvents: [dataLine({ error: { message: 'Provider stream failed', type: 'internal_server_error', param: null, code: 'internal_server_error' } })],
   });
 };
+
+/**
+ * The native request (a `LanguageModelV4CallOptions` / V3 body, model in `ai-language-model-id`,
+ * streaming in `ai-language-model-streaming`) as the chat completions body the answer logic reads.
+ */
+function nativeAsChatBody(body: Record<string, unknown>, headers: Record<string, string | undefined>): Record<string, unknown> {
+  const prompt = Array.isArray(body.prompt) ? body.prompt : [];
+  const messages = prompt.filter(isRecord).map((message) => ({
+    role: message.role,
+    content: message.role === 'tool' ? toolResultText(message.content) : contentText(message.content),
+  }));
+  const tools = (Array.isArray(body.tools) ? body.tools : [])
+    .filter((tool): tool is Record<string, unknown> => isRecord(tool) && tool.type === 'function')
+    .map((tool) => ({ type: 'function', function: { name: tool.name, parameters: tool.inputSchema } }));
+  return {
+    model: headers['ai-language-model-id'] ?? '',
+    messages,
+    tools,
+    stream: headers['ai-language-model-streaming'] === 'true',
+  };
+}
+
+/** Text of native `tool-result` parts (`output: { type: 'text' | 'json' | …, value }`). */
+function toolResultText(content: unknown): string {
+  if (!Array.isArray(content)) return contentText(content);
+  return content
+    .map((part) => {
+      if (!isRecord(part) || !isRecord(part.output)) return '';
+      const value = part.output.value;
+      return typeof value === 'string' ? value : JSON.stringify(value ?? '');
+    })
+    .join('');
+}
+
+/** The AI SDK usage object (V3 / V4 share it). */
+function nativeUsage(request: ChatRequest) {
+  return {
+    inputTokens: { total: request.promptTokens, noCache: request.promptTokens, cacheRead: 0, cacheWrite: 0 },
+    outputTokens: { total: request.completionTokens, text: request.completionTokens, reasoning: 0 },
+  };
+}
+
+/**
+ * Answers in the native protocol: the JSON body *is* the generate result, and the stream is SSE of
+ * stream parts (no `[DONE]`: the client parses every event as a part). `providerMetadata` comes
+ * whole, from the same builder as the OpenAI-compatible route.
+ */
+async function sendNative(
+  exchange: Parameters<TargetHandler>[0],
+  context: TargetContext,
+  request: ChatRequest,
+  parts: { id: string; toolCallId: string; vercelId: string; providerMetadata: Record<string, unknown> },
+): Promise<void> {
+  const { answer } = request;
+  const finish = { unified: answer.type === 'text' ? 'stop' : 'tool-calls', raw: finishReason(answer) };
+  const response = { id: parts.id, modelId: request.model, timestamp: new Date(context.now).toISOString() };
+  const headers = {
+    'content-type': request.stream ? 'text/event-stream' : 'application/json',
+    'x-vercel-id': parts.vercelId,
+  };
+  const input = answer.type === 'text' ? '' : JSON.stringify(answer.arguments);
+  if (!request.stream) {
+    const content =
+      answer.type === 'text'
+        ? [{ type: 'text', text: answer.text }]
+        : [{ type: 'tool-call', toolCallId: parts.toolCallId, toolName: answer.toolName, input }];
+    const result = {
+      content,
+      finishReason: finish,
+      usage: nativeUsage(request),
+      providerMetadata: parts.providerMetadata,
+      response,
+      warnings: [],
+    };
+    await sendAnswer(exchange, context, headers, JSON.stringify(result));
+    return;
+  }
+  const events: unknown[] = [{ type: 'stream-start', warnings: [] }, { type: 'response-metadata', ...response }];
+  if (answer.type === 'text') {
+    events.push({ type: 'text-start', id: '0' });
+    for (const delta of chatDeltas(answer, parts.toolCallId)) events.push({ type: 'text-delta', id: '0', delta: delta.content });
+    events.push({ type: 'text-end', id: '0' });
+  } else {
+    const half = Math.ceil(input.length / 2);
+    events.push(
+      { type: 'tool-input-start', id: parts.toolCallId, toolName: answer.toolName },
+      { type: 'tool-input-delta', id: parts.toolCallId, delta: input.slice(0, half) },
+      { type: 'tool-input-delta', id: parts.toolCallId, delta: input.slice(half) },
+      { type: 'tool-input-end', id: parts.toolCallId },
+      { type: 'tool-call', toolCallId: parts.toolCallId, toolName: answer.toolName, input },
+    );
+  }
+  events.push({ type: 'finish', finishReason: finish, usage: nativeUsage(request), providerMetadata: parts.providerMetadata });
+  await sendStream(exchange, context, {
+    headers,
+    events: events.map(dataLine),
+    errorEvents: [dataLine({ type: 'error', error: { message: 'Provider stream failed', type: 'internal_server_error' } })],
+  });
+}
