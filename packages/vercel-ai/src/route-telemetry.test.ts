@@ -6,6 +6,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createAzure } from '@ai-sdk/azure';
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGateway } from '@ai-sdk/gateway';
 import { createOpenRouter } from '@openrouter/ai-sdk-provider';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { z } from 'zod';
@@ -113,6 +114,22 @@ const routes: RouteCase[] = [
       'gen_ai.route.path': ['vercel', 'gcp.vertex_ai', 'anthropic'],
       'gen_ai.route.request_id': expect.stringMatching(/^gen_/),
       'gen_ai.route.evidence': expect.arrayContaining(['body.provider_metadata.gateway.routing.finalProvider']),
+    },
+  },
+  {
+    name: '@ai-sdk/gateway (native AI Gateway protocol)',
+    model: () => createGateway({ baseURL: `${sim.url}/vercel/v4/ai`, apiKey: TEST_API_KEY })('anthropic/claude-sonnet-4'),
+    upstream: 'bedrock',
+    expected: {
+      'gen_ai.system': 'vercel',
+      'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+      'gen_ai.response.model': 'claude-sonnet-4-20250514',
+      'gen_ai.route.gateway': 'vercel',
+      'gen_ai.route.upstream': 'aws.bedrock',
+      'gen_ai.route.path': ['vercel', 'aws.bedrock', 'anthropic'],
+      'gen_ai.route.request_id': expect.stringMatching(/^gen_/),
+      // generateText reads it from the response body, streamText from the finish part's providerMetadata.
+      'gen_ai.route.evidence': expect.arrayContaining([expect.stringMatching(/provider_metadata\.gateway\.routing\.finalProvider$/)]),
     },
   },
   {
