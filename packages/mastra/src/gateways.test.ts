@@ -1,6 +1,7 @@
 import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
 import { createAzure } from '@ai-sdk/azure';
 import { Agent } from '@mastra/core/agent';
+import { ModelsDevGateway } from '@mastra/core/llm';
 import { createTool } from '@mastra/core/tools';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,10 +38,11 @@ async function runAgent(
   mode: 'generate' | 'stream',
   headers: Record<string, string> = {},
   servedby: Parameters<typeof createMastra>[0]['servedby'] = {},
+  gateways?: Parameters<typeof createMastra>[0]['gateways'],
 ): Promise<{ telemetry: Telemetry; text: string }> {
   const telemetry = createTelemetry();
   const agent = new Agent({ id: 'weather', name: 'weather', instructions: 'Answer about the weather.', model, tools: { weather: weatherTool } });
-  const mastra = createMastra({ agents: { weather: agent }, telemetry, servedby });
+  const mastra = createMastra({ agents: { weather: agent }, telemetry, servedby, gateways });
   let text = '';
   if (mode === 'generate') {
     text = (await mastra.getAgent('weather').generate('Weather in Paris?', { modelSettings: { headers } })).text;
@@ -114,6 +116,41 @@ for (const mode of ['generate', 'stream'] as const) {
           'gen_ai.response.model': expect.any(String),
           'gen_ai.route.gateway': 'vercel',
           'gen_ai.route.upstream': 'aws.bedrock',
+          'gen_ai.route.request_id': expect.stringMatching(/^gen_/),
+        },
+        'aws.bedrock',
+      );
+    });
+
+    it('through the simulated Vercel AI Gateway native protocol (router string, @ai-sdk/gateway)', async () => {
+      // Mastra's bundled registry gives `vercel` no URL, so `VERCEL_BASE_URL` alone is ignored: a
+      // models.dev gateway whose `vercel` config has one (what models.dev's own listing would carry)
+      // sends `vercel/…` strings through Mastra's real `createGatewayProvider` path to the simulator.
+      const modelsDev = new ModelsDevGateway({
+        vercel: {
+          url: `${sim.url}/vercel/v3/ai`,
+          apiKeyEnvVar: 'AI_GATEWAY_API_KEY',
+          name: 'Vercel AI Gateway',
+          models: ['anthropic/claude-sonnet-4'],
+          gateway: 'models.dev',
+        },
+      });
+      process.env.AI_GATEWAY_API_KEY = 'vck-test';
+      const { telemetry, text } = await runAgent('vercel/anthropic/claude-sonnet-4', mode, { 'x-sim-upstream': 'bedrock' }, {}, {
+        'models.dev': modelsDev,
+      });
+      expect(text).toBeTruthy();
+      expect(sim.requests().at(-1)?.path).toBe('/vercel/v3/ai/language-model');
+      expectRoute(
+        telemetry,
+        {
+          'gen_ai.system': 'vercel',
+          'gen_ai.provider.name': 'vercel',
+          'gen_ai.request.model': 'anthropic/claude-sonnet-4',
+          'gen_ai.response.model': 'claude-sonnet-4-20250514',
+          'gen_ai.route.gateway': 'vercel',
+          'gen_ai.route.upstream': 'aws.bedrock',
+          'gen_ai.route.path': ['vercel', 'aws.bedrock', 'anthropic'],
           'gen_ai.route.request_id': expect.stringMatching(/^gen_/),
         },
         'aws.bedrock',

@@ -65,6 +65,11 @@ export function createMastra(options: {
   telemetry: Telemetry;
   servedby?: MastraRouteOptions | false;
   bridgeTracerProvider?: TracerProvider;
+  gateways?: ConstructorParameters<typeof Mastra>[0] extends infer Config
+    ? Config extends { gateways?: infer Gateways }
+      ? Gateways
+      : never
+    : never;
 }): Mastra {
   const { telemetry } = options;
   const processors =
@@ -80,6 +85,7 @@ export function createMastra(options: {
   return new Mastra({
     agents: options.agents ?? {},
     workflows: options.workflows ?? {},
+    ...(options.gateways ? { gateways: options.gateways } : {}),
     logger: false,
     observability: new Observability({
       configs: {
