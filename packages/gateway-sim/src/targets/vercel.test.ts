@@ -120,6 +120,20 @@ describe('Vercel AI Gateway, native AI SDK protocol (@ai-sdk/gateway)', () => {
     expect(result.text).toBe('The tool returned: sunny in Paris');
   });
 
+  it('ends a stream that fails mid-way with an error part', async () => {
+    const gateway = createGateway({ baseURL: nativeBaseUrl(), apiKey: 'vck-test' });
+    const result = streamText({
+      model: gateway('openai/gpt-4o'),
+      prompt: 'hi',
+      maxRetries: 0,
+      headers: { 'x-sim-scenario': 'midstream-error' },
+      onError: () => {},
+    });
+    const types: string[] = [];
+    for await (const part of result.fullStream) types.push(part.type);
+    expect(types).toContain('error');
+  });
+
   it('surfaces a scenario failure as the gateway error the client parses', async () => {
     const gateway = createGateway({ baseURL: nativeBaseUrl(), apiKey: 'vck-test' });
     await expect(
