@@ -64,6 +64,10 @@ function setReady() {
 }
 function chart(container) {
   const instance = echarts.init(container, null, { renderer: 'canvas' });
+  // Marks the chart once its animation has settled, so screenshots and tests see the whole figure.
+  instance.on('finished', () => {
+    if (instance.getOption()?.series?.length) container.dataset.rendered = 'true';
+  });
   window.addEventListener('resize', () => instance.resize());
   return instance;
 }

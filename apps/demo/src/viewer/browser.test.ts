@@ -76,6 +76,7 @@ describe.skipIf(!available)('viewer pages in Chromium', () => {
     expect(sentence).toMatch(/anthropic\/claude-sonnet-4\.5: [^(]*\d+% via openrouter → together/);
     expect(await page.locator('#topology-tables tr[data-upstream="together"]').count()).toBeGreaterThan(0);
     expect(await page.locator('#topology-chart canvas').count()).toBe(1);
+    await page.waitForSelector('#topology-chart[data-rendered]');
     await page.screenshot({ path: join(SCREENSHOTS, 'topology.png'), fullPage: true });
   });
 
