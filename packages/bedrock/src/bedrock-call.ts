@@ -24,6 +24,7 @@ import {
   type RouteMetrics,
   type SemconvMode,
   deriveRoute,
+  errorTypeOf,
   modelCallAttributes,
   modelSpanName,
   modelOperation,
@@ -120,16 +121,6 @@ function reapplyWhenEnding(span: Span, attributes: Attributes): void {
     }
     return originalEnd.apply(span, endArguments);
   };
-}
-
-function errorTypeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
-    const constructorName = (error as { constructor?: { name?: unknown } }).constructor?.name;
-    if (typeof constructorName === 'string' && constructorName !== '' && constructorName !== 'Object') return constructorName;
-  }
-  return '_OTHER';
 }
 
 function errorMessageOf(error: unknown): string | undefined {

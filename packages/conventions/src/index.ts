@@ -32,7 +32,9 @@ export { readBodyFacts, readBodyObjects, type BodyFacts } from './body';
 
 // runtime
 export {
+  errorTypeOf,
   modelCallAttributes,
+  serverOfUrl,
   modelSpanName,
   resolveInstrumentation,
   setRouteOnSpan,

@@ -1,7 +1,7 @@
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { modelCallAttributes, modelSpanName, resolveInstrumentation, setRouteOnSpan } from './instrumentation';
+import { errorTypeOf, modelCallAttributes, modelSpanName, resolveInstrumentation, serverOfUrl, setRouteOnSpan } from './instrumentation';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -96,5 +96,44 @@ describe('setRouteOnSpan', () => {
     const broken = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     broken.setAttributes = () => { throw new Error('boom'); };
     expect(() => setRouteOnSpan(broken, { system: 'openai', evidence: [] })).not.toThrow();
+  });
+});
+
+describe('serverOfUrl', () => {
+  it.each([
+    ['https://openrouter.ai/api/v1', { serverAddress: 'openrouter.ai', serverPort: 443 }],
+    ['http://127.0.0.1:4100/litellm/v1', { serverAddress: '127.0.0.1', serverPort: 4100 }],
+    ['http://localhost/v1', { serverAddress: 'localhost', serverPort: 80 }],
+    ['https://res.openai.azure.com/openai/deployments/d/chat/completions?api-key=SECRET', { serverAddress: 'res.openai.azure.com', serverPort: 443 }],
+    ['not a url', {}],
+    [undefined, {}],
+  ])('%s', (url, expected) => {
+    expect(serverOfUrl(url)).toEqual(expected);
+    expect(serverOfUrl(url)).toEqual(expected);
+  });
+
+  it('returns a fresh object each time, so callers may mutate it', () => {
+    const first = serverOfUrl('https://api.openai.com/v1');
+    first.serverPort = 1;
+    expect(serverOfUrl('https://api.openai.com/v1').serverPort).toBe(443);
+  });
+});
+
+describe('errorTypeOf', () => {
+  class ThrottlingException extends Error {
+    override name = 'ThrottlingException';
+  }
+  class CustomFailure extends Error {}
+  it.each([
+    [Object.assign(new Error('rate limited'), { name: 'AI_APICallError', statusCode: 429 }), '429'],
+    [new ThrottlingException('slow down'), 'ThrottlingException'],
+    [new DOMException('aborted', 'AbortError'), 'AbortError'],
+    [new CustomFailure('x'), 'CustomFailure'],
+    [new Error('plain'), '_OTHER'],
+    [{}, '_OTHER'],
+    ['a string', '_OTHER'],
+    [undefined, '_OTHER'],
+  ])('%s → %s', (error, expected) => {
+    expect(errorTypeOf(error)).toBe(expected);
   });
 });

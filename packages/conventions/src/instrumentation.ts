@@ -175,3 +175,58 @@ export function setRouteOnSpan(span: Span, attribution: RouteAttribution, option
 function setCount(attributes: Attributes, name: string, value: number | undefined): void {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) attributes[name] = value;
 }
+
+// URLs repeat call after call (one endpoint per model): parse each once. Bounded, cleared
+// wholesale when full, and keyed without query or fragment so no Azure key is kept in memory.
+const MAX_MEMOIZED_SERVERS = 256;
+const serverByUrl = new Map<string, { serverAddress?: string; serverPort?: number }>();
+
+/**
+ * `server.address` and `server.port` of a request URL, shaped to spread into `ModelCallInfo`.
+ * The port is the explicit one, else the scheme's default (443, 80). Never throws; `{}` for
+ * anything that is not a URL.
+ */
+export function serverOfUrl(url: string | URL | undefined): { serverAddress?: string; serverPort?: number } {
+  if (url === undefined || url === '') return {};
+  const text = String(url);
+  const end = text.search(/[?#]/);
+  const key = end === -1 ? text : text.slice(0, end);
+  const known = serverByUrl.get(key);
+  if (known !== undefined) return { ...known };
+  let server: { serverAddress?: string; serverPort?: number } = {};
+  try {
+    const parsed = new URL(key);
+    const port = parsed.port
+      ? Number(parsed.port)
+      : parsed.protocol === 'https:'
+        ? 443
+        : parsed.protocol === 'http:'
+          ? 80
+          : undefined;
+    server = port === undefined ? { serverAddress: parsed.hostname } : { serverAddress: parsed.hostname, serverPort: port };
+  } catch {
+    server = {};
+  }
+  if (serverByUrl.size >= MAX_MEMOIZED_SERVERS) serverByUrl.clear();
+  serverByUrl.set(key, server);
+  return { ...server };
+}
+
+/**
+ * `error.type` for a thrown error, low-cardinality as semconv asks: the HTTP status of an error
+ * that carries one as `statusCode` (AI SDK `APICallError`), else the error's `name` when it is more
+ * than `Error`, else its class name when it is more than `Error`, else `_OTHER`.
+ */
+export function errorTypeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const statusCode = (error as { statusCode?: unknown }).statusCode;
+    if (typeof statusCode === 'number' && Number.isInteger(statusCode)) return String(statusCode);
+    const name = (error as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '' && name !== 'Error') return name.slice(0, 128);
+    const constructorName = (error as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof constructorName === 'string' && constructorName !== '' && constructorName !== 'Object' && constructorName !== 'Error') {
+      return constructorName.slice(0, 128);
+    }
+  }
+  return '_OTHER';
+}

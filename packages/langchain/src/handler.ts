@@ -41,6 +41,8 @@ import {
   type ServedbyOptions,
   type TokenUsage,
   type UpstreamsCollector,
+  errorTypeOf,
+  serverOfUrl,
 } from '@servedby/conventions';
 import {
   activeModelCallScope,
@@ -106,18 +108,6 @@ function guard<T>(what: string, fn: () => T): T | undefined {
   }
 }
 
-function errorTypeOf(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name !== '' && name !== 'Error') return name;
-    const constructorName = (error as { constructor?: { name?: unknown } }).constructor?.name;
-    if (typeof constructorName === 'string' && constructorName !== '' && constructorName !== 'Object') {
-      return constructorName;
-    }
-  }
-  return '_OTHER';
-}
-
 function lastIdPart(serialized: Serialized | undefined): string | undefined {
   const id = (serialized as { id?: unknown } | undefined)?.id;
   return Array.isArray(id) && typeof id.at(-1) === 'string' ? (id.at(-1) as string) : undefined;
@@ -133,17 +123,6 @@ function asString(value: unknown): string | undefined {
 
 function asNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function serverOf(url: string | undefined): { serverAddress?: string; serverPort?: number } {
-  if (!url) return {};
-  try {
-    const parsed = new URL(url);
-    const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'http:' ? 80 : 443;
-    return { serverAddress: parsed.hostname, serverPort: port };
-  } catch {
-    return {};
-  }
 }
 
 function usageOf(message: Record<string, unknown> | undefined, llmOutput: Record<string, unknown> | undefined): TokenUsage | undefined {
@@ -240,7 +219,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
     const attributes: Attributes = modelCallAttributes({
       operation,
       requestModel,
-      ...serverOf(configuration?.url),
+      ...serverOfUrl(configuration?.url),
     });
     const temperature = asNumber(metadata?.ls_temperature);
     if (temperature !== undefined) attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
@@ -325,7 +304,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       const attribution: RouteAttribution = deriveRoute(observation);
       const errorType = outcome.error !== undefined ? errorTypeOf(outcome.error) : undefined;
       const url = typeof observation.url === 'string' ? observation.url : observation.url?.toString();
-      const server = serverOf(url);
+      const server = serverOfUrl(url);
       span.setAttributes(
         modelCallAttributes({
           ...info,

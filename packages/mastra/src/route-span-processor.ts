@@ -12,6 +12,7 @@ import {
   type RouteObservation,
   type ServedbyOptions,
   type TokenUsage,
+  serverOfUrl,
 } from '@servedby/conventions';
 import {
   context as contextApi,
@@ -199,7 +200,7 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
   const stepAttributes = asRecord(step.attributes);
   const usage = tokenUsage(asRecord(stepAttributes?.usage));
   const finishReason = asString(stepAttributes?.finishReason);
-  const server = serverOf(capture?.url);
+  const server = serverOfUrl(capture?.url);
   const errorType = errorTypeOf(step, capture?.status, finishReason, http?.signal);
   const responseModel = attribution.responseModel;
   const durationSeconds = step.endTime ? Math.max(0, (step.endTime.getTime() - step.startTime.getTime()) / 1000) : 0;
@@ -219,8 +220,7 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
       durationSeconds,
       usage,
       errorType,
-      serverAddress: server?.address,
-      serverPort: server?.port,
+      ...server,
     });
   } catch (error) {
     diag.warn('servedby/mastra: could not record the route metrics', error);
@@ -235,8 +235,7 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
           responseModel,
           finishReasons: finishReason ? [finishReason] : undefined,
           usage,
-          serverAddress: server?.address,
-          serverPort: server?.port,
+          ...server,
           errorType,
         }),
         ...attributes,
@@ -352,26 +351,6 @@ function errorTypeOf(
 function abortErrorName(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   return reason instanceof Error && reason.name ? reason.name : 'AbortError';
-}
-
-// Model calls go to a handful of endpoints: parse each URL once. Bounded, so odd URLs cannot grow it.
-const serverByUrl = new Map<string, { address: string; port?: number } | undefined>();
-const SERVER_CACHE_LIMIT = 256;
-
-function serverOf(url: string | undefined): { address: string; port?: number } | undefined {
-  if (!url) return undefined;
-  if (serverByUrl.has(url)) return serverByUrl.get(url);
-  let server: { address: string; port?: number } | undefined;
-  try {
-    const parsed = new URL(url);
-    const defaultPort = parsed.protocol === 'https:' ? 443 : 80;
-    server = { address: parsed.hostname, port: parsed.port ? Number(parsed.port) : defaultPort };
-  } catch {
-    server = undefined;
-  }
-  if (serverByUrl.size >= SERVER_CACHE_LIMIT) serverByUrl.clear();
-  serverByUrl.set(url, server);
-  return server;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

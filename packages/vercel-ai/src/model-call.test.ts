@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { errorTypeOf, errorTypeOfFinishReason, toFinishReason, toTokenUsage, withoutSecrets } from './model-call';
+import { errorTypeOf } from '@servedby/conventions';
+import { errorTypeOfFinishReason, toFinishReason, toTokenUsage, withoutSecrets } from './model-call';
 import { observeStream } from './route-middleware';
 
 describe('toTokenUsage', () => {

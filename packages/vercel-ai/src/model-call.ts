@@ -43,18 +43,6 @@ export function toFinishReason(finishReason: unknown): string | undefined {
 }
 
 /**
- * `error.type` for a failed call: the HTTP status of an AI SDK `APICallError` (low cardinality,
- * and what dashboards group 429s and 503s by), else the error's class name, else `_OTHER`.
- */
-export function errorTypeOf(error: unknown): string {
-  if (isRecord(error)) {
-    if (typeof error.statusCode === 'number') return String(error.statusCode);
-    if (typeof error.name === 'string' && error.name.length > 0 && error.name !== 'Error') return error.name;
-  }
-  return '_OTHER';
-}
-
-/**
  * `error.type` for a call that answered but did not complete: `error` (the provider reported an
  * error part) or `interrupted` (ai 7: the stream ended without a completion signal, e.g. a
  * gateway's mid-stream error chunk). `undefined` for every normal finish.
@@ -87,7 +75,6 @@ export function errorResponseOf(error: unknown):
 // URLs repeat call after call (one endpoint per model): parsing each once keeps `new URL` off
 // the per-call path. Bounded, and cleared wholesale when full.
 const MAX_MEMOIZED_URLS = 256;
-const serverByUrl = new Map<string, { serverAddress?: string; serverPort?: number }>();
 const safeUrlByUrl = new Map<string, string | undefined>();
 
 // Keys never hold a query string or fragment: the cache must not keep an Azure key in memory.
@@ -102,27 +89,6 @@ function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
   if (cache.size >= MAX_MEMOIZED_URLS) cache.clear();
   cache.set(key, value);
   return value;
-}
-
-/** `server.address` and `server.port` of a URL; the port only when it is explicit or implied by the scheme. */
-export function serverOf(url: string | undefined): { serverAddress?: string; serverPort?: number } {
-  if (!url) return {};
-  const key = withoutQuery(url);
-  return memoized(serverByUrl, key, () => {
-    try {
-      const parsed = new URL(key);
-      const port = parsed.port
-        ? Number(parsed.port)
-        : parsed.protocol === 'https:'
-          ? 443
-          : parsed.protocol === 'http:'
-            ? 80
-            : undefined;
-      return { serverAddress: parsed.hostname, serverPort: port };
-    } catch {
-      return {};
-    }
-  });
 }
 
 /** A URL without its query string and fragment (Azure puts keys there) or credentials. */

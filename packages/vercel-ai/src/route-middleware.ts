@@ -20,16 +20,16 @@ import {
   type RouteAttribution,
   type ServedbyOptions,
   type TokenUsage,
+  errorTypeOf,
+  serverOfUrl,
 } from '@servedby/conventions';
 import {
   beforeSpanEnds,
   errorResponseOf,
-  errorTypeOf,
   errorTypeOfFinishReason,
   INSTRUMENTATION_SCOPE,
   isRecord,
   modelEndpointUrl,
-  serverOf,
   spanNameOf,
   toFinishReason,
   toTokenUsage,
@@ -296,7 +296,7 @@ function startModelCall(
           status: facts.status,
         });
         const responseModel = attribution.responseModel ?? facts.responseModel;
-        const server = serverOf(facts.url);
+        const server = serverOfUrl(facts.url);
         finalAttributes = {
           ...modelCallAttributes({
             operation: 'chat',

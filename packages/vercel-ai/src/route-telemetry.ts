@@ -15,15 +15,15 @@ import {
   type ServedbyOptions,
   type TokenUsage,
   type UpstreamsCollector,
+  errorTypeOf,
+  serverOfUrl,
 } from '@servedby/conventions';
 import {
   beforeSpanEnds,
   errorResponseOf,
-  errorTypeOf,
   errorTypeOfFinishReason,
   INSTRUMENTATION_SCOPE,
   isRecord,
-  serverOf,
   toTokenUsage,
   withoutSecrets,
 } from './model-call';
@@ -114,7 +114,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     if (call.recorded) return;
     call.recorded = true;
     const attribution = call.attribution;
-    const server = serverOf(call.url);
+    const server = serverOfUrl(call.url);
     const responseModel = (call.finalAttributes?.['gen_ai.response.model'] as string | undefined) ?? undefined;
     routeMetrics().record({
       operation: 'chat',
@@ -152,7 +152,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
       status: call.status,
     });
     call.finalAttributes = {
-      ...modelCallAttributes({ operation: 'chat', requestModel: call.requestModel, errorType: call.errorType, ...serverOf(call.url) }),
+      ...modelCallAttributes({ operation: 'chat', requestModel: call.requestModel, errorType: call.errorType, ...serverOfUrl(call.url) }),
       ...routeAttributes(call.attribution, { semconv }),
     };
   };
@@ -283,7 +283,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
               finishReasons: [event.finishReason],
               usage: call.usage,
               errorType: call.errorType,
-              ...serverOf(call.url),
+              ...serverOfUrl(call.url),
             }),
             ...routeAttributes(attribution, { semconv }),
           };
