@@ -1,0 +1,87 @@
+// In-memory OpenTelemetry for the tests, on the SDK line SERVEDBY_OTEL_LANE chooses. Test code
+// imports only from here (never an SDK package), so every suite runs unchanged on both lines.
+import { context } from '@opentelemetry/api';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { otelLaneOf, type OtelLane } from './lane';
+import type { LaneSdk, TestSpanExporter, TestTracerProvider } from './types';
+
+export type { OtelLane } from './lane';
+export type { TestSpanExporter, TestTracerProvider } from './types';
+export type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+export type {
+  DataPoint,
+  Histogram,
+  HistogramMetricData,
+  MetricData,
+  ResourceMetrics,
+  ScopeMetrics,
+} from '@opentelemetry/sdk-metrics';
+
+/** The lane this process runs on. */
+export const otelLane: OtelLane = otelLaneOf();
+
+// Only the chosen line is loaded: SDK 3 refuses api 1.9 and the SDK 2 lane runs on api 1.9.
+const { sdk }: { sdk: LaneSdk } = otelLane === 'sdk2' ? await import('./sdk2') : await import('./sdk3');
+
+let contextManagerInstalled = false;
+
+/** Installs the AsyncLocalStorage context manager once per process, as a Node app's SDK set-up does. */
+export function installContextManager(): void {
+  if (contextManagerInstalled) return;
+  contextManagerInstalled = true;
+  context.setGlobalContextManager(sdk.createContextManager().enable());
+}
+
+/** Options of {@link createTestTracing}. */
+export interface TestTracingOptions {
+  /** Processors that run before the in-memory exporter's (e.g. `RouteSpanProcessor`). */
+  spanProcessors?: SpanProcessor[];
+  /** Skip installing the global context manager (default: install it). */
+  contextManager?: boolean;
+}
+
+/** A tracer provider whose every ended span lands in memory. */
+export interface TestTracing {
+  lane: OtelLane;
+  tracerProvider: TestTracerProvider;
+  exporter: TestSpanExporter;
+  spans(): ReadableSpan[];
+  reset(): void;
+}
+
+/** A fresh tracer provider with an in-memory exporter behind a simple span processor. */
+export function createTestTracing(options: TestTracingOptions = {}): TestTracing {
+  if (options.contextManager !== false) installContextManager();
+  const { tracerProvider, exporter } = sdk.createTracing(options.spanProcessors ?? []);
+  return {
+    lane: sdk.lane,
+    tracerProvider,
+    exporter,
+    spans: () => exporter.getFinishedSpans(),
+    reset: () => exporter.reset(),
+  };
+}
+
+/** A meter provider with a pull reader (cumulative temporality). */
+export interface TestMetrics {
+  meterProvider: TestMeterProvider;
+  /** Collects everything recorded so far. */
+  collect(): Promise<ResourceMetrics>;
+}
+
+/** The api's `MeterProvider` plus the SDK's shutdown. */
+export type TestMeterProvider = ReturnType<LaneSdk['createMetrics']>['meterProvider'];
+
+/** A fresh meter provider whose metrics are read on demand. */
+export function createTestMetrics(): TestMetrics {
+  return sdk.createMetrics();
+}
+
+/** The version of `@opentelemetry/api` that registered the process-wide globals, if any did. */
+export function registeredApiVersion(): string | undefined {
+  const registry = (globalThis as Record<symbol, { version?: string } | undefined>)[
+    Symbol.for('opentelemetry.js.api.1')
+  ];
+  return registry?.version;
+}

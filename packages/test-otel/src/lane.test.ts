@@ -1,0 +1,70 @@
+import { context, trace } from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { createTestMetrics, createTestTracing, otelLane, registeredApiVersion } from './index';
+
+// What each lane must look like from inside a test process.
+const expectedApi = otelLane === 'sdk2' ? /^1\.9\./ : /^1\.10\./;
+
+describe(`the ${otelLane} lane`, () => {
+  it('registers the globals with the lane api version', () => {
+    createTestTracing();
+    expect(registeredApiVersion()).toMatch(expectedApi);
+  });
+
+  it('gives code Node loads itself (CJS require) the same api as the test code', () => {
+    const require = createRequire(import.meta.url);
+    const apiPath = require.resolve('@opentelemetry/api');
+    expect(apiPath.includes('/otel-sdk2-api/')).toBe(otelLane === 'sdk2');
+    const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+    expect(registeredApiVersion()).toMatch(expectedApi);
+    const { tracerProvider, spans, reset } = createTestTracing();
+    reset();
+    const parent = tracerProvider.getTracer('test').startSpan('parent');
+    // The CJS copy sees the context manager the test code installed: the child nests.
+    api.context.with(api.trace.setSpan(api.context.active(), parent), () => {
+      tracerProvider.getTracer('cjs').startSpan('child').end();
+    });
+    parent.end();
+    const [child, ended] = spans();
+    expect(ended?.name).toBe('parent');
+    expect(child?.name).toBe('child');
+    expect(child?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+  });
+
+  it('delivers spans, nested through the active context, and runs span processors before export', () => {
+    const seen: string[] = [];
+    const { tracerProvider, spans } = createTestTracing({
+      spanProcessors: [
+        {
+          onStart: () => {},
+          onEnding: (span) => {
+            seen.push(span.name);
+            span.setAttribute('processed', true);
+          },
+          onEnd: () => {},
+          forceFlush: async () => {},
+          shutdown: async () => {},
+        },
+      ],
+    });
+    const tracer = tracerProvider.getTracer('test');
+    tracer.startActiveSpan('outer', (outer) => {
+      context.with(trace.setSpan(context.active(), outer), () => tracer.startSpan('inner').end());
+      outer.end();
+    });
+    const [inner, outer] = spans();
+    expect(inner?.parentSpanContext?.spanId).toBe(outer?.spanContext().spanId);
+    expect(seen).toEqual(['inner', 'outer']);
+    expect(inner?.attributes.processed).toBe(true);
+  });
+
+  it('collects metrics on demand', async () => {
+    const { meterProvider, collect } = createTestMetrics();
+    meterProvider.getMeter('test').createHistogram('test.histogram').record(3, { lane: otelLane });
+    const metrics = await collect();
+    const metric = metrics.scopeMetrics[0]?.metrics[0];
+    expect(metric?.descriptor.name).toBe('test.histogram');
+    expect(metric?.dataPoints[0]?.attributes).toEqual({ lane: otelLane });
+  });
+});
