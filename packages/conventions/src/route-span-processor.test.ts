@@ -116,7 +116,7 @@ describe('RouteSpanProcessor', () => {
     expect(attributes['gen_ai.response.model']).toBe('gpt-4o-2024-08-06');
   });
 
-  it('attributes an aws-sdk instrumentation Bedrock span and keeps its cloud.region', () => {
+  it('attributes an aws-sdk instrumentation Bedrock span from its AWS request id and keeps its cloud.region', () => {
     const { endSpan } = setup();
     const attributes = endSpan('BedrockRuntime.Converse', {
       'rpc.system': 'aws-api',
@@ -126,6 +126,7 @@ describe('RouteSpanProcessor', () => {
       'gen_ai.system': 'aws.bedrock',
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      'aws.request.id': '8e22c972-4845-4f78-9054-c9dc70937cf2',
     });
     expect(attributes['gen_ai.route.gateway']).toBe('aws.bedrock');
     expect(attributes['gen_ai.route.upstream']).toBe('anthropic');
@@ -133,6 +134,53 @@ describe('RouteSpanProcessor', () => {
     expect(attributes['aws.region']).toBe('us-east-1');
     expect(attributes['cloud.region']).toBe('us-east-1');
     expect(attributes['gen_ai.request.model']).toBe('us.anthropic.claude-3-5-sonnet-20240620-v1:0');
+  });
+
+  it('never turns a peer client label into a route: no URL, header or body signal means nothing is added', () => {
+    const { endSpan } = setup();
+    // What OpenLLMetry writes behind LiteLLM: a client label and LiteLLM's re-stamped alias.
+    const openLLMetry = {
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'chat-small',
+      'gen_ai.response.model': 'chat-small',
+      'gen_ai.response.id': 'chatcmpl-ZdmxlSxH126iOnoJ5fTmH0tVdvfkK',
+    };
+    expect(endSpan('chat chat-small', openLLMetry)).toEqual(openLLMetry);
+    // OpenInference on a stream: the label and the text only.
+    const openInference = {
+      'openinference.span.kind': 'LLM',
+      'llm.system': 'openai',
+      'llm.provider': 'openai',
+      'llm.model_name': 'anthropic/claude-haiku-4.5',
+      'llm.invocation_parameters': '{"model":"anthropic/claude-haiku-4.5","stream":true}',
+      'output.value': 'Hello from the gateway simulator.',
+      'output.mime_type': 'text/plain',
+    };
+    expect(endSpan('OpenAI Chat Completions', openInference)).toEqual(openInference);
+    // An aws-sdk span that got no response (no AWS request id): the client class is not a served-by signal.
+    const bedrockNoResponse = {
+      'rpc.system': 'aws-api',
+      'rpc.method': 'Converse',
+      'rpc.service': 'BedrockRuntime',
+      'gen_ai.system': 'aws.bedrock',
+      'gen_ai.request.model': 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+    };
+    expect(endSpan('chat anthropic.claude-3-5-sonnet-20240620-v1:0', bedrockNoResponse)).toEqual(bedrockNoResponse);
+  });
+
+  it('takes response headers an HTTP client instrumentation captured on the model span', () => {
+    const { endSpan } = setup();
+    const attributes = endSpan('chat chat-small', {
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'chat-small',
+      'http.response.header.x-litellm-model-name': ['bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0'],
+      'http.response.header.x-litellm-call-id': ['0f3e1c52-5f38-4d0c-9d0e-1f2b6a7c8d9e'],
+    });
+    expect(attributes['gen_ai.route.gateway']).toBe('litellm');
+    expect(attributes['gen_ai.route.upstream']).toBe('aws.bedrock');
+    expect(attributes['gen_ai.provider.name']).toBe('openai');
   });
 
   it('leaves spans that are not model calls, and spans servedby already attributed, alone', () => {

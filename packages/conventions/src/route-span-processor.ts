@@ -1,30 +1,29 @@
 import { diag, type AttributeValue, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 import { deriveRoute } from './derive-route';
 import { resolveSemconvMode, routeAttributes } from './route-attributes';
+import { httpExchangeOf, isHttpClientSpan, type HttpExchangeFacts } from './route-span-processor/http-exchange';
+import type { PeerSpanFacts } from './route-span-processor/peer-spans';
+import { readPeerSpan } from './route-span-processor/readers';
 import {
-  ATTR_AWS_REGION,
-  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_ROUTE_GATEWAY,
   ATTR_GEN_AI_ROUTE_UPSTREAM,
   ATTR_GEN_AI_ROUTE_UPSTREAMS,
   ATTR_GEN_AI_SYSTEM,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
 } from './semconv';
-import type { RouteObservation, SemconvMode } from './types';
+import type { RouteAttribution, RouteObservation, SemconvMode } from './types';
 
 /**
  * The part of an SDK span the processor reads and writes. Structural, so this package needs no
- * dependency on `@opentelemetry/sdk-trace-base`; its `Span` satisfies it.
+ * dependency on an SDK: the `Span` of `@opentelemetry/sdk-trace-base` 2.x and of
+ * `@opentelemetry/sdk-trace` 3.x both satisfy it.
  */
 export interface EndingSpan {
   /** Span name. */
   readonly name: string;
   /** Attributes set so far. */
   readonly attributes: Attributes;
-  /** Parent span context, when the span has a parent (sdk-trace-base 2.x). */
+  /** Parent span context, when the span has a parent. */
   readonly parentSpanContext?: SpanContext;
   /** The span's own context. */
   spanContext(): SpanContext;
@@ -36,44 +35,34 @@ export interface EndingSpan {
 export interface RouteSpanProcessorOptions {
   /** Which system attribute names to add when a span has neither. Default: from the environment, else `both`. */
   semconv?: SemconvMode;
-  /** How many parent spans to remember upstreams for at once (bounds memory if spans never end). Default 10 000. */
+  /**
+   * How many unfinished parent spans to remember upstreams and HTTP exchanges for at once (bounds
+   * memory if spans never end). Default 10 000.
+   */
   maxTrackedParents?: number;
 }
 
-// Attributes of other instrumentations that the processor reads. Their names are theirs, not ours.
-const AI_MODEL_PROVIDER = 'ai.model.provider';
-const AI_MODEL_ID = 'ai.model.id';
-const AI_RESPONSE_PROVIDER_METADATA = 'ai.response.providerMetadata';
-const AI_RESPONSE_MODEL = 'ai.response.model';
-const AI_OPERATION_ID = 'ai.operationId';
-const OPENINFERENCE_LLM_PROVIDER = 'llm.provider';
-const OPENINFERENCE_LLM_SYSTEM = 'llm.system';
-const OPENINFERENCE_LLM_MODEL_NAME = 'llm.model_name';
-const OPENINFERENCE_LLM_INVOCATION_PARAMETERS = 'llm.invocation_parameters';
-const OPENINFERENCE_OUTPUT_VALUE = 'output.value';
-const OPENINFERENCE_OUTPUT_MIME_TYPE = 'output.mime_type';
-const OPENLLMETRY_OPENAI_API_BASE = 'gen_ai.openai.api_base';
-const RPC_SERVICE = 'rpc.service';
-const RPC_SYSTEM = 'rpc.system';
-const CLOUD_REGION = 'cloud.region';
-const GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
-const NOT_MODEL_CALL_OPERATIONS: ReadonlySet<string> = new Set([
-  'invoke_agent',
-  'create_agent',
-  'agent_step',
-  'execute_tool',
-  'invoke_workflow',
-]);
+// HTTP client spans remembered per parent: a retried call makes a few, never many.
+const MAX_EXCHANGES_PER_PARENT = 4;
 
 /**
- * A `SpanProcessor` that, as each span ends, adds the route attributes (`gen_ai.route.*`, and
- * the system, response model and region when the span lacks them) to the model-call spans other
- * instrumentations made: AI SDK `ai.*`/`gen_ai.*` spans (reading `ai.response.providerMetadata`),
- * OpenInference `llm.*` spans, OpenLLMetry spans and the aws-sdk instrumentation's Bedrock spans.
- * It never overwrites an attribute a span already has; spans servedby attributed itself are left
- * alone. Parent spans get `gen_ai.route.upstreams`: the distinct upstreams of their descendants.
+ * A `SpanProcessor` that, as each span ends, adds the route (`gen_ai.route.*`, and the system,
+ * response model and region when the span lacks them) to the model-call spans other
+ * instrumentations made — OpenInference, OpenLLMetry, `@ai-sdk/otel` and AI SDK 5/6 telemetry,
+ * Langfuse, the aws-sdk instrumentation — from what those spans really carry: raw response JSON
+ * (OpenInference `output.value`), response ids and models, `ai.response.providerMetadata`,
+ * `server.address`, the AWS request id, and `http.response.header.*` captured by an HTTP client
+ * instrumentation on the span or on its HTTP child span.
  *
- * Needs an SDK that calls `onEnding` (`@opentelemetry/sdk-trace-base` 2.1 or later).
+ * A peer's provider label (`gen_ai.system=openai` on an OpenLLMetry span, `llm.system`,
+ * `ai.model.provider`) names the client class, not who served: it never decides a gateway or an
+ * upstream. When nothing that may decide is on the span, the processor adds nothing.
+ *
+ * It never overwrites an attribute a span has; spans servedby attributed itself are left alone.
+ * Parent spans get `gen_ai.route.upstreams`: the distinct upstreams of their descendants.
+ *
+ * Needs an SDK that calls `onEnding` (`@opentelemetry/sdk-trace-base` 2.1 or later, or
+ * `@opentelemetry/sdk-trace` 3.x).
  *
  * @example
  * ```ts
@@ -85,15 +74,34 @@ export class RouteSpanProcessor {
   private readonly maxTrackedParents: number;
   // Upstreams seen below each unfinished parent span, keyed by trace and span id.
   private readonly upstreamsByParent = new Map<string, Set<string>>();
+  // HTTP client spans started below each unfinished parent span (their headers arrive later).
+  private readonly exchangesByParent = new Map<string, EndingSpan[]>();
 
   /** Creates the processor; see {@link RouteSpanProcessorOptions}. */
   constructor(options: RouteSpanProcessorOptions = {}) {
     this.semconv = resolveSemconvMode(options.semconv);
-    this.maxTrackedParents = options.maxTrackedParents ?? 10_000;
+    const max = options.maxTrackedParents;
+    this.maxTrackedParents = typeof max === 'number' && Number.isFinite(max) && max >= 1 ? Math.floor(max) : 10_000;
   }
 
-  /** Nothing to do when a span starts. */
-  onStart(_span: unknown, _parentContext: Context): void {}
+  /** Remembers HTTP client spans under their parent, whose route their response headers may reveal. Never throws. */
+  onStart(span: unknown, _parentContext: Context): void {
+    try {
+      const started = span as EndingSpan;
+      const parent = started.parentSpanContext;
+      if (!parent || !isHttpClientSpan(started.attributes)) return;
+      const key = spanKey(parent);
+      const list = this.exchangesByParent.get(key);
+      if (list) {
+        if (list.length >= MAX_EXCHANGES_PER_PARENT) list.shift();
+        list.push(started);
+      } else {
+        boundedSet(this.exchangesByParent, key, [started], this.maxTrackedParents);
+      }
+    } catch (error) {
+      diag.warn('servedby: RouteSpanProcessor could not look at a starting span', error);
+    }
+  }
 
   /** Adds route attributes while the span can still be written. Never throws. */
   onEnding(span: EndingSpan): void {
@@ -112,36 +120,45 @@ export class RouteSpanProcessor {
     return Promise.resolve();
   }
 
-  /** Forgets the upstreams of parents that never ended. */
+  /** Forgets the upstreams and HTTP exchanges of parents that never ended. */
   shutdown(): Promise<void> {
     this.upstreamsByParent.clear();
+    this.exchangesByParent.clear();
     return Promise.resolve();
   }
 
   private enrich(span: EndingSpan): void {
     const attributes = span.attributes;
-    let upstream = stringAttribute(attributes, ATTR_GEN_AI_ROUTE_UPSTREAM);
-    if (upstream === undefined && stringAttribute(attributes, ATTR_GEN_AI_ROUTE_GATEWAY) === undefined) {
-      const observation = observationOf(attributes);
-      if (observation) {
-        const attribution = deriveRoute(observation);
-        for (const [key, value] of Object.entries(routeAttributes(attribution, { semconv: this.semconv }))) {
-          if (value === undefined) continue;
-          // Route attributes are ours to add; everything else only fills a gap.
-          if (key.startsWith('gen_ai.route.') || attributes[key] === undefined) {
-            if (key === ATTR_GEN_AI_SYSTEM && attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined) continue;
-            if (key === ATTR_GEN_AI_PROVIDER_NAME && attributes[ATTR_GEN_AI_SYSTEM] !== undefined) continue;
-            span.setAttribute(key, value);
-          }
+    const ownKey = spanKey(span.spanContext());
+    const children = this.exchangesByParent.get(ownKey);
+    if (children) this.exchangesByParent.delete(ownKey);
+    let upstream = stringValue(attributes[ATTR_GEN_AI_ROUTE_UPSTREAM]);
+    if (upstream === undefined && attributes[ATTR_GEN_AI_ROUTE_GATEWAY] === undefined) {
+      const facts = readPeerSpan(attributes);
+      if (facts) {
+        const attribution = deriveRoute(observationOf(facts, exchangeOf(attributes, children)));
+        if (attribution.gateway !== undefined || attribution.upstream !== undefined) {
+          this.write(span, attribution);
+          upstream = attribution.upstream;
         }
-        upstream = attribution.upstream;
       }
     }
-    this.rollUpUpstreams(span, upstream);
+    this.rollUpUpstreams(span, ownKey, upstream);
   }
 
-  private rollUpUpstreams(span: EndingSpan, upstream: string | undefined): void {
-    const ownKey = spanKey(span.spanContext());
+  private write(span: EndingSpan, attribution: RouteAttribution): void {
+    const attributes = span.attributes;
+    const hasSystem = attributes[ATTR_GEN_AI_SYSTEM] !== undefined || attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined;
+    for (const [key, value] of Object.entries(routeAttributes(attribution, { semconv: this.semconv }))) {
+      if (value === undefined) continue;
+      // Route attributes are ours to add; everything else only fills a gap, and the system
+      // attributes only when the span has neither of them.
+      if ((key === ATTR_GEN_AI_SYSTEM || key === ATTR_GEN_AI_PROVIDER_NAME) && hasSystem) continue;
+      if (key.startsWith('gen_ai.route.') || attributes[key] === undefined) span.setAttribute(key, value);
+    }
+  }
+
+  private rollUpUpstreams(span: EndingSpan, ownKey: string, upstream: string | undefined): void {
     const below = this.upstreamsByParent.get(ownKey);
     this.upstreamsByParent.delete(ownKey);
     if (below && below.size > 0 && span.attributes[ATTR_GEN_AI_ROUTE_UPSTREAMS] === undefined) {
@@ -155,13 +172,8 @@ export class RouteSpanProcessor {
     const parentKey = spanKey(parent);
     let parentSet = this.upstreamsByParent.get(parentKey);
     if (!parentSet) {
-      if (this.upstreamsByParent.size >= this.maxTrackedParents) {
-        // Drop the oldest entry: a parent that never ended must not grow memory forever.
-        const oldest = this.upstreamsByParent.keys().next().value;
-        if (oldest !== undefined) this.upstreamsByParent.delete(oldest);
-      }
       parentSet = new Set();
-      this.upstreamsByParent.set(parentKey, parentSet);
+      boundedSet(this.upstreamsByParent, parentKey, parentSet, this.maxTrackedParents);
     }
     for (const value of toParent) parentSet.add(value);
   }
@@ -174,88 +186,56 @@ export function createRouteSpanProcessor(options?: RouteSpanProcessorOptions): R
   return new RouteSpanProcessor(options);
 }
 
+/** Headers and URL captured on the span itself, else on its last HTTP child span that has any. */
+function exchangeOf(attributes: Attributes, children: EndingSpan[] | undefined): HttpExchangeFacts | undefined {
+  const own = httpExchangeOf(attributes);
+  if (own && own.responseHeaders.length > 0) return own;
+  if (children) {
+    for (let index = children.length - 1; index >= 0; index--) {
+      const child = httpExchangeOf(children[index]!.attributes);
+      if (child && (child.responseHeaders.length > 0 || child.status !== undefined)) return child;
+    }
+  }
+  return own;
+}
+
 /**
- * Builds a `RouteObservation` from the attributes other instrumentations put on a model-call
- * span, or `undefined` when the span is not a model call.
+ * The observation deriveRoute gets. The peer's client label is deliberately not passed as
+ * `providerHint`: a hint may decide the system when no URL is known, and a peer's label only says
+ * which client class ran (DESIGN §2.7).
  */
-function observationOf(attributes: Attributes): RouteObservation | undefined {
-  const aiProvider = stringAttribute(attributes, AI_MODEL_PROVIDER);
-  const openInferenceProvider =
-    stringAttribute(attributes, OPENINFERENCE_LLM_PROVIDER) ?? stringAttribute(attributes, OPENINFERENCE_LLM_SYSTEM);
-  const rpcService = stringAttribute(attributes, RPC_SERVICE);
-  const isBedrockRpc =
-    rpcService !== undefined && /bedrock/i.test(rpcService) && stringAttribute(attributes, RPC_SYSTEM) !== undefined;
-  const system = stringAttribute(attributes, ATTR_GEN_AI_PROVIDER_NAME) ?? stringAttribute(attributes, ATTR_GEN_AI_SYSTEM);
-  const requestModel =
-    stringAttribute(attributes, ATTR_GEN_AI_REQUEST_MODEL) ??
-    stringAttribute(attributes, AI_MODEL_ID) ??
-    invocationModel(attributes) ??
-    (openInferenceProvider ? stringAttribute(attributes, OPENINFERENCE_LLM_MODEL_NAME) : undefined);
-
-  const isModelCall =
-    aiProvider !== undefined || openInferenceProvider !== undefined || isBedrockRpc || (system !== undefined && requestModel !== undefined);
-  if (!isModelCall) return undefined;
-  // Agent, step and tool spans get `gen_ai.route.upstreams` from their children instead.
-  const operation = stringAttribute(attributes, ATTR_GEN_AI_OPERATION_NAME);
-  if (operation !== undefined && NOT_MODEL_CALL_OPERATIONS.has(operation)) return undefined;
-  // AI SDK outer spans (ai.generateText) repeat their inner call's attributes: only the inner call counts.
-  const aiOperation = stringAttribute(attributes, AI_OPERATION_ID);
-  if (aiOperation !== undefined && !/\.do(Generate|Stream)$/.test(aiOperation) && attributes[ATTR_GEN_AI_REQUEST_MODEL] === undefined) {
-    return undefined;
-  }
-
+function observationOf(facts: PeerSpanFacts, exchange: HttpExchangeFacts | undefined): RouteObservation {
   const observation: RouteObservation = {};
-  if (requestModel) observation.requestModel = requestModel;
-  const providerHint = aiProvider ?? (isBedrockRpc ? 'aws.bedrock' : undefined) ?? system ?? openInferenceProvider;
-  if (providerHint) observation.providerHint = providerHint;
-
-  const url = urlOf(attributes);
+  if (facts.requestModel) observation.requestModel = facts.requestModel;
+  const url = exchange?.url ?? facts.url;
   if (url) observation.url = url;
-  const region = stringAttribute(attributes, ATTR_AWS_REGION) ?? (isBedrockRpc ? stringAttribute(attributes, CLOUD_REGION) : undefined);
-  if (region) observation.region = region;
-
-  const providerMetadata = jsonObject(stringAttribute(attributes, AI_RESPONSE_PROVIDER_METADATA));
-  if (providerMetadata) observation.providerMetadata = providerMetadata;
-
-  const output = stringAttribute(attributes, OPENINFERENCE_OUTPUT_VALUE);
-  const outputMime = stringAttribute(attributes, OPENINFERENCE_OUTPUT_MIME_TYPE);
-  if (output && (outputMime === undefined || outputMime.includes('json')) && output.trimStart().startsWith('{')) {
-    observation.responseBody = output;
-  } else {
-    const responseModel = stringAttribute(attributes, GEN_AI_RESPONSE_MODEL) ?? stringAttribute(attributes, AI_RESPONSE_MODEL);
-    if (responseModel) observation.responseBody = { model: responseModel };
+  const headers = [...(exchange?.responseHeaders ?? []), ...(facts.responseHeaders ?? [])];
+  if (headers.length > 0) observation.responseHeaders = headers;
+  if (exchange?.status !== undefined) observation.status = exchange.status;
+  if (facts.responseBody) {
+    observation.responseBody = facts.responseBody;
+  } else if (facts.responseId || facts.responseModel) {
+    observation.responseBody = {
+      ...(facts.responseId ? { id: facts.responseId } : {}),
+      ...(facts.responseModel ? { model: facts.responseModel } : {}),
+    };
   }
+  if (facts.providerMetadata) observation.providerMetadata = facts.providerMetadata;
+  if (facts.region) observation.region = facts.region;
   return observation;
 }
 
-function urlOf(attributes: Attributes): string | undefined {
-  const apiBase = stringAttribute(attributes, OPENLLMETRY_OPENAI_API_BASE);
-  if (apiBase) return apiBase;
-  const address = stringAttribute(attributes, ATTR_SERVER_ADDRESS);
-  if (!address) return undefined;
-  const port = attributes[ATTR_SERVER_PORT];
-  const portPart = typeof port === 'number' && port !== 443 ? `:${port}` : '';
-  return `https://${address}${portPart}/`;
-}
-
-function invocationModel(attributes: Attributes): string | undefined {
-  const parameters = jsonObject(stringAttribute(attributes, OPENINFERENCE_LLM_INVOCATION_PARAMETERS));
-  const model = parameters?.model;
-  return typeof model === 'string' && model.length > 0 ? model : undefined;
-}
-
-function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text || text.length > 1_000_000) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
+function boundedSet<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  while (map.size >= max) {
+    // Drop the oldest entry: a parent that never ended must not grow memory forever.
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
   }
+  map.set(key, value);
 }
 
-function stringAttribute(attributes: Attributes, key: string): string | undefined {
-  const value = attributes[key];
+function stringValue(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
