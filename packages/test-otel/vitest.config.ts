@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { otelLanePlugin } from './src/vitest.ts';
+import { otelLanePlugin } from './src/vitest';
 
 export default defineConfig({
   plugins: [otelLanePlugin()],

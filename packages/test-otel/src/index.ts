@@ -31,6 +31,16 @@ export function installContextManager(): void {
   if (contextManagerInstalled) return;
   contextManagerInstalled = true;
   context.setGlobalContextManager(sdk.createContextManager().enable());
+  // A suite whose vitest config lacks `otelLanePlugin()` would run the SDK 2 lane on the wrong api
+  // and still pass; refuse instead.
+  const registered = registeredApiVersion() ?? 'none';
+  const expected = otelLane === 'sdk2' ? '1.9.' : '1.10.';
+  if (!registered.startsWith(expected)) {
+    throw new Error(
+      `the ${otelLane} lane expects @opentelemetry/api ${expected}x, but ${registered} registered the globals; ` +
+        `add plugins: [otelLanePlugin()] from '@servedby/test-otel/vitest' to this package's vitest config`,
+    );
+  }
 }
 
 /** Options of {@link createTestTracing}. */
