@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { otelLanePlugin } from '@servedby/test-otel/vitest';
 import { defineConfig } from 'vitest/config';
 
 // Sibling workspace packages are tested from source, so a test run never depends on a stale build.
 const sourceOf = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 export default defineConfig({
+  plugins: [otelLanePlugin()],
   resolve: {
     alias: {
       '@servedby/conventions': sourceOf('../conventions/src/index.ts'),

@@ -7,7 +7,7 @@ import { createOpenAI as createOpenAI6 } from 'openai-v6';
 import { createOpenRouter } from '@openrouter/ai-sdk-provider';
 import { RouteSpanProcessor } from '@servedby/conventions';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@servedby/test-otel';
 import { routeMiddleware } from './route-middleware';
 import { createTestTelemetry } from './testing/harness';
 import { TEST_API_KEY, UPSTREAM_HEADER } from './testing/routes';

@@ -1,27 +1,16 @@
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
+  createTestMetrics,
+  createTestTracing,
+  installContextManager,
+  type HistogramMetricData,
   type ReadableSpan,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+  type TestMeterProvider,
+  type TestSpanExporter,
+  type TestTracerProvider,
+} from '@servedby/test-otel';
 
-let contextManagerInstalled = false;
-
-/** AsyncLocalStorage context, as a Node app with the OTel SDK has it. Installed once per worker. */
-export function installContextManager(): void {
-  if (contextManagerInstalled) return;
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  contextManagerInstalled = true;
-}
-
-class CollectingMetricReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
+export { installContextManager };
 
 /** One histogram point: its attributes and the recorded count and sum. */
 export interface HistogramPoint {
@@ -32,9 +21,9 @@ export interface HistogramPoint {
 
 /** A tracer and meter provider that keep everything in memory, for assertions. */
 export interface TestTelemetry {
-  tracerProvider: BasicTracerProvider;
-  meterProvider: MeterProvider;
-  exporter: InMemorySpanExporter;
+  tracerProvider: TestTracerProvider;
+  meterProvider: TestMeterProvider;
+  exporter: TestSpanExporter;
   spans(): ReadableSpan[];
   span(name: string | RegExp): ReadableSpan;
   histogram(name: string): Promise<HistogramPoint[]>;
@@ -42,13 +31,8 @@ export interface TestTelemetry {
 }
 
 export function createTestTelemetry(options: { spanProcessors?: SpanProcessor[] } = {}): TestTelemetry {
-  installContextManager();
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor(exporter)],
-  });
-  const reader = new CollectingMetricReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
+  const { tracerProvider, exporter } = createTestTracing({ spanProcessors: options.spanProcessors ?? [] });
+  const { meterProvider, collect } = createTestMetrics();
   const spans = () => exporter.getFinishedSpans();
   return {
     tracerProvider,
@@ -63,7 +47,7 @@ export function createTestTelemetry(options: { spanProcessors?: SpanProcessor[] 
       return found[0]!;
     },
     async histogram(name) {
-      const { resourceMetrics } = await reader.collect();
+      const resourceMetrics = await collect();
       const points: HistogramPoint[] = [];
       for (const scope of resourceMetrics.scopeMetrics) {
         for (const metric of scope.metrics) {
