@@ -10,6 +10,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     config: { type: 'string' },
     seed: { type: 'string' },
+    'otlp-endpoint': { type: 'string' },
   },
 });
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     host: values.host,
     config,
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
+    ...(values['otlp-endpoint'] ? { otlpEndpoint: values['otlp-endpoint'] } : {}),
   });
   for (const [target, baseUrl] of Object.entries(sim.baseUrls)) process.stdout.write(`${target} ${baseUrl}\n`);
   const stop = (): void => {

@@ -1,6 +1,7 @@
 import type { Exchange } from './exchange';
 import type { Random } from './random';
-import type { SimScenario, SimTarget } from './types';
+import type { BroadcastExporter } from './broadcast';
+import type { GatewayRefusal, SimScenario, SimTarget } from './types';
 
 /** Everything a target handler knows about the request beyond the exchange itself. */
 export interface TargetContext {
@@ -11,8 +12,12 @@ export interface TargetContext {
   now: number;
   /** The upstream chosen by the scenario (explicit, timeline or mix); undefined means the target's default. */
   chosenUpstream?: string;
+  /** Upstreams that fail every attempt at this request's time (scenario and timeline `down`). */
+  down: string[];
   /** Records the upstream the response reports, for {@link GatewaySim.requests}. */
   reportUpstream(upstream: string): void;
+  /** The gateway's own span exporter, when the simulator was started with `otlpEndpoint`. */
+  broadcast?: BroadcastExporter;
 }
 
 /** A handler for one target's path prefix; `path` is relative to the prefix. */
@@ -31,6 +36,16 @@ export type ErrorKind =
 
 /** Sends a target's error response for one kind. */
 export type ErrorResponder = (kind: ErrorKind, detail?: string) => void;
+
+/** Sends a refusal the gateway produced itself (see {@link GatewayRefusal}). */
+export type RefusalResponder = (refusal: GatewayRefusal) => void;
+
+const GATEWAY_REFUSALS: ReadonlySet<string> = new Set<GatewayRefusal>(['gateway_rate_limit', 'insufficient_credits', 'budget_exceeded']);
+
+/** True for the failures a gateway sends itself rather than relays. */
+export function isGatewayRefusal(failure: string | undefined): failure is GatewayRefusal {
+  return failure !== undefined && GATEWAY_REFUSALS.has(failure);
+}
 
 /** Model names that simulate "the service does not know this model". */
 export function isUnknownModel(model: string): boolean {
@@ -63,6 +78,11 @@ export async function applyFailure(
   if (!failure) return false;
   if (failure === 'midstream_error' && streaming) return false;
   await exchange.sleep(context.scenario.latency?.firstByteMs ?? 0);
+  if (isGatewayRefusal(failure)) {
+    // Reached only by a service with no refusal of its own (a direct provider): its plain 429.
+    respondError('rate_limit');
+    return true;
+  }
   switch (failure) {
     case 'reset':
       exchange.reset();
@@ -80,6 +100,18 @@ export async function applyFailure(
       respondError('server_error');
       return true;
   }
+}
+
+/**
+ * Plays a gateway-side refusal, if the scenario asks for one: the gateway answers before any
+ * routing, so no upstream is reported. Gateways call this before {@link applyFailure}.
+ */
+export async function applyGatewayRefusal(exchange: Exchange, context: TargetContext, refuse: RefusalResponder): Promise<boolean> {
+  const failure = context.scenario.failure;
+  if (!isGatewayRefusal(failure)) return false;
+  await exchange.sleep(context.scenario.latency?.firstByteMs ?? 0);
+  refuse(failure);
+  return true;
 }
 
 /** A JSON error response builder shared by the targets: status, headers, body. */

@@ -21,6 +21,10 @@ export const BUILT_IN_PRESETS: Record<string, SimScenario> = {
   reset: { failure: 'reset' },
   fallback: { fallbackFrom: ['azure.ai.openai'], upstream: 'openai' },
   slow: { latency: { firstByteMs: 200, chunkDelayMs: 50 } },
+  'gateway-rate-limit': { failure: 'gateway_rate_limit' },
+  'insufficient-credits': { failure: 'insufficient_credits' },
+  'budget-exceeded': { failure: 'budget_exceeded' },
+  'cache-hit': { cacheHit: true },
 };
 
 /** Thrown for an unreadable `x-sim-scenario`; the server answers 400 with this message. */
@@ -88,20 +92,33 @@ export function scenarioForRequest(
 export function chooseUpstream(scenario: SimScenario, now: number, random: Random): string | undefined {
   if (scenario.upstream) return scenario.upstream;
   for (const segment of scenario.timeline ?? []) {
-    const start = parseTime(segment.start);
-    const end =
-      segment.end !== undefined
-        ? parseTime(segment.end)
-        : segment.durationMs !== undefined
-          ? start + segment.durationMs
-          : Number.POSITIVE_INFINITY;
-    if (now >= start && now < end) {
+    if (segmentContains(segment, now)) {
       if (segment.upstream) return segment.upstream;
       if (segment.mix?.length) return drawWeighted(segment.mix, random);
     }
   }
   if (scenario.mix?.length) return drawWeighted(scenario.mix, random);
   return undefined;
+}
+
+/** The upstreams that fail at `now`: the scenario's `down` plus those of every timeline segment containing `now`. */
+export function downUpstreams(scenario: SimScenario, now: number): string[] {
+  const down = [...(scenario.down ?? [])];
+  for (const segment of scenario.timeline ?? []) {
+    if (segment.down?.length && segmentContains(segment, now)) down.push(...segment.down);
+  }
+  return down;
+}
+
+function segmentContains(segment: NonNullable<SimScenario['timeline']>[number], now: number): boolean {
+  const start = parseTime(segment.start);
+  const end =
+    segment.end !== undefined
+      ? parseTime(segment.end)
+      : segment.durationMs !== undefined
+        ? start + segment.durationMs
+        : Number.POSITIVE_INFINITY;
+  return now >= start && now < end;
 }
 
 function drawWeighted(mix: WeightedUpstream[], random: Random): string | undefined {

@@ -169,11 +169,11 @@ describe('gateway-sim server', () => {
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           const complete = output.split('\n').filter(Boolean);
-          if (complete.length >= 7) resolve(complete);
+          if (complete.length >= 8) resolve(complete);
         });
         child.on('exit', (code) => reject(new Error(`cli exited with ${code}`)));
       });
-      expect(lines.map((line) => line.split(' ')[0])).toEqual(['openrouter', 'litellm', 'azure', 'bedrock', 'vercel', 'openai', 'anthropic']);
+      expect(lines.map((line) => line.split(' ')[0])).toEqual(['openrouter', 'litellm', 'azure', 'bedrock', 'vercel', 'openai', 'anthropic', 'kong']);
       const [, openrouterUrl] = lines[0]!.split(' ');
       expect(openrouterUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/openrouter\/api\/v1$/);
     } finally {

@@ -6,13 +6,15 @@ import {
   type Http2Session,
 } from 'node:http2';
 import { createServer as createNetServer, type Socket } from 'node:net';
+import { createBroadcastExporter } from './broadcast';
 import type { TargetContext, TargetHandler } from './common';
 import { createExchange } from './exchange';
 import { createRandom, hashSeed } from './random';
-import { chooseUpstream, parseTime, ScenarioError, scenarioForRequest, SEED_HEADER, TIME_HEADER } from './scenario';
+import { chooseUpstream, downUpstreams, parseTime, ScenarioError, scenarioForRequest, SEED_HEADER, TIME_HEADER } from './scenario';
 import { handleAnthropic } from './targets/anthropic';
 import { handleAzure } from './targets/azure';
 import { handleBedrock } from './targets/bedrock';
+import { handleKong } from './targets/kong';
 import { handleLiteLlm } from './targets/litellm';
 import { handleOpenAi } from './targets/openai';
 import { handleOpenRouter } from './targets/openrouter';
@@ -34,6 +36,7 @@ const HANDLERS: Record<SimTarget, TargetHandler> = {
   vercel: handleVercel,
   openai: handleOpenAi,
   anthropic: handleAnthropic,
+  kong: handleKong,
 };
 
 /** The path each target's SDK base URL ends with. */
@@ -45,6 +48,7 @@ const BASE_PATHS: Record<SimTarget, string> = {
   vercel: '/vercel/v1',
   openai: '/openai/v1',
   anthropic: '/anthropic/v1',
+  kong: '/kong/openai-route',
 };
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
@@ -66,6 +70,7 @@ export async function startGatewaySim(options: GatewaySimOptions = {}): Promise<
   const shutdown = new AbortController();
   const sockets = new Set<Socket>();
   const sessions = new Set<Http2Session>();
+  const broadcast = options.otlpEndpoint ? createBroadcastExporter({ endpoint: options.otlpEndpoint }) : undefined;
 
   const handle = async (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
     try {
@@ -118,9 +123,11 @@ export async function startGatewaySim(options: GatewaySimOptions = {}): Promise<
         random,
         now: requestTime,
         chosenUpstream: chooseUpstream(scenario, requestTime, random),
+        down: downUpstreams(scenario, requestTime),
         reportUpstream: (upstream) => {
           record.upstream = upstream;
         },
+        broadcast,
       };
       await HANDLERS[target](exchange, context, subPath);
     } catch (error) {
@@ -194,8 +201,11 @@ export async function startGatewaySim(options: GatewaySimOptions = {}): Promise<
       config = next;
     },
     requests: () => [...records],
+    flushTraces: () => broadcast?.flush() ?? Promise.resolve(),
+    traceStats: () => broadcast?.stats() ?? { queued: 0, sent: 0, dropped: 0 },
     async close() {
       shutdown.abort();
+      await broadcast?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();

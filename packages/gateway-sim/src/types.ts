@@ -1,5 +1,5 @@
 /** The path prefixes the simulator serves, one per gateway or provider it imitates. */
-export type SimTarget = 'openrouter' | 'litellm' | 'azure' | 'bedrock' | 'vercel' | 'openai' | 'anthropic';
+export type SimTarget = 'openrouter' | 'litellm' | 'azure' | 'bedrock' | 'vercel' | 'openai' | 'anthropic' | 'kong';
 
 /** Every target, in the order the CLI prints them. */
 export const SIM_TARGETS: readonly SimTarget[] = [
@@ -10,6 +10,7 @@ export const SIM_TARGETS: readonly SimTarget[] = [
   'vercel',
   'openai',
   'anthropic',
+  'kong',
 ];
 
 /** One entry of a weighted upstream mix: `weight` is relative to the other entries. */
@@ -29,10 +30,23 @@ export interface TimelineSegment {
   durationMs?: number;
   upstream?: string;
   mix?: WeightedUpstream[];
+  /** Upstreams that fail every attempt during this stretch (added to the scenario's own `down`). */
+  down?: string[];
 }
 
-/** The failure a request should meet instead of (or, for `midstream_error`, part way through) a normal answer. */
-export type SimFailure = 'rate_limit' | 'unavailable' | 'server_error' | 'hang' | 'midstream_error' | 'reset';
+/**
+ * The failure a request should meet instead of (or, for `midstream_error`, part way through) a normal answer.
+ * `rate_limit`, `unavailable` and `server_error` are the upstream's errors as the gateway relays them;
+ * the rest are refusals the gateway itself sends (see {@link GatewayRefusal}).
+ */
+export type SimFailure = 'rate_limit' | 'unavailable' | 'server_error' | 'hang' | 'midstream_error' | 'reset' | GatewayRefusal;
+
+/**
+ * A refusal the gateway sends itself, before any upstream is called: its own rate limit
+ * (OpenRouter account 429, LiteLLM key limit, Kong AI rate limiting), OpenRouter's 402 for
+ * insufficient credits, LiteLLM's budget. A target without such a refusal answers a plain 429.
+ */
+export type GatewayRefusal = 'gateway_rate_limit' | 'insufficient_credits' | 'budget_exceeded';
 
 /** Latency to add, in milliseconds. */
 export interface SimLatency {
@@ -71,6 +85,17 @@ export interface SimScenario {
   latency?: SimLatency;
   /** Replaces the canned text answer. */
   text?: string;
+  /**
+   * Upstreams that fail every attempt (servedby ids or the gateway's names). The gateway's routing
+   * tries the next candidate its policy allows (OpenRouter `provider.order` / `allow_fallbacks`,
+   * Vercel `providerOptions.gateway.order`, LiteLLM `fallbacks`); when none is left the upstream's
+   * error is relayed.
+   */
+  down?: string[];
+  /** HTTP status a `down` upstream answers with (default 429). */
+  downStatus?: number;
+  /** Kong: answer from the semantic cache (no upstream called). */
+  cacheHit?: boolean;
 }
 
 /** Process-wide configuration: the CLI reads it from `--config file.json`. */
@@ -96,6 +121,11 @@ export interface GatewaySimOptions {
   config?: SimConfig;
   /** Overrides `config.seed`. */
   seed?: number;
+  /**
+   * OTLP/HTTP traces endpoint (`http://host:4318/v1/traces`, or a base URL `/v1/traces` is added to).
+   * When set, the OpenRouter target exports Broadcast-shaped spans of every chat completion to it.
+   */
+  otlpEndpoint?: string;
 }
 
 /** A request the simulator answered, for tests that want to look at what the client sent. */
@@ -128,6 +158,10 @@ export interface GatewaySim {
   configure(config: SimConfig): void;
   /** Requests answered so far, oldest first. */
   requests(): SimRequestRecord[];
+  /** Waits until every gateway span queued so far was sent (or dropped); resolves at once without `otlpEndpoint`. */
+  flushTraces(): Promise<void>;
+  /** Counts of the Broadcast exporter: spans queued, sent, dropped (queue full or endpoint failing). */
+  traceStats(): { queued: number; sent: number; dropped: number };
   /** Stops listening and drops every open connection (hanging requests included). */
   close(): Promise<void>;
 }

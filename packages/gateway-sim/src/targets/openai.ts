@@ -66,7 +66,8 @@ export function openAiError(kind: ErrorKind, detail = ''): { status: number; bod
   }
 }
 
-function openAiHeaders(random: Random, contentType: string): Record<string, string> {
+/** OpenAI's own response headers (also what a gateway passes through from OpenAI). */
+export function openAiHeaders(random: Random, contentType: string): Record<string, string> {
   return {
     'Content-Type': contentType,
     'access-control-expose-headers': 'X-Request-ID',
@@ -154,7 +155,7 @@ export const handleOpenAi: TargetHandler = async (exchange, context, path) => {
 };
 
 /** Answers an OpenAI-shaped chat completion (JSON or SSE) with OpenAI's own body fields. */
-async function answerChat(
+export async function answerChat(
   exchange: Exchange,
   context: TargetContext,
   request: ChatRequest,

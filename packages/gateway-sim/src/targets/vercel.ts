@@ -12,7 +12,9 @@ import {
   type TargetContext,
   type TargetHandler,
 } from '../common';
+import { callCost } from '../pricing';
 import type { Random } from '../random';
+import { planRoute, vercelPolicy, type RouteAttempt, type RoutePlan } from '../routing';
 import { resolveUpstream, slugVendor } from '../upstreams';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -60,35 +62,83 @@ interface Attempt {
   providerResponseId?: string;
 }
 
+/** Other providers the gateway plans for a vendor's models (the recording's `fallbacksAvailable` for Claude). */
+const OTHER_PROVIDERS: Record<string, string[]> = {
+  anthropic: ['anthropic', 'vertexAnthropic', 'bedrock'],
+  google: ['vertex', 'google'],
+  openai: ['openai', 'azure'],
+};
+
+/** The gateway's provider slug for a name (`vertexAnthropic` is its own slug for Claude on Vertex). */
+function vercelSlug(name: string): string {
+  return name.trim().toLowerCase() === 'vertexanthropic' ? 'vertexAnthropic' : resolveUpstream(name, 'vercel').vercel;
+}
+
+/** Routes by `providerOptions.gateway` (`order`, `only`, `models`), the scenario's pick and the providers that are down. */
+function routeVercel(model: string, body: Record<string, unknown>, context: TargetContext): RoutePlan {
+  const policy = vercelPolicy(body);
+  const down = new Set([...context.down, ...(context.scenario.fallbackFrom ?? [])].map(vercelSlug));
+  return planRoute({
+    models: [model, ...(policy.models ?? []).filter((name) => name !== model && !isUnknownModel(name))],
+    candidates: (slug, modelIndex) => {
+      const vendor = slugVendor(slug) ?? 'openai';
+      const usual = DEFAULT_PROVIDER[vendor] ?? vendor;
+      const first = modelIndex === 0 && context.chosenUpstream ? context.chosenUpstream : usual;
+      const others = Object.hasOwn(OTHER_PROVIDERS, vendor) ? OTHER_PROVIDERS[vendor]! : [];
+      return [...(modelIndex === 0 ? (context.scenario.fallbackFrom ?? []) : []), first, usual, ...others];
+    },
+    policy,
+    canonical: vercelSlug,
+    isDown: (provider) => down.has(provider),
+    downStatus: context.scenario.downStatus ?? 500,
+  });
+}
+
+function apiModelIdOf(slug: string, context: TargetContext, modelIndex: number): string {
+  if (modelIndex === 0 && context.scenario.servedModel) return context.scenario.servedModel;
+  return API_MODEL_IDS[slug] ?? slug.slice(slug.indexOf('/') + 1);
+}
+
 /** `choices[0].message.provider_metadata.gateway` as the AI Gateway sends it (recorded shape). */
-function gatewayMetadata(request: ChatRequest, context: TargetContext, generationId: string, cost: string) {
-  const vendor = slugVendor(request.model) ?? 'openai';
-  const served = resolveUpstream(context.chosenUpstream ?? DEFAULT_PROVIDER[vendor] ?? vendor, 'vercel').vercel;
-  const failed = (context.scenario.fallbackFrom ?? []).map((name) => resolveUpstream(name, 'vercel').vercel);
-  const apiModelId = context.scenario.servedModel ?? API_MODEL_IDS[request.model] ?? request.model.slice(request.model.indexOf('/') + 1);
+function gatewayMetadata(request: ChatRequest, context: TargetContext, generationId: string, plan: RoutePlan, cost: string) {
+  const served = plan.served!;
+  const models = [...new Set(plan.attempts.map((attempt) => attempt.model))];
   let clock = 300000 + Math.floor(context.random.next() * 200000) + context.random.next();
-  const attempts: Attempt[] = [...failed, served].map((provider, index, all) => {
+  const toAttempt = (item: RouteAttempt): Attempt => {
+    const apiModelId = apiModelIdOf(item.model, context, models.indexOf(item.model));
     const startTime = clock;
     clock += 100 + context.random.next() * 1500;
-    const success = index === all.length - 1;
     const attempt: Attempt = {
-      provider,
-      internalModelId: `${provider}:${apiModelId}`,
+      provider: item.upstream,
+      internalModelId: `${item.upstream}:${apiModelId}`,
       providerApiModelId: apiModelId,
       credentialType: 'system',
-      success,
+      success: item.success,
       startTime,
       endTime: clock,
-      statusCode: success ? 200 : 500,
+      statusCode: item.status,
     };
-    if (success) attempt.providerResponseId = provider === 'anthropic' ? `msg_01${context.random.string(22)}` : context.random.string(22);
-    else attempt.error = `${provider} returned an internal server error`;
+    if (item.success) attempt.providerResponseId = item.upstream === 'anthropic' ? `msg_01${context.random.string(22)}` : context.random.string(22);
+    else attempt.error = item.status === 429 ? `${item.upstream} rate limited the request` : `${item.upstream} returned an internal server error`;
     clock += 10;
     return attempt;
+  };
+  const modelAttempts = models.map((slug) => {
+    const providerAttempts = plan.attempts.filter((attempt) => attempt.model === slug).map(toAttempt);
+    const apiModelId = apiModelIdOf(slug, context, models.indexOf(slug));
+    return {
+      modelId: `${providerAttempts[0]?.provider ?? served.upstream}:${apiModelId}`,
+      canonicalSlug: slug,
+      success: slug === served.model,
+      providerAttemptCount: providerAttempts.length,
+      providerAttempts,
+    };
   });
-  const planned = [...failed, served];
-  const first = planned[0]!;
-  context.reportUpstream(served);
+  const attempts = modelAttempts.at(-1)!.providerAttempts;
+  const apiModelId = apiModelIdOf(served.model, context, models.indexOf(served.model));
+  const planned = plan.planned;
+  const first = planned[0] ?? served.upstream;
+  context.reportUpstream(served.upstream);
   return {
     routing: {
       originalModelId: request.model,
@@ -98,20 +148,12 @@ function gatewayMetadata(request: ChatRequest, context: TargetContext, generatio
       fallbacksAvailable: planned.slice(1),
       internalReasoning: `Selected ${first} as preferred provider for ${apiModelId}. ${planned.length - 1} fallback(s) available: ${planned.slice(1).join(', ')}`,
       planningReasoning: `System credentials planned for: ${planned.join(', ')}. Total execution order: ${planned.map((name) => `${name}(system)`).join(' → ')}`,
-      canonicalSlug: request.model,
-      finalProvider: served,
+      canonicalSlug: served.model,
+      finalProvider: served.upstream,
       attempts,
-      modelAttemptCount: 1,
-      modelAttempts: [
-        {
-          modelId: `${first}:${apiModelId}`,
-          canonicalSlug: request.model,
-          success: true,
-          providerAttemptCount: attempts.length,
-          providerAttempts: attempts,
-        },
-      ],
-      totalProviderAttemptCount: attempts.length,
+      modelAttemptCount: modelAttempts.length,
+      modelAttempts,
+      totalProviderAttemptCount: plan.attempts.length,
     },
     cost,
     marketCost: cost,
@@ -209,10 +251,17 @@ export const handleVercel: TargetHandler = async (exchange, context, path) => {
   });
   if (request === 'missing_messages' || request === 'missing_model') return respondError(request);
   if (isUnknownModel(request.model)) return respondError('unknown_model', request.model);
+  const plan = routeVercel(request.model, body, context);
+  if (!plan.served) {
+    const last = plan.attempts.at(-1);
+    if (last) context.reportUpstream(last.upstream);
+    await exchange.sleep(context.scenario.latency?.firstByteMs ?? 0);
+    return respondError(last ? 'unavailable' : 'unknown_model', request.model);
+  }
   if (await applyFailure(exchange, context, respondError, request.stream)) return;
   const id = `gen_${ulid(context.random, context.now)}`;
-  const costValue = Math.round((request.promptTokens * 3e-6 + request.completionTokens * 1.5e-5) * 1e9) / 1e9;
-  const gateway = gatewayMetadata(request, context, id, String(costValue));
+  const costValue = callCost(plan.served.model, resolveUpstream(plan.served.upstream, 'vercel').id, request.promptTokens, request.completionTokens).total;
+  const gateway = gatewayMetadata(request, context, id, plan, String(costValue));
   const providerMetadata = { ...upstreamMetadata(gateway.routing.finalProvider, request), gateway };
   const toolCallId = `toolu_01${context.random.string(22)}`;
   const vercelId = `iad1::${context.random.string(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${context.now}-${context.random.hex(12)}`;
