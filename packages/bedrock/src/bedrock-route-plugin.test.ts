@@ -1,6 +1,6 @@
 import { BedrockRuntimeClient, CountTokensCommand } from '@aws-sdk/client-bedrock-runtime';
 import { SpanKind, SpanStatusCode, context, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@servedby/test-otel';
 import { contextWithUpstreamsCollector, createUpstreamsCollector } from '@servedby/conventions';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

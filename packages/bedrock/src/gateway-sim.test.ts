@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { ChatBedrockConverse } from '@langchain/aws';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@servedby/test-otel';
 import { type GatewaySim, startGatewaySim } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentBedrock } from './index';

@@ -1,18 +1,16 @@
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
+  createTestMetrics,
+  createTestTracing,
+  type ReadableSpan,
   type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+  type TestMeterProvider,
+  type TestTracerProvider,
+} from '@servedby/test-otel';
 
 /** An in-memory tracer and meter provider pair, with an AsyncLocalStorage context manager. */
 export interface TestTelemetry {
-  tracerProvider: BasicTracerProvider;
-  meterProvider: MeterProvider;
+  tracerProvider: TestTracerProvider;
+  meterProvider: TestMeterProvider;
   spans(): ReadableSpan[];
   /** Collects the metrics recorded so far. */
   metrics(): Promise<ResourceMetrics[]>;
@@ -20,26 +18,16 @@ export interface TestTelemetry {
   shutdown(): Promise<void>;
 }
 
-let contextManagerInstalled = false;
-
 /** Creates fresh providers; installs the global context manager once per test file. */
 export function createTestTelemetry(): TestTelemetry {
-  if (!contextManagerInstalled) {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    contextManagerInstalled = true;
-  }
-  const spanExporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] });
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
+  const { tracerProvider, exporter: spanExporter } = createTestTracing();
+  const { meterProvider, collect } = createTestMetrics();
   return {
     tracerProvider,
     meterProvider,
     spans: () => spanExporter.getFinishedSpans(),
     async metrics() {
-      await reader.forceFlush();
-      return metricExporter.getMetrics();
+      return [await collect()];
     },
     reset() {
       spanExporter.reset();
