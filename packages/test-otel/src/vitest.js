@@ -22,9 +22,17 @@ export function otelLanePlugin() {
   return {
     name: 'servedby-otel-lane',
     enforce: 'pre',
-    config() {
+    config(userConfig) {
       if (lane !== 'sdk2') return {};
-      return { test: { setupFiles: [fileURLToPath(new URL('./lane-setup.ts', import.meta.url))] } };
+      // The lane's JSON report lands beside the main lane's (vitest.json -> vitest-sdk2.json), so
+      // both runs count in the CI summary.
+      const json = userConfig.test?.outputFile?.json;
+      return {
+        test: {
+          setupFiles: [fileURLToPath(new URL('./lane-setup.ts', import.meta.url))],
+          ...(typeof json === 'string' ? { outputFile: { json: json.replace(/\.json$/, '-sdk2.json') } } : {}),
+        },
+      };
     },
     // Vitest caches transformed modules on disk between runs, resolved imports included: the lane
     // must be part of the cache key or the other lane's api would be served.
