@@ -1,9 +1,11 @@
+import { otelLanePlugin } from '@servedby/test-otel/vitest';
 import { defineConfig } from 'vitest/config';
 
 // The handler's network-free tests again, against the oldest supported @langchain/core
 // (installed as the `langchain-core-oldest` alias). Integration packages (@langchain/openai …)
 // pin their own core, so only tests that need nothing but core run here.
 export default defineConfig({
+  plugins: [otelLanePlugin()],
   resolve: {
     alias: [{ find: /^@langchain\/core(\/.*)?$/, replacement: 'langchain-core-oldest$1' }],
   },

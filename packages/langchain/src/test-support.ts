@@ -1,33 +1,21 @@
 // Shared by the tests: real OTel SDK pieces in memory, and the gateway simulator over loopback.
-import { context, type Attributes } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Attributes } from '@opentelemetry/api';
 import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
+  createTestMetrics,
+  createTestTracing,
+  installContextManager,
   type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+  type ResourceMetrics,
+  type TestMeterProvider,
+  type TestTracerProvider,
+} from '@servedby/test-otel';
 
-let contextManagerInstalled = false;
-
-/** Installs the AsyncLocalStorage context manager once, as a Node app's SDK setup would. */
-export function installContextManager(): void {
-  if (contextManagerInstalled) return;
-  contextManagerInstalled = true;
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-}
+export { installContextManager };
 
 /** In-memory tracer and meter providers for one test file. */
 export interface TestTelemetry {
-  tracerProvider: BasicTracerProvider;
-  meterProvider: MeterProvider;
+  tracerProvider: TestTracerProvider;
+  meterProvider: TestMeterProvider;
   spans(): ReadableSpan[];
   spanNamed(name: string): ReadableSpan;
   metrics(): Promise<ResourceMetrics[]>;
@@ -36,12 +24,8 @@ export interface TestTelemetry {
 
 /** Creates in-memory telemetry; every span is exported as it ends. */
 export function createTestTelemetry(): TestTelemetry {
-  installContextManager();
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const metricReader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  const meterProvider = new MeterProvider({ readers: [metricReader] });
+  const { tracerProvider, exporter } = createTestTracing();
+  const { meterProvider, collect } = createTestMetrics();
   return {
     tracerProvider,
     meterProvider,
@@ -54,8 +38,7 @@ export function createTestTelemetry(): TestTelemetry {
       return span;
     },
     async metrics() {
-      await metricReader.forceFlush();
-      return metricExporter.getMetrics();
+      return [await collect()];
     },
     reset() {
       exporter.reset();
