@@ -158,7 +158,10 @@ export function createBroadcastExporter(options: BroadcastExporterOptions): Broa
 
   return {
     export(spans, resource, scope) {
-      if (closed) return;
+      if (closed) {
+        counts.dropped += spans.length;
+        return;
+      }
       for (const span of spans) {
         if (queue.length >= maxQueued) {
           counts.dropped += 1;
@@ -178,8 +181,13 @@ export function createBroadcastExporter(options: BroadcastExporterOptions): Broa
     },
     stats: () => ({ ...counts }),
     async close() {
-      await this.flush();
       closed = true;
+      // Bounded: a dead endpoint may hold back shutdown for one request timeout, not one per batch.
+      let bound: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.flush(), new Promise<void>((resolve) => (bound = setTimeout(resolve, timeout)))]);
+      clearTimeout(bound);
+      counts.dropped += queue.length;
+      queue.length = 0;
     },
   };
 }

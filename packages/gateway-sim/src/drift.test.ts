@@ -19,6 +19,11 @@ function fixture(name: string): Fixture {
   return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}.json`, import.meta.url), 'utf8')) as Fixture;
 }
 
+/** Kong recordings live with the conventions rule (collected there, copied verbatim from Kong's workshop). */
+function kongFixture(name: string): Fixture {
+  return JSON.parse(readFileSync(new URL(`../../conventions/src/rules/kong/__fixtures__/${name}.json`, import.meta.url), 'utf8')) as Fixture;
+}
+
 /** Headers a recording has for reasons of transport or secrecy, which the simulator leaves to Node or never sends. */
 const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'set-cookie']);
 
@@ -203,5 +208,93 @@ describe('drift against recorded traffic', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  it('Kong proxied OpenAI call (kong-proxied-openai-gpt-4.1, kong-semantic-cache-miss-openai)', async () => {
+    const response = await post(sim.baseUrls.kong, { messages: question });
+    const body = await response.json();
+    for (const name of ['kong-proxied-openai-gpt-4.1', 'kong-semantic-cache-miss-openai']) {
+      const recorded = kongFixture(name);
+      expect(missingHeaders(recorded, response.headers)).toEqual([]);
+      expect(missingPaths(recorded.response.body, body)).toEqual([]);
+      expect(response.headers.get('x-kong-llm-model')).toBe(recorded.response.headers['X-Kong-LLM-Model']);
+    }
+  });
+
+  it('Kong proxied Bedrock call (kong-proxied-bedrock-nova-cache-miss)', async () => {
+    const recorded = kongFixture('kong-proxied-bedrock-nova-cache-miss');
+    const response = await post(`${sim.url}/kong/bedrock-route`, recorded.request.body);
+    expect(missingHeaders(recorded, response.headers)).toEqual([]);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(missingPaths(recorded.response.body, body)).toEqual([]);
+    expect(response.headers.get('x-kong-llm-model')).toBe('bedrock/us.amazon.nova-lite-v1:0');
+    expect(Object.keys(body).filter((key) => !(key in (recorded.response.body as object)))).toEqual([]);
+  });
+
+  it('Kong semantic-cache hit (kong-semantic-cache-hit, kong-semantic-cache-hit-bedrock)', async () => {
+    for (const [name, url] of [
+      ['kong-semantic-cache-hit', sim.baseUrls.kong],
+      ['kong-semantic-cache-hit-bedrock', `${sim.url}/kong/bedrock-route`],
+    ] as const) {
+      const recorded = kongFixture(name);
+      const response = await post(url, recorded.request.body, { 'x-sim-scenario': 'cache-hit' });
+      expect(missingHeaders(recorded, response.headers)).toEqual([]);
+      expect(missingPaths(recorded.response.body, await response.json())).toEqual([]);
+      // What Kong leaves off its own answers must stay off.
+      const absent = ['x-kong-llm-model', 'x-kong-upstream-latency', 'x-kong-proxy-latency', 'via'];
+      expect(absent.filter((header) => response.headers.has(header))).toEqual([]);
+    }
+  });
+
+  it('Kong AI rate limit (kong-ai-rate-limit-429)', async () => {
+    const recorded = kongFixture('kong-ai-rate-limit-429');
+    const response = await post(sim.baseUrls.kong, recorded.request.body, { 'x-sim-scenario': 'gateway-rate-limit' });
+    expect(response.status).toBe(429);
+    expect(missingHeaders(recorded, response.headers)).toEqual([]);
+    expect(await response.json()).toEqual(recorded.response.body);
+    expect(response.headers.has('x-kong-llm-model')).toBe(false);
+  });
+
+  it('OpenRouter refusals vs a relayed upstream 429 (openrouter-402-…, openrouter-429-free-models-per-day, openrouter-429-upstream-rate-limited)', async () => {
+    const cases = [
+      ['openrouter-402-insufficient-credits', 'insufficient-credits'],
+      ['openrouter-429-free-models-per-day', 'gateway-rate-limit'],
+      ['openrouter-429-upstream-rate-limited', 'rate-limit'],
+    ] as const;
+    for (const [name, preset] of cases) {
+      const recorded = fixture(name);
+      const response = await post(`${sim.baseUrls.openrouter}/chat/completions`, { model: 'meta-llama/llama-3.3-70b-instruct:free', messages: question }, {
+        'x-sim-scenario': preset,
+        'x-sim-upstream': 'Venice',
+      });
+      expect(response.status).toBe(recorded.response.status);
+      const body = (await response.json()) as { error: { message: string; metadata?: Record<string, unknown> } };
+      // The account-limit recording that carries `user_id` and the 402 one that does not are both real; the sim always sends it.
+      expect(missingPaths(recorded.response.body, body)).toEqual([]);
+      expect(body.error.message).toBe((recorded.response.body as { error: { message: string } }).error.message);
+      const recordedMetadata = (recorded.response.body as { error: { metadata: Record<string, unknown> } }).error.metadata;
+      expect('provider_name' in (body.error.metadata ?? {})).toBe('provider_name' in recordedMetadata);
+    }
+  });
+
+  it('LiteLLM budget refusal vs a relayed upstream 429 (litellm-budget-exceeded, litellm-relayed-upstream-rate-limit)', async () => {
+    const budget = fixture('litellm-budget-exceeded');
+    const refused = await post(`${sim.baseUrls.litellm}/chat/completions`, { model: 'gpt-4o-mini', messages: question }, { 'x-sim-scenario': 'budget-exceeded' });
+    expect(refused.status).toBe(budget.response.status);
+    const refusedBody = (await refused.json()) as { error: Record<string, unknown> };
+    expect(missingPaths(budget.response.body, refusedBody)).toEqual([]);
+    expect(refusedBody.error.type).toBe('budget_exceeded');
+    expect(refusedBody.error.message).toMatch(/^Budget has been exceeded! Current cost: [\d.]+, Max budget: [\d.]+$/);
+    const relayed = fixture('litellm-relayed-upstream-rate-limit');
+    const failed = await post(`${sim.baseUrls.litellm}/chat/completions`, { model: 'gpt-4o-mini', messages: question }, {
+      'x-sim-scenario': 'rate-limit',
+      'x-sim-upstream': 'openai',
+    });
+    expect(failed.status).toBe(429);
+    const failedBody = (await failed.json()) as { error: Record<string, unknown> };
+    expect(missingPaths(relayed.response.body, failedBody)).toEqual([]);
+    expect(failedBody.error).toMatchObject({ type: 'throttling_error', param: null, code: '429' });
+    expect(failedBody.error.message).toMatch(/^litellm\.RateLimitError: RateLimitError: OpenAIException - /);
+    expect(failed.headers.has('retry-after')).toBe(false);
   });
 });

@@ -9,7 +9,10 @@ export {
 export { encodeEventStreamMessage, decodeEventStreamMessages, crc32 } from './event-stream';
 export { DEFAULT_ANSWER_TEXT } from './answer';
 export { SIM_TARGETS } from './types';
+export { createBroadcastExporter, otlpJson, parseTraceparent } from './broadcast';
+export type { BroadcastExporter, BroadcastExporterOptions, GatewaySpan } from './broadcast';
 export type {
+  GatewayRefusal,
   GatewaySim,
   GatewaySimOptions,
   SimConfig,
