@@ -2,58 +2,35 @@ import { Mastra } from '@mastra/core';
 import type { Agent } from '@mastra/core/agent';
 import { Observability } from '@mastra/observability';
 import { OtelBridge } from '@mastra/otel-bridge';
-import { context, type TracerProvider } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { TracerProvider } from '@opentelemetry/api';
 import {
-  AggregationTemporality,
-  MeterProvider,
-  MetricReader,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
+  createTestMetrics,
+  createTestTracing,
   type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+  type ResourceMetrics,
+  type TestMeterProvider,
+  type TestSpanExporter,
+  type TestTracerProvider,
+} from '@servedby/test-otel';
 import { routeSpanProcessor, type MastraRouteOptions } from '../src/index';
-
-let contextManagerReady = false;
 
 /** The OTel SDK side of a test: an in-memory span exporter and a pull metric reader. */
 export interface Telemetry {
-  tracerProvider: BasicTracerProvider;
-  meterProvider: MeterProvider;
-  exporter: InMemorySpanExporter;
+  tracerProvider: TestTracerProvider;
+  meterProvider: TestMeterProvider;
+  exporter: TestSpanExporter;
   collectMetrics(): Promise<ResourceMetrics>;
   spans(): ReadableSpan[];
 }
 
-class PullMetricReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
-
 export function createTelemetry(): Telemetry {
-  if (!contextManagerReady) {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    contextManagerReady = true;
-  }
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new PullMetricReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
+  const { tracerProvider, exporter } = createTestTracing();
+  const { meterProvider, collect } = createTestMetrics();
   return {
     tracerProvider,
     meterProvider,
     exporter,
-    async collectMetrics() {
-      const { resourceMetrics } = await reader.collect();
-      return resourceMetrics;
-    },
+    collectMetrics: collect,
     spans: () => exporter.getFinishedSpans(),
   };
 }
