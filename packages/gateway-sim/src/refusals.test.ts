@@ -87,19 +87,19 @@ describe('LiteLLM: budget and key rate limit against a relayed upstream error (o
     const error = await failure(client().chat.completions.create({ model: 'gpt-4o', messages }, { headers: { 'x-sim-scenario': 'budget-exceeded' } }));
     expect(error.status).toBe(429);
     expect(error.type).toBe('budget_exceeded');
-    expect(error.headers.get('x-litellm-call-id')).toBeTruthy();
-    expect(error.headers.get('x-litellm-model-name')).toBeNull();
+    expect(error.headers!.get('x-litellm-call-id')).toBeTruthy();
+    expect(error.headers!.get('x-litellm-model-name')).toBeNull();
     expect(sim.requests().at(-1)!.upstream).toBeUndefined();
   });
 
   it('key rate limit: retry-after, rate_limit_type and reset_at headers, message names the api_key limit', async () => {
     const error = await failure(client().chat.completions.create({ model: 'gpt-4o', messages }, { headers: { 'x-sim-scenario': 'gateway-rate-limit' } }));
     expect(error.status).toBe(429);
-    expect(error.headers.get('retry-after')).toBe('60');
-    expect(error.headers.get('rate_limit_type')).toBe('requests');
-    expect(error.headers.get('reset_at')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(error.headers!.get('retry-after')).toBe('60');
+    expect(error.headers!.get('rate_limit_type')).toBe('requests');
+    expect(error.headers!.get('reset_at')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
     expect(error.message).toMatch(/Rate limit exceeded for api_key: [0-9a-f]{64}\. Limit type: requests\./);
-    expect(error.headers.get('x-litellm-model-name')).toBeNull();
+    expect(error.headers!.get('x-litellm-model-name')).toBeNull();
   });
 
   it('relayed upstream 429: <Provider>Exception in the message, throttling_error, deployment headers, no retry-after', async () => {
@@ -108,8 +108,8 @@ describe('LiteLLM: budget and key rate limit against a relayed upstream error (o
     expect(error.type).toBe('throttling_error');
     expect(error.message).toContain('AzureException');
     expect(error.message).toContain('Received Model Group=gpt-4o');
-    expect(error.headers.get('x-litellm-model-name')).toBe('azure/gpt-4o');
-    expect(error.headers.get('retry-after')).toBeNull();
+    expect(error.headers!.get('x-litellm-model-name')).toBe('azure/gpt-4o');
+    expect(error.headers!.get('retry-after')).toBeNull();
     expect(sim.requests().at(-1)!.upstream).toBe('azure/gpt-4o');
   });
 });

@@ -101,8 +101,10 @@ export function planRoute(input: RouteInput): RoutePlan {
   for (let modelIndex = 0; modelIndex < input.models.length; modelIndex += 1) {
     const model = input.models[modelIndex]!;
     const pool = dedupe(input.candidates(model, modelIndex).map(input.canonical));
+    // An order entry that does not serve this model is skipped, as the gateways document it.
+    const preferred = order.filter((name) => pool.includes(name));
     let ordered: string[];
-    if (order.length) ordered = policy.allowFallbacks ? dedupe([...order, ...pool]) : order;
+    if (order.length) ordered = policy.allowFallbacks ? dedupe([...preferred, ...pool]) : preferred;
     else ordered = policy.allowFallbacks ? pool : pool.slice(0, 1);
     ordered = ordered.filter((name) => (!only || only.has(name)) && !ignore.has(name));
     planned = ordered;

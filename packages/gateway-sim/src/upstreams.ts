@@ -80,6 +80,11 @@ export function resolveUpstream(name: string, vocabulary?: 'openrouter' | 'litel
   return { id: folded, openrouter: name, litellm: folded, apiBase: `https://api.${folded.replace(/_/g, '-')}.example`, vercel: name };
 }
 
+/** Every upstream the simulator knows by name, for gateways that need their own spellings of all of them. */
+export function knownUpstreams(): readonly UpstreamNames[] {
+  return KNOWN_UPSTREAMS;
+}
+
 /** The vendor part of an OpenRouter / Vercel slug (`anthropic/claude-…` → `anthropic`). */
 export function slugVendor(model: string): string | undefined {
   const slash = model.indexOf('/');

@@ -18,7 +18,7 @@ import { callCost, type CallCost } from '../pricing';
 import { createRandom, hashSeed, type Random } from '../random';
 import { openRouterPolicy, planRoute, type RouteAttempt, type RoutePlan } from '../routing';
 import type { GatewayRefusal } from '../types';
-import { resolveUpstream, slugVendor } from '../upstreams';
+import { knownUpstreams, resolveUpstream, slugVendor } from '../upstreams';
 
 /** OpenRouter's keep-alive padding before a non-streamed JSON body (recorded byte for byte). */
 export const OPENROUTER_PADDING = '\n         \n\n         \n';
@@ -72,6 +72,18 @@ export function openRouterSlug(displayName: string): string {
   return Object.hasOwn(PROVIDER_SLUGS, displayName)
     ? PROVIDER_SLUGS[displayName]!
     : displayName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+let slugToName: Map<string, string> | undefined;
+
+/**
+ * A provider named in a request or scenario, in OpenRouter's display spelling: display names, servedby ids and
+ * OpenRouter's slugs (`amazon-bedrock`, `google-vertex`) all resolve; unknown names pass through.
+ */
+export function openRouterProviderName(name: string): string {
+  slugToName ??= new Map(knownUpstreams().map((entry) => [openRouterSlug(entry.openrouter), entry.openrouter]));
+  const bySlug = slugToName.get(name.trim().toLowerCase());
+  return bySlug ?? resolveUpstream(name, 'openrouter').openrouter;
 }
 
 const SECURITY_HEADERS = {
@@ -189,8 +201,8 @@ export const handleOpenRouter: TargetHandler = async (exchange, context, path) =
       // Every provider excluded by the request's own preferences: a recorded 404 (2026-09-17,
       // quoted in public test code): "No allowed providers are available for the selected model. Providers
       // serving anthropic/claude-3-haiku: amazon-bedrock, but your request's provider.only preference permits only: anthropic."
-      const available = candidatesFor(request.model, context).map(openRouterSlug);
-      const requested = (openRouterPolicy(body).only ?? []).map((name) => openRouterSlug(resolveUpstream(name, 'openrouter').openrouter));
+      const available = [...new Set(candidatesFor(request.model, context).map(openRouterSlug))];
+      const requested = (openRouterPolicy(body).only ?? []).map((name) => openRouterSlug(openRouterProviderName(name)));
       sendJson(exchange, 404, { ...SECURITY_HEADERS, 'Cf-Ray': `${context.random.hex(16)}-IAD` }, {
         error: {
           message: `No allowed providers are available for the selected model. Providers serving ${request.model}: ${available.join(', ')}, but your request's provider.only preference permits only: ${requested.join(', ')}.`,
@@ -304,15 +316,13 @@ function candidatesFor(model: string, context: TargetContext, modelIndex = 0): s
   const usual = DEFAULT_PROVIDER_BY_VENDOR[vendor] ?? 'Together';
   const first = modelIndex === 0 && context.chosenUpstream ? context.chosenUpstream : usual;
   const others = Object.hasOwn(OTHER_PROVIDERS_BY_VENDOR, vendor) ? OTHER_PROVIDERS_BY_VENDOR[vendor]! : [];
-  return [...(modelIndex === 0 ? (context.scenario.fallbackFrom ?? []) : []), first, usual, ...others].map(
-    (name) => resolveUpstream(name, 'openrouter').openrouter,
-  );
+  return [...(modelIndex === 0 ? (context.scenario.fallbackFrom ?? []) : []), first, usual, ...others].map(openRouterProviderName);
 }
 
 /** Routes by the request's `provider` / `models` preferences, the scenario's pick and the upstreams that are down. */
 function routeOpenRouter(model: string, body: Record<string, unknown>, context: TargetContext): RoutePlan {
   const policy = openRouterPolicy(body);
-  const canonical = (name: string): string => resolveUpstream(name, 'openrouter').openrouter;
+  const canonical = openRouterProviderName;
   const down = new Set([...context.down, ...(context.scenario.fallbackFrom ?? [])].map(canonical));
   const models = [model, ...(policy.models ?? []).filter((name) => name !== model && !isUnknownModel(name))];
   return planRoute({
