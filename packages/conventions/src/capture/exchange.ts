@@ -1,0 +1,435 @@
+import { diag, type Context, type Span } from '@opentelemetry/api';
+import { deriveRoute } from '../derive-route';
+import { serverOfUrl, type ResolvedInstrumentation } from '../instrumentation';
+import type { RouteAttribution, RouteObservation } from '../types';
+import { createByteTail, createLookAhead, lookAheadCoding, type ByteTail, type LookAhead } from './look-ahead';
+import { applyRouteToActiveSpan, endOwnSpan, failOwnSpan, nameOwnSpan, startOwnSpan, type OwnSpanCall } from './own-span';
+import { operationFromPath, pathOfUrl, topLevelModel } from './request-facts';
+import type { RouteCapture, RouteCaptureSink } from './storage';
+
+/** The default look-ahead: how much of a response body the capture peeks at most. */
+export const DEFAULT_LOOK_AHEAD_BYTES = 64 * 1024;
+
+/**
+ * The default idle time: an exchange whose body has received nothing for this long after its
+ * headers (the caller stopped reading, or the server stalls) is given up: its look-ahead settles
+ * and its span ends. Detected between once and twice this time after the last byte.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+// How much of a request body is kept to read the requested model from.
+const MAX_REQUEST_BODY_BYTES = 16 * 1024;
+// How much of a stream's end the own span keeps for usage and finish reasons.
+const TAIL_BYTES = 16 * 1024;
+// On another instrumentation's span, the route of a stream is set as soon as one of its first
+// chunks reveals it: that span may end before the exchange does.
+const EARLY_ROUTE_CHUNKS = 8;
+
+/** Where a captured exchange's findings go. @internal */
+export interface ExchangeBinding {
+  /** Sinks of the plugin (or fetch wrapper) that owns the call: they get the capture and derive themselves. */
+  readonly sinks: readonly RouteCaptureSink[];
+  /** Context at the start of the exchange: parent of the own span, holder of upstream collectors. */
+  readonly parentContext: Context;
+  /** A span of another instrumentation to put the route on, when there is no sink. */
+  readonly activeSpan?: Span;
+  /** `true` to make a CLIENT span of its own, when there is no sink and no span to enrich. */
+  readonly ownSpan: boolean;
+  readonly instrumentation: () => ResolvedInstrumentation;
+}
+
+/** Where the response body bytes of an exchange come from. @internal */
+export type BodySource =
+  /** `undici:request:bodyChunkReceived`: raw bytes, still compressed. */
+  | 'channel'
+  /** A `captureRouteFetch` wrapper teeing the fetch body: decoded bytes. */
+  | 'wrapper'
+  /** Nobody: headers only (an HTTP client whose body cannot be observed without wrapping it). */
+  | 'none';
+
+/** Settings of one exchange. @internal */
+export interface ExchangeSettings {
+  readonly lookAheadBytes: number;
+  readonly idleTimeoutMs: number;
+}
+
+/** One observed HTTP exchange of a model call, from request to the end of its body. @internal */
+export interface Exchange {
+  readonly url: string;
+  /** Where the body comes from; the fetch wrapper switches a channel exchange to `wrapper` when the channel cannot show bodies. */
+  bodySource: BodySource;
+  /** `true` once the exchange has ended (completed, failed or given up). */
+  readonly finished: boolean;
+  /** Feeds request body bytes (for the requested model). Keeps a bounded copy. */
+  requestChunk(chunk: Uint8Array): void;
+  /** Sets the request body as the caller gave it (a string or bytes). */
+  requestBody(body: unknown): void;
+  /** Status and headers arrived. */
+  receiveHeaders(status: number, headers: Record<string, string>): void;
+  /** Response body bytes (raw from the channel, decoded from the wrapper). */
+  receiveBody(chunk: Uint8Array): void;
+  /** The whole body was received. */
+  complete(): void;
+  /** The exchange failed (network error, abort), before or after the headers. */
+  fail(error: unknown): void;
+  /** The caller cancelled the body without an error of its own. */
+  cancel(): void;
+}
+
+/** The capture of a finished or running exchange. */
+interface ExchangeState extends OwnSpanCall {
+  readonly url: string;
+  readonly method: string;
+  status: number;
+  headers?: Record<string, string>;
+}
+
+let idleTimeouts = 0;
+
+/** How many idle give-ups happened in this process (for tests and diagnostics). @internal */
+export function idleGiveUps(): number {
+  return idleTimeouts;
+}
+
+/**
+ * Creates the {@link Exchange} of one request. `startTime` (from `performance.now()`) defaults to now;
+ * `spanStartTime` (epoch ms) lets a fetch wrapper that learns about the exchange late date the span.
+ * @internal
+ */
+export function createExchange(
+  url: string,
+  method: string,
+  binding: ExchangeBinding,
+  settings: ExchangeSettings,
+  bodySource: BodySource,
+  timing?: { startTime: number; spanStartTime: number },
+  activityProbe?: () => number,
+): Exchange {
+  const server = serverOfUrl(url);
+  let requestBytes: Uint8Array | undefined;
+  let requestSize = 0;
+  let requestText: string | undefined;
+  let requestModelValue: { value: string | undefined } | undefined;
+
+  const state: ExchangeState = {
+    url,
+    method,
+    status: 0,
+    operation: operationFromPath(pathOfUrl(url)),
+    requestModel() {
+      if (requestModelValue === undefined) {
+        if (requestText === undefined && requestBytes === undefined) return undefined;
+        const text = requestText ?? utf8Decoder.decode(requestBytes!.subarray(0, requestSize));
+        requestModelValue = { value: topLevelModel(text) };
+        requestBytes = undefined;
+        requestText = undefined;
+      }
+      return requestModelValue.value;
+    },
+    ...(server.serverAddress === undefined ? {} : { serverAddress: server.serverAddress }),
+    ...(server.serverPort === undefined ? {} : { serverPort: server.serverPort }),
+    parentContext: binding.parentContext,
+    startTime: timing?.startTime ?? performance.now(),
+    instrumentation: binding.instrumentation,
+  };
+
+  const ownSpan = binding.ownSpan && binding.sinks.length === 0 && !binding.activeSpan ? startOwnSpan(state, timing?.spanStartTime) : undefined;
+  let spanNamed = false;
+  let lookAhead: LookAhead | undefined;
+  let tail: ByteTail | undefined;
+  let capture: RouteCapture | undefined;
+  let finished = false;
+  let endRequested = false;
+  let endError: unknown;
+  let lookAheadSettled = false;
+  let resolveDone: (() => void) | undefined;
+  let donePromise: Promise<void> | undefined;
+  let attributionCache: { size: number; attribution: RouteAttribution } | undefined;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let activity = 0;
+  let activityAtLastCheck = -1;
+  let earlyRouteChecks = 0;
+
+  const bodyText = () => lookAhead?.text() ?? '';
+  const observation = (extra?: Partial<RouteObservation>): RouteObservation => {
+    const result: RouteObservation = { url, status: state.status };
+    if (state.headers) result.responseHeaders = state.headers;
+    const requestModel = state.requestModel();
+    if (requestModel) result.requestModel = requestModel;
+    if (!extra || !('responseBody' in extra)) {
+      const text = bodyText();
+      if (text.length > 0) result.responseBody = text;
+    }
+    return extra ? { ...result, ...extra } : result;
+  };
+  const currentAttribution = (): RouteAttribution => {
+    const size = lookAhead?.size ?? 0;
+    if (attributionCache?.size !== size) attributionCache = { size, attribution: deriveRoute(observation()) };
+    return attributionCache.attribution;
+  };
+
+  const stopIdleTimer = () => {
+    if (idleTimer !== undefined) {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+    }
+  };
+  // One unref'd timer per exchange, re-armed only when it fires: a chunk costs a counter bump.
+  const armIdleTimer = () => {
+    if (!(settings.idleTimeoutMs > 0) || !Number.isFinite(settings.idleTimeoutMs)) return;
+    idleTimer = setTimeout(onIdle, settings.idleTimeoutMs);
+    idleTimer.unref?.();
+  };
+  const onIdle = () => {
+    idleTimer = undefined;
+    if (finished) return;
+    if (activityProbe) {
+      // Bodies observed without chunk events: the probe (bytes read off the socket) tells activity.
+      try {
+        activity = activityProbe();
+      } catch {
+        // Keep the last value: counts as idle.
+      }
+    }
+    if (activity !== activityAtLastCheck) {
+      activityAtLastCheck = activity;
+      armIdleTimer();
+      return;
+    }
+    idleTimeouts += 1;
+    giveUp();
+  };
+
+  // The look-ahead is final: sinks may derive, an enriched span gets the route.
+  const onLookAheadSettled = () => {
+    if (lookAheadSettled) return;
+    lookAheadSettled = true;
+    if (binding.activeSpan) {
+      try {
+        applyRouteToActiveSpan(state, binding.activeSpan, currentAttribution());
+      } catch (error) {
+        diag.warn('servedby: setting the route on the active span failed', error);
+      }
+    }
+    resolveDone?.();
+    if (endRequested) endNow();
+  };
+
+  const endNow = () => {
+    if (!ownSpan) return;
+    const span = ownSpan;
+    endOwnSpan(span, state, () => observation(), bodyText(), tail?.text() ?? '', state.status, endError);
+  };
+
+  // Ends the exchange once; the own span ends as soon as the look-ahead is final.
+  const finish = (error: unknown, abandon: boolean) => {
+    if (finished) return;
+    finished = true;
+    stopIdleTimer();
+    // Read the model now, then let the request bytes go.
+    state.requestModel();
+    endError = error;
+    if (!capture) {
+      // No response at all: nothing for sinks, the own span ends as failed.
+      lookAheadSettled = true;
+      resolveDone?.();
+      if (ownSpan) failOwnSpan(ownSpan, state, url, error ?? new Error('aborted'));
+      return;
+    }
+    endRequested = true;
+    if (!lookAhead || lookAheadSettled) {
+      if (lookAheadSettled) endNow();
+      else onLookAheadSettled();
+      return;
+    }
+    if (abandon) lookAhead.abandon();
+    else lookAhead.end();
+  };
+  const giveUp = () => finish(undefined, true);
+
+  const exchange: Exchange = {
+    url,
+    bodySource,
+    get finished() {
+      return finished;
+    },
+    requestChunk(chunk) {
+      if (finished || requestModelValue !== undefined || requestText !== undefined) return;
+      const room = MAX_REQUEST_BODY_BYTES - requestSize;
+      if (room <= 0 || chunk.byteLength === 0) return;
+      const count = Math.min(room, chunk.byteLength);
+      requestBytes ??= new Uint8Array(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(count, 1024)));
+      if (requestBytes.byteLength - requestSize < count) {
+        const grown = new Uint8Array(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(requestSize + count, requestBytes.byteLength * 2)));
+        grown.set(requestBytes.subarray(0, requestSize));
+        requestBytes = grown;
+      }
+      requestBytes.set(count === chunk.byteLength ? chunk : chunk.subarray(0, count), requestSize);
+      requestSize += count;
+    },
+    requestBody(body) {
+      if (requestModelValue !== undefined) return;
+      if (typeof body === 'string') {
+        requestText = body.length > MAX_REQUEST_BODY_BYTES ? body.slice(0, MAX_REQUEST_BODY_BYTES) : body;
+        requestBytes = undefined;
+        requestSize = 0;
+      } else if (body instanceof Uint8Array) {
+        requestBytes = undefined;
+        requestSize = 0;
+        exchange.requestChunk(body);
+      } else if (body instanceof ArrayBuffer) {
+        requestBytes = undefined;
+        requestSize = 0;
+        exchange.requestChunk(new Uint8Array(body));
+      }
+    },
+    receiveHeaders(status, headers) {
+      if (finished || capture) return;
+      state.status = status;
+      state.headers = headers;
+      if (ownSpan && !spanNamed) {
+        spanNamed = true;
+        try {
+          nameOwnSpan(ownSpan, state);
+        } catch (error) {
+          diag.debug('servedby: naming the capture span failed', error);
+        }
+      }
+      const contentType = headers['content-type'];
+      const peekable = bodySource !== 'none' && isPeekable(contentType) && status !== 204 && status !== 304 && method !== 'HEAD';
+      if (peekable) {
+        // The fetch wrapper feeds decoded bytes; the channel feeds them as they came off the wire.
+        const encoding = bodySource === 'channel' ? headers['content-encoding'] : undefined;
+        lookAhead = createLookAhead({ limit: settings.lookAheadBytes, contentEncoding: encoding, onSettled: onLookAheadSettled });
+        if (ownSpan && lookAheadCoding(encoding) === 'identity') tail = createByteTail(TAIL_BYTES);
+        if (binding.activeSpan && (contentType ?? '').toLowerCase().includes('event-stream')) earlyRouteChecks = EARLY_ROUTE_CHUNKS;
+      }
+      let headersObject: Headers | undefined;
+      capture = {
+        url,
+        method,
+        status,
+        get responseHeaders() {
+          headersObject ??= toHeaders(headers);
+          return headersObject;
+        },
+        bodyText,
+        get done() {
+          if (!donePromise) {
+            donePromise = lookAheadSettled
+              ? Promise.resolve()
+              : new Promise<void>((resolve) => {
+                  resolveDone = resolve;
+                });
+          }
+          return donePromise;
+        },
+        observation,
+      };
+      for (const sink of binding.sinks) {
+        try {
+          sink(capture);
+        } catch (error) {
+          diag.warn('servedby: a route capture sink threw', error);
+        }
+      }
+      if (!lookAhead) {
+        // Nothing to peek: final now; the exchange still ends with its body.
+        onLookAheadSettled();
+      }
+      armIdleTimer();
+    },
+    receiveBody(chunk) {
+      if (finished || !capture) return;
+      activity += 1;
+      if (!lookAhead) return;
+      if (lookAhead.open) {
+        lookAhead.push(chunk);
+        if (earlyRouteChecks > 0 && binding.activeSpan) {
+          earlyRouteChecks -= 1;
+          const attribution = currentAttribution();
+          if (attribution.upstream !== undefined) {
+            earlyRouteChecks = 0;
+            try {
+              applyRouteToActiveSpan(state, binding.activeSpan, attribution);
+            } catch (error) {
+              diag.debug('servedby: setting the early route on the active span failed', error);
+            }
+          }
+        }
+      } else if (tail) {
+        tail.push(chunk);
+      }
+    },
+    complete() {
+      finish(undefined, false);
+    },
+    fail(error) {
+      finish(error ?? new Error('aborted'), true);
+    },
+    cancel() {
+      finish(undefined, true);
+    },
+  };
+  return exchange;
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+function isPeekable(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const type = contentType.toLowerCase();
+  return type.includes('json') || type.includes('event-stream') || type.startsWith('text/');
+}
+
+function toHeaders(headers: Record<string, string>): Headers {
+  const result = new Headers();
+  for (const name of Object.keys(headers)) {
+    try {
+      result.append(name, headers[name]!);
+    } catch {
+      // A value Headers refuses: left out of this view (the observation still has it).
+    }
+  }
+  return result;
+}
+
+/**
+ * Response headers as a plain object with lower-case names (repeated headers joined with `, `),
+ * from undici's raw `[name, value, …]` buffers, a `Headers`, or Node's `IncomingHttpHeaders`.
+ * Copies into strings: no header buffer (a view into a socket read) stays reachable.
+ * @internal
+ */
+export function headersRecord(headers: unknown): Record<string, string> {
+  const record: Record<string, string> = Object.create(null) as Record<string, string>;
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase();
+    const existing = record[key];
+    record[key] = existing === undefined ? value : `${existing}, ${value}`;
+  };
+  try {
+    if (Array.isArray(headers)) {
+      for (let index = 0; index + 1 < headers.length; index += 2) {
+        const name = headers[index] as unknown;
+        const value = headers[index + 1] as unknown;
+        if (name === undefined || value === undefined) continue;
+        if (Array.isArray(value)) {
+          for (const part of value) add(String(name), String(part));
+        } else {
+          add(String(name), String(value));
+        }
+      }
+    } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+      headers.forEach((value, name) => add(name, value));
+    } else if (headers !== null && typeof headers === 'object') {
+      for (const name of Object.keys(headers)) {
+        const value = (headers as Record<string, unknown>)[name];
+        if (Array.isArray(value)) add(name, value.map(String).join(', '));
+        else if (value !== undefined) add(name, String(value));
+      }
+    }
+  } catch (error) {
+    diag.debug('servedby: reading response headers failed', error);
+  }
+  return record;
+}

@@ -1,0 +1,421 @@
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import { context as contextApi, diag, metrics as metricsApi, trace, type Span } from '@opentelemetry/api';
+import { resolveInstrumentation, type ResolvedInstrumentation } from '../instrumentation';
+import type { ServedbyOptions } from '../types';
+import { VERSION } from '../version';
+import {
+  createExchange,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_LOOK_AHEAD_BYTES,
+  headersRecord,
+  type BodySource,
+  type Exchange,
+  type ExchangeBinding,
+} from './exchange';
+import { isGenAiExchange } from './genai-exchange';
+import { urlWithoutSecrets } from './request-facts';
+import { exchangeToFeed, observeFetchResponse } from './fetch-body';
+import { captureStorage, type CaptureScope, type FetchClaim } from './storage';
+
+/** Options of {@link enableRouteCapture}. Process-wide: the last call's values win, `ownSpans` once on stays on. */
+export interface RouteCaptureOptions extends ServedbyOptions {
+  /**
+   * Give every GenAI exchange made outside a plugin's model call a CLIENT span of its own (or put
+   * the route on another instrumentation's model span when one is active). What
+   * `@servedby/conventions/register` turns on. Default `false`: only calls a plugin owns are captured.
+   */
+  ownSpans?: boolean;
+  /** How many response body bytes to peek at most. Default 64 KiB. */
+  lookAheadBytes?: number;
+  /**
+   * After the headers, how long an exchange may receive nothing before the capture gives up (the
+   * caller stopped reading, or the server stalls): its look-ahead settles and its span ends.
+   * Default 30 s, or `SERVEDBY_CAPTURE_IDLE_TIMEOUT_MS`. `0` never gives up.
+   */
+  idleTimeoutMs?: number;
+}
+
+/** What the running Node.js lets the capture observe. */
+export interface RouteCaptureSupport {
+  /** `fetch` and undici exchanges, from `undici:request:*` diagnostics channels: URL, status, headers, end. */
+  readonly undici: boolean;
+  /** Their response bodies, from `undici:request:bodyChunkReceived` (undici ≥ 7.11, Node ≥ 24). Else a fetch wrapper feeds them. */
+  readonly undiciBody: boolean;
+  /** `node:http`/`node:https` client exchanges (`http.client.*` channels): URL, status, headers, end; never the body. */
+  readonly http: boolean;
+}
+
+interface ObserverSettings {
+  ownSpans: boolean;
+  lookAheadBytes: number;
+  idleTimeoutMs: number;
+  options: ServedbyOptions;
+}
+
+interface ObserverState {
+  settings: ObserverSettings;
+  subscribed: boolean;
+  bodyFeederInstalled: boolean;
+}
+
+// Process-wide, not per module copy (ESM and CJS builds, the register entry, two installed
+// versions): one subscription and one set of settings, or exchanges would be captured twice.
+const STATE_KEY = Symbol.for('servedby.capture.observer.v1');
+const state: ObserverState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= {
+  settings: {
+    ownSpans: false,
+    lookAheadBytes: DEFAULT_LOOK_AHEAD_BYTES,
+    idleTimeoutMs: idleTimeoutFromEnvironment(),
+    options: {},
+  },
+  subscribed: false,
+  bodyFeederInstalled: false,
+} satisfies ObserverState) as ObserverState;
+const settings = state.settings;
+
+function idleTimeoutFromEnvironment(): number {
+  const raw = typeof process !== 'undefined' ? process.env?.SERVEDBY_CAPTURE_IDLE_TIMEOUT_MS : undefined;
+  const value = raw === undefined ? Number.NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_IDLE_TIMEOUT_MS;
+}
+
+/** `true` when the bundled undici publishes response body chunks (added in undici 7.11.0). */
+function bundledUndiciHasBodyChannel(): boolean {
+  const version = typeof process !== 'undefined' ? process.versions?.undici : undefined;
+  if (typeof version !== 'string') return false;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 7 || (major === 7 && minor >= 11);
+}
+
+const support: RouteCaptureSupport = {
+  undici: typeof diagnosticsChannel.subscribe === 'function',
+  undiciBody: typeof diagnosticsChannel.subscribe === 'function' && bundledUndiciHasBodyChannel(),
+  http: typeof diagnosticsChannel.subscribe === 'function',
+};
+
+// Exchanges by the undici request or Node ClientRequest that carries them: nothing is added to
+// those objects. Per module copy is enough: only the copy that subscribed uses it.
+const exchangesByRequest = new WeakMap<object, Exchange>();
+
+/**
+ * Starts observing HTTP exchanges on Node's diagnostics channels (once per process; later calls
+ * only update the settings). From then on, every exchange made inside a plugin's model call
+ * (`runWithRouteCapture`) or a `captureRouteFetch` wrapper is captured without wrapping its
+ * `Response` or stream: URL and request model at `undici:request:create`/`bodyChunkSent`, status and
+ * headers at `undici:request:headers`, a bounded look-ahead (decompressed) of the body at
+ * `undici:request:bodyChunkReceived`, the end at `undici:request:trailers`/`error`. `node:http`
+ * clients are seen on `http.client.*` (no body). Exchanges outside any model call cost one
+ * async-local lookup (and, with `ownSpans`, a test of the URL).
+ *
+ * @example
+ * ```ts
+ * enableRouteCapture(); // what the plugins call
+ * enableRouteCapture({ ownSpans: true }); // what `import '@servedby/conventions/register'` does
+ * ```
+ */
+export function enableRouteCapture(options: RouteCaptureOptions = {}): RouteCaptureSupport {
+  if (options.ownSpans) settings.ownSpans = true;
+  if (typeof options.lookAheadBytes === 'number' && options.lookAheadBytes > 0) settings.lookAheadBytes = Math.floor(options.lookAheadBytes);
+  if (typeof options.idleTimeoutMs === 'number' && options.idleTimeoutMs >= 0) settings.idleTimeoutMs = options.idleTimeoutMs;
+  if (options.tracerProvider || options.meterProvider || options.semconv) {
+    settings.options = {
+      ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
+      ...(options.meterProvider ? { meterProvider: options.meterProvider } : {}),
+      ...(options.semconv ? { semconv: options.semconv } : {}),
+    };
+    ownInstrumentation = undefined;
+  }
+  subscribeOnce();
+  if (!support.undiciBody) installBodyFeeder();
+  return support;
+}
+
+/** What this Node.js lets the capture observe (see {@link RouteCaptureSupport}). */
+export function routeCaptureSupport(): RouteCaptureSupport {
+  return support;
+}
+
+/** `true` once {@link enableRouteCapture} subscribed to the channels. @internal */
+export function routeCaptureEnabled(): boolean {
+  return state.subscribed;
+}
+
+/** The idle time and look-ahead the observer uses. @internal */
+export function observerSettings(): Readonly<Pick<ObserverSettings, 'idleTimeoutMs' | 'lookAheadBytes'>> {
+  return settings;
+}
+
+// The register entry's instrumentation, resolved at first use (the app sets up its SDK after
+// `--import`), and again if the global meter provider changes: the metrics API has no proxy.
+let ownInstrumentation: { meterProvider: unknown; resolved: ResolvedInstrumentation } | undefined;
+function registerInstrumentation(): ResolvedInstrumentation {
+  const meterProvider = settings.options.meterProvider ?? metricsApi.getMeterProvider();
+  if (ownInstrumentation?.meterProvider !== meterProvider) {
+    ownInstrumentation = {
+      meterProvider,
+      resolved: resolveInstrumentation(settings.options, { name: '@servedby/conventions', version: VERSION }),
+    };
+  }
+  return ownInstrumentation.resolved;
+}
+
+/**
+ * A span another instrumentation made for a model call (OpenInference, OpenLLMetry, the AI SDK):
+ * only such a span is enriched in register mode, never an unrelated one (an HTTP server span).
+ */
+function isModelSpan(span: Span): boolean {
+  const attributes = (span as { attributes?: Record<string, unknown> }).attributes;
+  if (attributes === null || typeof attributes !== 'object') return false;
+  return (
+    'gen_ai.operation.name' in attributes ||
+    'gen_ai.system' in attributes ||
+    'gen_ai.provider.name' in attributes ||
+    'llm.system' in attributes ||
+    attributes['openinference.span.kind'] === 'LLM'
+  );
+}
+
+/**
+ * Decides whom an exchange reports to, from the async context it started in. `undefined` (the
+ * common case for an app's other traffic) means it is not observed at all.
+ * @internal
+ */
+export function bindingFor(scope: CaptureScope | undefined, url: string, method: string): ExchangeBinding | undefined {
+  const sinks = [];
+  if (scope?.sink) sinks.push(scope.sink);
+  const claim = scope?.claim?.binds ? scope.claim : undefined;
+  if (claim?.onCapture) sinks.push(claim.onCapture);
+  if (sinks.length > 0) {
+    return { sinks, parentContext: contextApi.active(), ownSpan: false, instrumentation: claim?.instrumentation ?? registerInstrumentation };
+  }
+  if (claim) {
+    // captureRouteFetch's own rule: any active recording span is enriched, else a span of its own.
+    const parentContext = contextApi.active();
+    const activeSpan = trace.getSpan(parentContext);
+    return activeSpan?.isRecording()
+      ? { sinks, parentContext, activeSpan, ownSpan: false, instrumentation: claim.instrumentation }
+      : { sinks, parentContext, ownSpan: claim.ownSpans, instrumentation: claim.instrumentation };
+  }
+  if (settings.ownSpans && isGenAiExchange(url, method)) {
+    const parentContext = contextApi.active();
+    const activeSpan = trace.getSpan(parentContext);
+    return activeSpan?.isRecording() && isModelSpan(activeSpan)
+      ? { sinks, parentContext, activeSpan, ownSpan: false, instrumentation: registerInstrumentation }
+      : { sinks, parentContext, ownSpan: true, instrumentation: registerInstrumentation };
+  }
+  return undefined;
+}
+
+/** Starts an exchange for a request a binding was found for; records it with the fetch wrapper that made it. */
+function startExchange(scope: CaptureScope | undefined, binding: ExchangeBinding, url: string, method: string, bodySource: BodySource, activityProbe?: () => number): Exchange {
+  const claim = scope?.claim;
+  const exchange = createExchange(
+    url,
+    method,
+    binding,
+    { lookAheadBytes: claim?.lookAheadBytes ?? settings.lookAheadBytes, idleTimeoutMs: claim?.idleTimeoutMs ?? settings.idleTimeoutMs },
+    bodySource,
+    undefined,
+    activityProbe,
+  );
+  claim?.exchanges.push(exchange);
+  return exchange;
+}
+
+// Every subscriber catches everything: diagnostics_channel rethrows a subscriber's error as an
+// uncaught exception, which would take the user's process down.
+function guarded<T>(name: string, handler: (message: T) => void): (message: unknown) => void {
+  return (message) => {
+    try {
+      handler(message as T);
+    } catch (error) {
+      diag.debug(`servedby: capture ${name} failed`, error);
+    }
+  };
+}
+
+interface UndiciRequest {
+  origin?: unknown;
+  path?: unknown;
+  method?: unknown;
+}
+
+function undiciUrl(request: UndiciRequest): string {
+  const origin = typeof request.origin === 'string' ? request.origin : String(request.origin ?? '');
+  const path = typeof request.path === 'string' ? request.path : '';
+  // An absolute path (proxy form) is the URL itself.
+  const raw = path.startsWith('http://') || path.startsWith('https://') ? path : origin.replace(/\/$/, '') + path;
+  return urlWithoutSecrets(raw);
+}
+
+function onUndiciCreate(message: { request: UndiciRequest }): void {
+  const scope = captureStorage.getStore();
+  if (scope === undefined && !settings.ownSpans) return;
+  const request = message.request;
+  const url = undiciUrl(request);
+  const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
+  const binding = bindingFor(scope, url, method);
+  if (!binding) return;
+  // Without the body channel, a fetch wrapper (if this runs under one) feeds the body instead.
+  const bodySource: BodySource = support.undiciBody ? 'channel' : scope?.claim ? 'wrapper' : 'none';
+  exchangesByRequest.set(request as object, startExchange(scope, binding, url, method, bodySource));
+}
+
+function onUndiciBodyChunkSent(message: { request: object; chunk: unknown }): void {
+  const exchange = exchangesByRequest.get(message.request);
+  if (!exchange) return;
+  const chunk = message.chunk;
+  if (chunk instanceof Uint8Array) exchange.requestChunk(chunk);
+  else if (typeof chunk === 'string') exchange.requestBody(chunk);
+}
+
+function onUndiciHeaders(message: { request: object; response: { statusCode: number; headers: unknown } }): void {
+  const exchange = exchangesByRequest.get(message.request);
+  if (!exchange) return;
+  // 1xx informational responses are not the response.
+  if (message.response.statusCode < 200 && message.response.statusCode !== 101) return;
+  exchange.receiveHeaders(message.response.statusCode, headersRecord(message.response.headers));
+}
+
+function onUndiciBodyChunkReceived(message: { request: object; chunk: Uint8Array }): void {
+  const exchange = exchangesByRequest.get(message.request);
+  if (exchange?.bodySource === 'channel') exchange.receiveBody(message.chunk);
+}
+
+function onUndiciTrailers(message: { request: object }): void {
+  const exchange = exchangesByRequest.get(message.request);
+  if (!exchange) return;
+  exchangesByRequest.delete(message.request);
+  // A wrapper-fed body ends when the caller's stream does, not when undici has buffered it.
+  if (exchange.bodySource !== 'wrapper') exchange.complete();
+}
+
+function onUndiciError(message: { request: object; error: unknown }): void {
+  const exchange = exchangesByRequest.get(message.request);
+  if (!exchange) return;
+  exchangesByRequest.delete(message.request);
+  const error = message.error;
+  // A cancel reason that is not an error (`body.cancel()`, `cancel('done')`): the caller stopped reading.
+  if (error instanceof Error || (typeof error === 'object' && error !== null && 'name' in error)) exchange.fail(error);
+  else exchange.cancel();
+}
+
+interface NodeClientRequest {
+  method?: string;
+  protocol?: string;
+  host?: string;
+  path?: string;
+  getHeader?(name: string): unknown;
+  socket?: { bytesRead?: number } | null;
+  once?(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+interface NodeIncomingMessage {
+  statusCode?: number;
+  headers?: unknown;
+  complete?: boolean;
+  once?(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+function nodeRequestUrl(request: NodeClientRequest): string {
+  const host = request.getHeader?.('host');
+  const authority = typeof host === 'string' && host.length > 0 ? host : (request.host ?? '');
+  return urlWithoutSecrets(`${request.protocol ?? 'http:'}//${authority}${request.path ?? '/'}`);
+}
+
+function onHttpRequestStart(message: { request: NodeClientRequest }): void {
+  const scope = captureStorage.getStore();
+  if (scope === undefined && !settings.ownSpans) return;
+  const request = message.request;
+  const url = nodeRequestUrl(request);
+  const method = (request.method ?? 'GET').toUpperCase();
+  const binding = bindingFor(scope, url, method);
+  if (!binding) return;
+  const exchange = startExchange(scope, binding, url, method, 'none', () => request.socket?.bytesRead ?? 0);
+  exchangesByRequest.set(request as object, exchange);
+  // 'close' listeners change nothing for the caller (unlike 'error' or 'data' ones).
+  request.once?.('close', () => {
+    if (!exchange.finished) exchange.fail(httpErrors.get(request as object) ?? abortedError());
+  });
+}
+
+const httpErrors = new WeakMap<object, unknown>();
+
+function onHttpRequestError(message: { request: object; error: unknown }): void {
+  if (exchangesByRequest.has(message.request)) httpErrors.set(message.request, message.error);
+}
+
+function onHttpResponseFinish(message: { request: object; response: NodeIncomingMessage }): void {
+  const exchange = exchangesByRequest.get(message.request);
+  if (!exchange) return;
+  const response = message.response;
+  exchange.receiveHeaders(response.statusCode ?? 0, headersRecord(response.headers));
+  response.once?.('end', () => exchange.complete());
+  response.once?.('close', () => {
+    if (!exchange.finished) {
+      if (response.complete) exchange.complete();
+      else exchange.fail(httpErrors.get(message.request) ?? abortedError());
+    }
+  });
+}
+
+function abortedError(): Error {
+  const error = new Error('The exchange ended before its response was complete');
+  error.name = 'AbortError';
+  return error;
+}
+
+function subscribeOnce(): void {
+  if (state.subscribed || !support.undici) return;
+  state.subscribed = true;
+  try {
+    diagnosticsChannel.subscribe('undici:request:create', guarded('create', onUndiciCreate));
+    diagnosticsChannel.subscribe('undici:request:bodyChunkSent', guarded('bodyChunkSent', onUndiciBodyChunkSent));
+    diagnosticsChannel.subscribe('undici:request:headers', guarded('headers', onUndiciHeaders));
+    diagnosticsChannel.subscribe('undici:request:bodyChunkReceived', guarded('bodyChunkReceived', onUndiciBodyChunkReceived));
+    diagnosticsChannel.subscribe('undici:request:trailers', guarded('trailers', onUndiciTrailers));
+    diagnosticsChannel.subscribe('undici:request:error', guarded('error', onUndiciError));
+    diagnosticsChannel.subscribe('http.client.request.start', guarded('http request', onHttpRequestStart));
+    diagnosticsChannel.subscribe('http.client.request.error', guarded('http error', onHttpRequestError));
+    diagnosticsChannel.subscribe('http.client.response.finish', guarded('http response', onHttpResponseFinish));
+  } catch (error) {
+    diag.warn('servedby: subscribing to the diagnostics channels failed', error);
+  }
+}
+
+type FetchFunction = typeof globalThis.fetch;
+
+/**
+ * Where undici publishes no body chunks (Node 22's undici 6), routes `globalThis.fetch` through a
+ * feeder that tees the body of exchanges the channels bound (and only those) into their
+ * look-ahead. Clients that kept a reference to the original `fetch` before this ran get headers
+ * only. Installed once per process.
+ */
+function installBodyFeeder(): void {
+  if (state.bodyFeederInstalled || typeof globalThis.fetch !== 'function') return;
+  state.bodyFeederInstalled = true;
+  const original = globalThis.fetch;
+  const feeder = async (input: Parameters<FetchFunction>[0], init?: Parameters<FetchFunction>[1]): Promise<Response> => {
+    const parent = captureStorage.getStore();
+    // Outside any model call (and without register), or under a captureRouteFetch that feeds itself.
+    if ((parent === undefined && !settings.ownSpans) || parent?.claim) return original(input, init);
+    const claim: FetchClaim = {
+      instrumentation: registerInstrumentation,
+      lookAheadBytes: settings.lookAheadBytes,
+      ownSpans: false,
+      binds: false,
+      exchanges: [],
+    };
+    const response = await captureStorage.run(parent?.sink ? { sink: parent.sink, claim } : { claim }, () => original(input, init));
+    try {
+      const fed = exchangeToFeed(claim);
+      if (!fed) return response;
+      fed.requestBody(init?.body);
+      return observeFetchResponse(response, fed);
+    } catch (error) {
+      diag.debug('servedby: feeding the fetch body to the capture failed', error);
+      return response;
+    }
+  };
+  globalThis.fetch = feeder as FetchFunction;
+}
