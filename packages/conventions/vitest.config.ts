@@ -1,6 +1,8 @@
+import { otelLanePlugin } from '@servedby/test-otel/vitest';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  plugins: [otelLanePlugin()],
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 30_000,

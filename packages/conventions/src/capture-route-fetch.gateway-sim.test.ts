@@ -1,4 +1,8 @@
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  createInMemorySpanExporter,
+  createSimpleSpanProcessor,
+  createTracerProvider,
+} from '@servedby/test-otel';
 import { startGatewaySim } from '@servedby/gateway-sim';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +10,8 @@ import { captureRouteFetch } from './capture-route-fetch';
 
 // The real openai client, wrapped fetch, own CLIENT span: what a plain SDK user gets.
 let sim: Awaited<ReturnType<typeof startGatewaySim>>;
-const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const exporter = createInMemorySpanExporter();
+const tracerProvider = createTracerProvider({ spanProcessors: [createSimpleSpanProcessor(exporter)] });
 
 beforeAll(async () => {
   sim = await startGatewaySim({ port: 0, seed: 7 });

@@ -1,11 +1,15 @@
 import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  createContextManager,
+  createInMemorySpanExporter,
+  createSimpleSpanProcessor,
+  createTracerProvider,
+} from '@servedby/test-otel';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from './capture-route-fetch';
 
-const contextManager = new AsyncLocalStorageContextManager();
+const contextManager = createContextManager();
 beforeAll(() => {
   context.setGlobalContextManager(contextManager.enable());
 });
@@ -83,8 +87,8 @@ describe('captureRouteFetch properties', () => {
   it('never throws and never changes what the caller gets, whatever the wire brings', async () => {
     await fc.assert(
       fc.asyncProperty(exchange, async (sample) => {
-        const exporter = new InMemorySpanExporter();
-        const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+        const exporter = createInMemorySpanExporter();
+        const tracerProvider = createTracerProvider({ spanProcessors: [createSimpleSpanProcessor(exporter)] });
         const headers = new Headers(sample.headers);
         if (sample.contentType) headers.set('content-type', sample.contentType);
         const init = { status: sample.status, headers };

@@ -1,5 +1,9 @@
 import { INVALID_SPAN_CONTEXT, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  createInMemorySpanExporter,
+  createSimpleSpanProcessor,
+  createTracerProvider,
+} from '@servedby/test-otel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { errorTypeOf, modelCallAttributes, modelSpanName, resolveInstrumentation, serverOfUrl, setRouteOnSpan } from './instrumentation';
 
@@ -56,8 +60,8 @@ describe('modelCallAttributes', () => {
 
 describe('resolveInstrumentation', () => {
   it('uses the given providers and defaults semconv to both', () => {
-    const exporter = new InMemorySpanExporter();
-    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const exporter = createInMemorySpanExporter();
+    const tracerProvider = createTracerProvider({ spanProcessors: [createSimpleSpanProcessor(exporter)] });
     const resolved = resolveInstrumentation({ tracerProvider }, { name: '@servedby/test', version: '1.2.3' });
     resolved.tracer.startSpan('x').end();
     const [span] = exporter.getFinishedSpans();
@@ -82,8 +86,8 @@ describe('resolveInstrumentation', () => {
 
 describe('setRouteOnSpan', () => {
   it('sets the route attributes and never throws on a broken span', () => {
-    const exporter = new InMemorySpanExporter();
-    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const exporter = createInMemorySpanExporter();
+    const tracerProvider = createTracerProvider({ spanProcessors: [createSimpleSpanProcessor(exporter)] });
     const span = tracerProvider.getTracer('t').startSpan('chat');
     setRouteOnSpan(span, { system: 'openrouter', gateway: 'openrouter', upstream: 'together', evidence: ['body.provider'] }, { semconv: 'latest' });
     span.end();

@@ -1,11 +1,4 @@
-import {
-  AggregationTemporality,
-  DataPointType,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type HistogramMetricData,
-} from '@opentelemetry/sdk-metrics';
+import { createTestMetrics, DataPointType, type HistogramMetricData, type TestMeterProvider } from '@servedby/test-otel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRouteMetrics } from './metrics';
 import type { RouteAttribution } from './types';
@@ -21,19 +14,16 @@ const openRouterTogether: RouteAttribution = {
   evidence: ['body.provider'],
 };
 
-const providers: MeterProvider[] = [];
+const providers: TestMeterProvider[] = [];
 afterEach(async () => {
   await Promise.all(providers.splice(0).map((provider) => provider.shutdown()));
 });
 
 function setup() {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
+  const { meterProvider: provider, collect: collectMetrics } = createTestMetrics();
   providers.push(provider);
   const collect = async () => {
-    await reader.forceFlush();
-    const metrics = exporter.getMetrics().flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics));
+    const metrics = (await collectMetrics()).scopeMetrics.flatMap((scope) => scope.metrics);
     return (name: string) => metrics.filter((metric) => metric.descriptor.name === name).at(-1) as HistogramMetricData | undefined;
   };
   return { meter: provider.getMeter('test'), collect };
