@@ -1,8 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  createContextManager,
+  createInMemorySpanExporter,
+  createSimpleSpanProcessor,
+  createTracerProvider,
+} from '@servedby/test-otel';
 import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import * as openaiModule from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +14,9 @@ import { captureRouteFetch } from './capture-route-fetch';
 import openRouterStream from './__fixtures__/openrouter-chat-stream-sse-amazon-bedrock.json';
 import openRouterJson from './__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
 
-const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-const contextManager = new AsyncLocalStorageContextManager();
+const exporter = createInMemorySpanExporter();
+const tracerProvider = createTracerProvider({ spanProcessors: [createSimpleSpanProcessor(exporter)] });
+const contextManager = createContextManager();
 const instrumentation = new OpenAIInstrumentation({ tracerProvider });
 const server = createServer((request, response) => {
   const parts: Buffer[] = [];

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
+  createContextManager,
+  createInMemorySpanExporter,
+  createSimpleSpanProcessor,
+  createTracerProvider,
   type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+} from '@servedby/test-otel';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import OpenAI from 'openai';
 import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from './capture-route-fetch';
@@ -23,7 +23,7 @@ interface TestServer {
 }
 
 const servers: TestServer[] = [];
-const contextManager = new AsyncLocalStorageContextManager();
+const contextManager = createContextManager();
 
 beforeAll(() => {
   context.setGlobalContextManager(contextManager.enable());
@@ -57,11 +57,11 @@ async function startServer(handler: Handler): Promise<TestServer> {
 }
 
 function tracing() {
-  const exporter = new InMemorySpanExporter();
+  const exporter = createInMemorySpanExporter();
   const ended: Array<(span: ReadableSpan) => void> = [];
-  const tracerProvider = new BasicTracerProvider({
+  const tracerProvider = createTracerProvider({
     spanProcessors: [
-      new SimpleSpanProcessor(exporter),
+      createSimpleSpanProcessor(exporter),
       {
         onStart: () => {},
         onEnd: (span: ReadableSpan) => ended.splice(0).forEach((notify) => notify(span)),
@@ -365,7 +365,7 @@ describe('captureRouteFetch: spans', () => {
     const ended = new Promise<void>((resolve) => {
       notifyEnded = resolve;
     });
-    const tracerProvider = new BasicTracerProvider({
+    const tracerProvider = createTracerProvider({
       spanProcessors: [
         {
           onStart: () => {},

@@ -1,13 +1,17 @@
 import { context, trace, type Attributes } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  createInMemorySpanExporter,
+  createSimpleSpanProcessor,
+  createTracerProvider,
+} from '@servedby/test-otel';
 import { describe, expect, it } from 'vitest';
 import { createRouteSpanProcessor, RouteSpanProcessor } from './route-span-processor';
 import openRouterJson from './__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
 import vercelFallback from './__fixtures__/vercel-ai-gateway-fallback-vertex-to-google.json';
 
 function setup(processor = new RouteSpanProcessor({ semconv: 'both' })) {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
+  const exporter = createInMemorySpanExporter();
+  const provider = createTracerProvider({ spanProcessors: [processor, createSimpleSpanProcessor(exporter)] });
   const tracer = provider.getTracer('other-instrumentation');
   const endSpan = (name: string, attributes: Attributes) => {
     tracer.startSpan(name, { attributes }).end();
