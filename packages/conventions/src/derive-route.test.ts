@@ -39,7 +39,7 @@ const observations: Record<string, RouteObservation> = {
 const expected: Record<string, RouteAttribution> = {
   aiSdkOpenRouter: { system: 'openrouter', gateway: 'openrouter', upstream: 'gcp.vertex_ai', path: ['openrouter', 'gcp.vertex_ai', 'anthropic'], requestModel: 'anthropic/claude-sonnet-4', evidence: ['provider_metadata.openrouter.provider', 'provider_metadata.openrouter'] },
   aiSdkGateway: { system: 'vercel', gateway: 'vercel', upstream: 'gcp.vertex_ai', path: ['vercel', 'gcp.vertex_ai', 'anthropic'], requestModel: 'anthropic/claude-sonnet-4', responseModel: 'claude-sonnet-4@20250514', requestId: 'gen_01ABC', attempts: 2, fallback: true, evidence: ['provider_metadata.gateway.routing.finalProvider', 'provider_metadata.gateway.routing.attempts.providerApiModelId', 'provider_metadata.gateway'] },
-  aiSdkBedrockRouter: { system: 'aws.bedrock', gateway: 'aws.bedrock', upstream: 'anthropic', path: ['aws.bedrock', 'anthropic'], requestModel: 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1', responseModel: 'anthropic.claude-3-5-sonnet-20240620-v1:0', awsRegion: 'us-east-1', regionScope: 'us', evidence: ['provider_metadata.bedrock.trace.promptRouter.invokedModelId', 'config'] },
+  aiSdkBedrockRouter: { system: 'aws.bedrock', gateway: 'aws.bedrock', upstream: 'anthropic', path: ['aws.bedrock', 'anthropic'], requestModel: 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1', responseModel: 'anthropic.claude-3-5-sonnet-20240620-v1:0', awsRegion: 'us-east-1', regionScope: 'us', evidence: ['provider_metadata.bedrock.trace.promptRouter.invokedModelId', 'provider_metadata.bedrock'] },
   litellmAzure: { system: 'litellm', gateway: 'litellm', upstream: 'azure.ai.openai', path: ['litellm', 'azure.ai.openai', 'openai'], requestModel: 'chat-small', responseModel: 'gpt-4o', deployment: 'dep1', region: 'eastus2', requestId: 'c1', attempts: 2, fallback: false, evidence: ['header.x-litellm-model-name', 'header.x-litellm-call-id'] },
   litellmGroq: { system: 'litellm', gateway: 'litellm', upstream: 'groq', path: ['litellm', 'groq'], requestModel: 'fast', responseModel: 'openai/gpt-oss-120b', requestId: 'c2', evidence: ['header.x-litellm-model-name', 'header.x-litellm-call-id'] },
   litellmOpenRouterBedrock: { system: 'litellm', gateway: 'litellm', upstream: 'aws.bedrock', path: ['litellm', 'openrouter', 'aws.bedrock', 'anthropic'], requestModel: 'claude', responseModel: 'anthropic/claude-haiku-4.5', requestId: 'c3', evidence: ['header.x-litellm-model-name', 'body.provider', 'header.x-litellm-call-id'] },
@@ -55,8 +55,9 @@ const expected: Record<string, RouteAttribution> = {
   anthropicDirect: { system: 'anthropic', upstream: 'anthropic', responseModel: 'claude-haiku-4-5-20251001', regionScope: 'us', requestId: 'req_011C', evidence: ['body.model', 'url'] },
   perplexity: { system: 'perplexity', upstream: 'perplexity', responseModel: 'sonar', region: 'us-east-1', requestId: 'p1', evidence: ['body.model', 'url'] },
   vertexAnthropic: { system: 'gcp.vertex_ai', gateway: 'gcp.vertex_ai', upstream: 'anthropic', path: ['gcp.vertex_ai', 'anthropic'], requestModel: 'claude-3-7-sonnet@20250219', responseModel: 'claude-3-7-sonnet-20250219', region: 'us-east5', evidence: ['body.model', 'url'] },
-  hintOnlyNoUrl: { system: 'openai', upstream: 'openai', requestModel: 'gpt-4o', evidence: ['config'] },
-  hintUnknownHost: { system: 'openai', requestModel: 'llama', evidence: ['config'] },
+  // DESIGN.md §2.7: a framework hint never decides the upstream, and nothing decides it for a request that got no response.
+  hintOnlyNoUrl: { system: 'openai', requestModel: 'gpt-4o', evidence: ['config', 'no_response'] },
+  hintUnknownHost: { system: 'openai', requestModel: 'llama', evidence: ['config', 'no_response'] },
   simOpenAI: { system: 'openai', upstream: 'openai', responseModel: 'gpt-4o-2024-08-06', requestId: 'req_abc', evidence: ['body.model', 'header.openai-organization'] },
   azureSseEmptyFirst: { system: 'azure.ai.openai', gateway: 'azure.ai.openai', upstream: 'openai', path: ['azure.ai.openai', 'openai'], requestModel: 'd', responseModel: 'gpt-4o-2024-11-20', deployment: 'd', region: 'swedencentral', requestId: 'a1', evidence: ['body.model', 'url'] },
   bedrockAppProfile: { system: 'aws.bedrock', gateway: 'aws.bedrock', requestModel: 'arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/abc', awsRegion: 'eu-west-1', requestId: 'r1', evidence: ['url'] },
@@ -145,7 +146,7 @@ describe('deriveRoute body forms', () => {
 describe('deriveRoute Bedrock request side', () => {
   it('reads percent-encoded IDs in the runtime path and the client region', () => {
     expect(
-      deriveRoute({ url: 'https://bedrock-runtime.eu-central-1.amazonaws.com/model/eu.amazon.nova-pro-v1%3A0/converse-stream', region: 'eu-central-1' }),
+      deriveRoute({ url: 'https://bedrock-runtime.eu-central-1.amazonaws.com/model/eu.amazon.nova-pro-v1%3A0/converse-stream', region: 'eu-central-1', responseReceived: true }),
     ).toEqual({
       system: 'aws.bedrock',
       gateway: 'aws.bedrock',
@@ -161,14 +162,27 @@ describe('deriveRoute Bedrock request side', () => {
 
   it('resolves a foundation-model ARN and serves it in region', () => {
     expect(
-      deriveRoute({ providerHint: 'amazon_bedrock', region: 'us-west-2', requestModel: 'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-8b-instruct-v1:0' }),
+      deriveRoute({ providerHint: 'amazon_bedrock', region: 'us-west-2', requestModel: 'arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-8b-instruct-v1:0', responseHeaders: { 'x-amzn-requestid': 'r1' } }),
     ).toMatchObject({ upstream: 'meta', responseModel: 'meta.llama3-8b-instruct-v1:0', region: 'us-west-2', awsRegion: 'us-west-2' });
   });
 
   it('reads the AI21 OpenAI-shaped body model', () => {
     expect(
-      deriveRoute({ providerHint: 'bedrock', region: 'us-east-1', requestModel: 'ai21.jamba-1-5-mini-v1:0', responseBody: { id: 'chatcmpl-1', model: 'jamba-1.5-mini' } }),
+      deriveRoute({ url: 'https://bedrock-runtime.us-east-1.amazonaws.com', region: 'us-east-1', requestModel: 'ai21.jamba-1-5-mini-v1:0', responseBody: { id: 'chatcmpl-1', model: 'jamba-1.5-mini' } }),
     ).toMatchObject({ upstream: 'ai21', responseModel: 'jamba-1.5-mini', region: 'us-east-1' });
+  });
+
+  it('lets a Bedrock model ID decide nothing when only a hint says Bedrock (§2.7)', () => {
+    const attribution = deriveRoute({ providerHint: 'bedrock', region: 'us-east-1', requestModel: 'ai21.jamba-1-5-mini-v1:0', responseBody: { id: 'chatcmpl-1', model: 'jamba-1.5-mini' } });
+    expect(attribution).toMatchObject({ system: 'aws.bedrock', gateway: 'aws.bedrock', responseModel: 'jamba-1.5-mini' });
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it('sets no upstream for a Bedrock call that got no response', () => {
+    const attribution = deriveRoute({ url: 'https://bedrock-runtime.eu-central-1.amazonaws.com/model/eu.amazon.nova-pro-v1%3A0/converse-stream', region: 'eu-central-1' });
+    expect(attribution.upstream).toBeUndefined();
+    expect(attribution.path).toBeUndefined();
+    expect(attribution.evidence).toContain('no_response');
   });
 });
 
@@ -258,7 +272,7 @@ describe('deriveRoute Bedrock ARNs in the path', () => {
     ['percent-encoded', encodeURIComponent('arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.meta.llama3-8b-instruct-v1:0')],
     ['unencoded', 'arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.meta.llama3-8b-instruct-v1:0'],
   ])('reads a %s inference-profile ARN', (_name, id) => {
-    expect(deriveRoute({ url: `https://bedrock-runtime.us-west-2.amazonaws.com/model/${id}/converse` })).toMatchObject({
+    expect(deriveRoute({ url: `https://bedrock-runtime.us-west-2.amazonaws.com/model/${id}/converse`, responseReceived: true })).toMatchObject({
       upstream: 'meta',
       responseModel: 'meta.llama3-8b-instruct-v1:0',
       regionScope: 'us',
@@ -288,7 +302,7 @@ describe('deriveRoute Vertex AI', () => {
 
   it('reads the global endpoint as a scope, not a region', () => {
     expect(
-      deriveRoute({ url: 'https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict' }),
+      deriveRoute({ url: 'https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict', status: 200 }),
     ).toMatchObject({ upstream: 'anthropic', regionScope: 'global' });
   });
 });

@@ -1,232 +1,37 @@
 /**
- * The provider vocabulary (DESIGN.md §2.2): one identifier per provider for `gen_ai.system`,
- * `gen_ai.route.gateway`, `gen_ai.route.upstream` and `gen_ai.route.path`, with one mapping table
- * per gateway and the model-vendor rules of §2.5.
+ * The public face of the provider vocabulary (DESIGN.md §2.2): which ids are gateways and
+ * clouds (from the rule registry), and name normalisation with each gateway's own table.
  */
+import { getCatalog } from './rules/catalog';
+import { normalizeName } from './vocabulary';
 
-/** Whose naming a provider name is in: OpenRouter display names, Vercel slugs, LiteLLM prefixes, Portkey slugs. */
+export { foldProviderName, modelOperation, modelVendor } from './vocabulary';
+
+/** Whose naming a provider name is in: OpenRouter display names, Vercel slugs, LiteLLM prefixes, Portkey slugs, or any other rule id with a names table. */
 export type ProviderNameSource = 'openrouter' | 'vercel' | 'litellm' | 'portkey';
 
-/** The routing layers servedby treats as independent gateways (DESIGN.md §2.3). */
-export const INDEPENDENT_GATEWAYS: ReadonlySet<string> = new Set([
-  'openrouter',
-  'litellm',
-  'vercel',
-  'portkey',
-  'cloudflare',
-  'helicone',
-  'kong',
-  'huggingface',
-]);
+function idsWithRole(role: 'gateway' | 'cloud'): ReadonlySet<string> {
+  const ids = new Set<string>();
+  for (const [id, rule] of getCatalog().byId) if (rule.role === role) ids.add(id);
+  return ids;
+}
 
-/** Clouds that serve several vendors' models; their upstream is the model vendor. */
-export const MULTI_VENDOR_CLOUDS: ReadonlySet<string> = new Set([
-  'aws.bedrock',
-  'azure.ai.inference',
-  'azure.ai.openai',
-  'gcp.vertex_ai',
-]);
+/** The routing layers servedby treats as independent gateways (DESIGN.md §2.3), from the rule registry. */
+export const INDEPENDENT_GATEWAYS: ReadonlySet<string> = idsWithRole('gateway');
+
+/** Clouds that serve several vendors' models; their upstream is the model vendor. From the rule registry. */
+export const MULTI_VENDOR_CLOUDS: ReadonlySet<string> = idsWithRole('cloud');
 
 /** `true` for an independent gateway id such as `openrouter` or `litellm`. */
 export function isIndependentGateway(provider: string | undefined): boolean {
-  return provider !== undefined && INDEPENDENT_GATEWAYS.has(provider);
+  return typeof provider === 'string' && INDEPENDENT_GATEWAYS.has(provider);
 }
 
-// Names every source agrees on, keyed by the folded form (see foldProviderName).
-const COMMON_NAMES: Record<string, string> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  amazon_bedrock: 'aws.bedrock',
-  aws_bedrock: 'aws.bedrock',
-  bedrock: 'aws.bedrock',
-  aws: 'aws.bedrock',
-  azure: 'azure.ai.openai',
-  azure_openai: 'azure.ai.openai',
-  azure_ai_openai: 'azure.ai.openai',
-  azure_ai: 'azure.ai.inference',
-  azure_ai_inference: 'azure.ai.inference',
-  azure_ai_foundry: 'azure.ai.inference',
-  azure_foundry: 'azure.ai.inference',
-  google_ai_studio: 'gcp.gemini',
-  gemini: 'gcp.gemini',
-  google_gemini: 'gcp.gemini',
-  gcp_gemini: 'gcp.gemini',
-  google_generative_ai: 'gcp.gemini',
-  google_genai: 'gcp.gemini',
-  vertex: 'gcp.vertex_ai',
-  vertex_ai: 'gcp.vertex_ai',
-  vertexai: 'gcp.vertex_ai',
-  google_vertex: 'gcp.vertex_ai',
-  google_vertex_ai: 'gcp.vertex_ai',
-  google_vertexai: 'gcp.vertex_ai',
-  gcp_vertex_ai: 'gcp.vertex_ai',
-  vertex_anthropic: 'gcp.vertex_ai',
-  vertexanthropic: 'gcp.vertex_ai',
-  mistral: 'mistral_ai',
-  mistralai: 'mistral_ai',
-  mistral_ai: 'mistral_ai',
-  xai: 'x_ai',
-  x_ai: 'x_ai',
-  grok: 'x_ai',
-  z_ai: 'zai',
-  zai: 'zai',
-  zhipu: 'zai',
-  zhipuai: 'zai',
-  moonshot: 'moonshot_ai',
-  moonshotai: 'moonshot_ai',
-  moonshot_ai: 'moonshot_ai',
-  together: 'together',
-  together_ai: 'together',
-  togetherai: 'together',
-  fireworks: 'fireworks',
-  fireworks_ai: 'fireworks',
-  fireworksai: 'fireworks',
-  perplexity: 'perplexity',
-  perplexity_ai: 'perplexity',
-  watsonx: 'ibm.watsonx.ai',
-  ibm: 'ibm.watsonx.ai',
-  ibm_watsonx: 'ibm.watsonx.ai',
-  ibm_watsonx_ai: 'ibm.watsonx.ai',
-  cohere: 'cohere',
-  cohere_chat: 'cohere',
-  deepseek: 'deepseek',
-  groq: 'groq',
-  qwen: 'alibaba',
-  alibaba: 'alibaba',
-  alibaba_cloud: 'alibaba',
-  dashscope: 'alibaba',
-  meta: 'meta',
-  meta_llama: 'meta',
-  huggingface: 'huggingface',
-  hugging_face: 'huggingface',
-  hf: 'huggingface',
-  hf_inference: 'huggingface',
-  openrouter: 'openrouter',
-  litellm: 'litellm',
-  litellm_proxy: 'litellm',
-  vercel: 'vercel',
-  vercel_ai_gateway: 'vercel',
-  gateway: 'vercel',
-  portkey: 'portkey',
-  cloudflare: 'cloudflare',
-  workers_ai: 'cloudflare',
-  cloudflare_ai_gateway: 'cloudflare',
-  helicone: 'helicone',
-  kong: 'kong',
-  novitaai: 'novita',
-  novita_ai: 'novita',
-  nebius_ai_studio: 'nebius',
-  nebius_token_factory: 'nebius',
-  nvidia_nim: 'nvidia',
-  voyageai_by_mongodb: 'voyage',
-  voyageai: 'voyage',
-  minimax: 'minimax',
-};
-
-const OPENROUTER_NAMES: Record<string, string> = {
-  // OpenRouter's "Google" is Vertex AI; "Google AI Studio" is the Gemini API.
-  google: 'gcp.vertex_ai',
-  google_vertex: 'gcp.vertex_ai',
-  azure: 'azure.ai.openai',
-  mistral: 'mistral_ai',
-  xai: 'x_ai',
-  z_ai: 'zai',
-};
-
-const VERCEL_NAMES: Record<string, string> = {
-  google: 'gcp.gemini',
-  vertex: 'gcp.vertex_ai',
-  vertexanthropic: 'gcp.vertex_ai',
-  bedrock: 'aws.bedrock',
-  azure: 'azure.ai.openai',
-  togetherai: 'together',
-};
-
-const LITELLM_NAMES: Record<string, string> = {
-  azure: 'azure.ai.openai',
-  azure_text: 'azure.ai.openai',
-  azure_ai: 'azure.ai.inference',
-  bedrock: 'aws.bedrock',
-  bedrock_converse: 'aws.bedrock',
-  sagemaker: 'aws.sagemaker',
-  vertex_ai: 'gcp.vertex_ai',
-  vertex_ai_beta: 'gcp.vertex_ai',
-  gemini: 'gcp.gemini',
-  together_ai: 'together',
-  fireworks_ai: 'fireworks',
-  mistral: 'mistral_ai',
-  codestral: 'mistral_ai',
-  xai: 'x_ai',
-  text_completion_openai: 'openai',
-  chatgpt: 'openai',
-  ollama_chat: 'ollama',
-  hosted_vllm: 'vllm',
-  friendliai: 'friendli',
-  nvidia_nim: 'nvidia',
-  watsonx_text: 'ibm.watsonx.ai',
-};
-
-const PORTKEY_NAMES: Record<string, string> = {
-  azure_openai: 'azure.ai.openai',
-  azure_ai: 'azure.ai.inference',
-  vertex_ai: 'gcp.vertex_ai',
-  google: 'gcp.gemini',
-  together_ai: 'together',
-  fireworks_ai: 'fireworks',
-  perplexity_ai: 'perplexity',
-  mistral_ai: 'mistral_ai',
-  x_ai: 'x_ai',
-  novita_ai: 'novita',
-  workers_ai: 'cloudflare',
-  zhipu: 'zai',
-};
-
-const SOURCE_TABLES: Record<ProviderNameSource, Record<string, string>> = {
-  openrouter: OPENROUTER_NAMES,
-  vercel: VERCEL_NAMES,
-  litellm: LITELLM_NAMES,
-  portkey: PORTKEY_NAMES,
-};
-
-// Semconv well-known values contain dots; they pass through unchanged.
-const WELL_KNOWN_VALUES: ReadonlySet<string> = new Set([
-  'aws.bedrock',
-  'azure.ai.inference',
-  'azure.ai.openai',
-  'gcp.gemini',
-  'gcp.gen_ai',
-  'gcp.vertex_ai',
-  'ibm.watsonx.ai',
-  'aws.sagemaker',
-]);
-
-const MAX_PROVIDER_NAME_LENGTH = 64;
-
 /**
- * The fold rule for names no table knows: lower-case, runs of non-alphanumerics become one `_`,
- * a trailing pool number is dropped (`"Together 2"` → `together`).
- */
-export function foldProviderName(name: string): string {
-  let folded = String(name)
-    .slice(0, MAX_PROVIDER_NAME_LENGTH * 2)
-    .trim()
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  const withoutPool = folded.replace(/_\d+$/, '');
-  if (withoutPool.length > 0) folded = withoutPool;
-  return folded.slice(0, MAX_PROVIDER_NAME_LENGTH);
-}
-
-// Provider names are few and repeat on every call: remember the answers (a pure-function cache,
-// bounded, shared by all calls; it holds no per-call state).
-// One map per naming source, so a lookup needs no composed key string.
-const NORMALIZED_CACHES = new Map<ProviderNameSource | undefined, Map<string, string>>();
-const MAX_CACHE_ENTRIES = 1024;
-
-/**
- * Maps a provider name, as one gateway or framework spells it, into the servedby vocabulary.
- * Unknown names are folded (`"Some New Host 3"` → `some_new_host`), never dropped.
+ * Maps a provider name, as one gateway or framework spells it, into the servedby vocabulary:
+ * the source rule's names table first, then the names every source agrees on, then the fold
+ * rule. Unknown names are folded (`"Some New Host 3"` → `some_new_host`), never dropped; names
+ * such as `constructor` are ordinary unknown names.
  *
  * @example normalizeProvider('Amazon Bedrock', 'openrouter') // 'aws.bedrock'
  * @example normalizeProvider('vertexAnthropic', 'vercel')    // 'gcp.vertex_ai'
@@ -234,184 +39,6 @@ const MAX_CACHE_ENTRIES = 1024;
  */
 export function normalizeProvider(name: string, source?: ProviderNameSource): string {
   if (typeof name !== 'string') return '';
-  if (name.length > MAX_PROVIDER_NAME_LENGTH * 2) return normalizeUncached(name, source);
-  // A source outside the tables (an untyped caller's typo) is answered without caching.
-  const cacheSource = source !== undefined && Object.hasOwn(SOURCE_TABLES, source) ? source : undefined;
-  if (cacheSource !== source) return normalizeUncached(name, source);
-  let cache = NORMALIZED_CACHES.get(cacheSource);
-  if (cache === undefined) {
-    cache = new Map();
-    NORMALIZED_CACHES.set(cacheSource, cache);
-  }
-  let normalized = cache.get(name);
-  if (normalized === undefined) {
-    normalized = normalizeUncached(name, source);
-    if (cache.size >= MAX_CACHE_ENTRIES) cache.clear();
-    cache.set(name, normalized);
-  }
-  return normalized;
-}
-
-function normalizeUncached(name: string, source?: ProviderNameSource): string {
-  const trimmed = name.trim().slice(0, MAX_PROVIDER_NAME_LENGTH * 2);
-  if (trimmed.length === 0) return '';
-  const lower = trimmed.toLowerCase();
-  if (WELL_KNOWN_VALUES.has(lower)) return lower;
-  const plain = lower.replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  const plainWithoutPool = plain.replace(/_\d+$/, '');
-  const folded = foldProviderName(trimmed);
-  const table = source ? SOURCE_TABLES[source] : undefined;
-  for (const key of [plain, plainWithoutPool, folded]) {
-    const fromSource = table?.[key];
-    if (fromSource) return fromSource;
-    const common = COMMON_NAMES[key];
-    if (common) return common;
-  }
-  return plainWithoutPool.length > 0 ? plainWithoutPool.slice(0, MAX_PROVIDER_NAME_LENGTH) : folded;
-}
-
-// Bedrock model-ID vendor prefixes (the text before the first dot), mapped into the vocabulary.
-const BEDROCK_VENDORS: Record<string, string> = {
-  anthropic: 'anthropic',
-  amazon: 'amazon',
-  meta: 'meta',
-  cohere: 'cohere',
-  mistral: 'mistral_ai',
-  ai21: 'ai21',
-  deepseek: 'deepseek',
-  openai: 'openai',
-  qwen: 'alibaba',
-  moonshot: 'moonshot_ai',
-  moonshotai: 'moonshot_ai',
-  minimax: 'minimax',
-  zai: 'zai',
-  nvidia: 'nvidia',
-  google: 'google',
-  writer: 'writer',
-  stability: 'stability',
-  twelvelabs: 'twelvelabs',
-  luma: 'luma',
-};
-
-/** Vendor of a Bedrock vendor prefix (`mistral` → `mistral_ai`); unknown prefixes are folded. */
-export function bedrockVendor(prefix: string): string {
-  const key = prefix.toLowerCase();
-  return BEDROCK_VENDORS[key] ?? foldProviderName(key);
-}
-
-/** `true` when the prefix is a Bedrock vendor prefix servedby knows. */
-export function isKnownBedrockVendor(prefix: string): boolean {
-  return Object.hasOwn(BEDROCK_VENDORS, prefix.toLowerCase());
-}
-
-// Model families, matched against the model name (without any `vendor/` or `vendor.` prefix).
-const MODEL_FAMILIES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^claude/, 'anthropic'],
-  [/^(gpt|chatgpt|o[1-9](?:$|-)|text-embedding|text-davinci|davinci|babbage|dall-e|whisper|tts-|omni-moderation|codex)/, 'openai'],
-  [/^(meta-)?llama/, 'meta'],
-  [/^(mistral|mixtral|pixtral|codestral|ministral|magistral|devstral|voxtral|open-mistral|open-mixtral)/, 'mistral_ai'],
-  [/^(command|cohere|c4ai|aya|rerank-)/, 'cohere'],
-  [/^(embed-(english|multilingual|v))/, 'cohere'],
-  [/^(gemini|gemma|palm-?2|learnlm|text-bison|chat-bison)/, 'google'],
-  [/^grok/, 'x_ai'],
-  [/^deepseek/, 'deepseek'],
-  [/^(qwen|qwq)/, 'alibaba'],
-  [/^(kimi|moonshot)/, 'moonshot_ai'],
-  [/^(minimax|abab)/, 'minimax'],
-  [/^(glm|chatglm|zai)/, 'zai'],
-  [/^(nova|titan)/, 'amazon'],
-  [/^(jamba|j2-)/, 'ai21'],
-  [/^phi-?\d/, 'microsoft'],
-  [/^(nemotron|nvidia)/, 'nvidia'],
-  [/^palmyra/, 'writer'],
-  [/^(stable-|sd3|sdxl)/, 'stability'],
-  [/^sonar/, 'perplexity'],
-];
-
-// `vendor/model` prefixes (OpenRouter, Vercel, Hugging Face, Cloudflare compat) that name a model vendor.
-const MODEL_PATH_VENDORS: Record<string, string> = {
-  anthropic: 'anthropic',
-  openai: 'openai',
-  'meta-llama': 'meta',
-  meta: 'meta',
-  mistralai: 'mistral_ai',
-  mistral: 'mistral_ai',
-  cohere: 'cohere',
-  google: 'google',
-  'x-ai': 'x_ai',
-  xai: 'x_ai',
-  deepseek: 'deepseek',
-  'deepseek-ai': 'deepseek',
-  qwen: 'alibaba',
-  alibaba: 'alibaba',
-  moonshotai: 'moonshot_ai',
-  minimax: 'minimax',
-  'z-ai': 'zai',
-  zai: 'zai',
-  'zai-org': 'zai',
-  thudm: 'zai',
-  amazon: 'amazon',
-  ai21: 'ai21',
-  nvidia: 'nvidia',
-  microsoft: 'microsoft',
-  writer: 'writer',
-  perplexity: 'perplexity',
-};
-
-const VENDOR_CACHE = new Map<string, string | null>();
-
-/**
- * The vendor that made a model, from its ID (DESIGN.md §2.5): Bedrock `vendor.` prefixes,
- * `vendor/model` slugs, then model families (`grok-` → `x_ai`, `gpt-oss` → `openai`).
- * Returns `undefined` when the ID reveals no vendor.
- *
- * @example modelVendor('anthropic.claude-3-5-sonnet-20240620-v1:0') // 'anthropic'
- * @example modelVendor('grok-4-1-fast-non-reasoning')                // 'x_ai'
- */
-export function modelVendor(modelId: string | undefined): string | undefined {
-  if (typeof modelId !== 'string') return undefined;
-  if (modelId.length > 256) return modelVendorUncached(modelId);
-  let vendor = VENDOR_CACHE.get(modelId);
-  if (vendor === undefined) {
-    vendor = modelVendorUncached(modelId) ?? null;
-    if (VENDOR_CACHE.size >= MAX_CACHE_ENTRIES) VENDOR_CACHE.clear();
-    VENDOR_CACHE.set(modelId, vendor);
-  }
-  return vendor ?? undefined;
-}
-
-function modelVendorUncached(modelId: string): string | undefined {
-  let name = modelId.trim().toLowerCase().slice(0, 256);
-  if (name.length === 0) return undefined;
-  const slash = name.indexOf('/');
-  if (slash > 0) {
-    const pathVendor = MODEL_PATH_VENDORS[name.slice(0, slash)];
-    if (pathVendor) return pathVendor;
-    name = name.slice(name.lastIndexOf('/') + 1);
-  }
-  const dot = name.indexOf('.');
-  if (dot > 0) {
-    const prefix = name.slice(0, dot);
-    if (isKnownBedrockVendor(prefix)) return bedrockVendor(prefix);
-  }
-  for (const [pattern, vendor] of MODEL_FAMILIES) {
-    if (pattern.test(name)) return vendor;
-  }
-  return undefined;
-}
-
-/**
- * The GenAI operation a model ID implies when the API does not say: `embeddings` for embedding
- * models (`amazon.titan-embed-text-v2:0`, `cohere.embed-v4:0`, `text-embedding-3-large`,
- * `us.cohere.embed-english-v3`), else `chat`. For APIs such as Bedrock InvokeModel that serve
- * both through one operation.
- *
- * @example modelOperation('cohere.embed-v4:0') // 'embeddings'
- */
-export function modelOperation(modelId: string | undefined): 'chat' | 'embeddings' {
-  if (typeof modelId !== 'string') return 'chat';
-  const name = modelId.slice(0, 512).toLowerCase();
-  return /(^|[./:-])(embed|embedding|embeddings)([-.:/_]|$|-?v?\d)/.test(name) || /(^|[./])text-embedding/.test(name)
-    ? 'embeddings'
-    : 'chat';
+  const table = typeof source === 'string' ? getCatalog().byId.get(source)?.names : undefined;
+  return normalizeName(name, table);
 }

@@ -6,8 +6,8 @@ import {
 } from '@servedby/test-otel';
 import { describe, expect, it } from 'vitest';
 import { createRouteSpanProcessor, RouteSpanProcessor } from './route-span-processor';
-import openRouterJson from './__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
-import vercelFallback from './__fixtures__/vercel-ai-gateway-fallback-vertex-to-google.json';
+import openRouterJson from './rules/openrouter/__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
+import vercelFallback from './rules/vercel/__fixtures__/vercel-ai-gateway-fallback-vertex-to-google.json';
 
 function setup(processor = new RouteSpanProcessor({ semconv: 'both' })) {
   const exporter = createInMemorySpanExporter();

@@ -42,8 +42,13 @@ describe('no secret ever reaches an attribute', () => {
     };
     const output = allOutputs(secretObservation);
     expect(output).not.toContain(SECRET);
-    // The route itself still comes through (the secrets changed nothing but noise).
-    expect(deriveRoute(secretObservation).system).toBe(deriveRoute(observation).system);
+    // The route itself still comes through (the secrets changed nothing but noise): compared with
+    // the same headers carrying no credentials (the api-base header alone already means LiteLLM).
+    const cleanObservation: RouteObservation = {
+      ...observation,
+      responseHeaders: { ...(observation.responseHeaders as Record<string, string>), 'x-litellm-model-api-base': 'https://x-example.openai.azure.com/' },
+    };
+    expect(deriveRoute(secretObservation)).toEqual(deriveRoute(cleanObservation));
   });
 
   it('holds for every header shape and for URL objects', () => {

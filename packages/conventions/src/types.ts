@@ -31,6 +31,29 @@ export interface RouteObservation {
   providerHint?: string;
   /** HTTP status of the response, when known. */
   status?: number;
+  /**
+   * Whether any response arrived. `false` for a call that got none (connection refused or reset,
+   * aborted before headers): then no signal decides an upstream (DESIGN.md §2.7). When omitted it
+   * is inferred: a response arrived when `status`, `responseHeaders`, `responseBody` or
+   * `providerMetadata` carry anything. Plugins that know the framework returned a result but saw
+   * no HTTP details pass `true`.
+   */
+  responseReceived?: boolean;
+  /**
+   * A provider label another instrumentation wrote on its span (`gen_ai.system = "openai"` from
+   * OpenLLMetry, `llm.provider` from OpenInference). It says which client class ran, not who
+   * served: it may name the system when nothing else does, never the upstream or the gateway.
+   * Use it instead of `providerHint` for labels servedby did not derive itself.
+   */
+  clientLabel?: string;
+  /**
+   * The request as sent, for the routing policy it carries (DESIGN.md §2.6): the body (parsed
+   * JSON or JSON text; text over 1 MiB is ignored) and the headers. Only routing preferences are
+   * read (OpenRouter `provider` / `models` / `route`, AI Gateway `providerOptions.gateway`,
+   * LiteLLM `fallbacks` / `metadata.model_group`, Portkey `x-portkey-config`); keys and
+   * credentials are never recorded.
+   */
+  request?: { body?: unknown; headers?: HeadersLike };
 }
 
 /** Which gateway and upstream served a call, and the evidence for it. */
@@ -61,6 +84,16 @@ export interface RouteAttribution {
   attempts?: number;
   /** `gen_ai.route.fallback`: the serving upstream is not the first one the gateway planned. */
   fallback?: boolean;
+  /** `gen_ai.usage.cost`: what the gateway says the call cost, in USD; never computed from a price list. */
+  cost?: number;
+  /** `gen_ai.route.cache_hit`: `true` when the gateway answered from its own cache (then no upstream is set). */
+  cacheHit?: boolean;
+  /** `gen_ai.route.error_source`: on a refused call, who refused it: the gateway itself or an upstream it relayed. */
+  errorSource?: 'gateway' | 'upstream';
+  /** `gen_ai.route.policy`: the routing preferences the request carried, canonical JSON, at most 512 characters. */
+  policy?: string;
+  /** `gen_ai.route.policy_hash`: first 16 hex digits of the SHA-256 of the complete canonical policy. */
+  policyHash?: string;
   /** `gen_ai.route.evidence`: the signals that decided, strongest first (`body.provider`, `header.x-litellm-model-name`). */
   evidence: string[];
 }
