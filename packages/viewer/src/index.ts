@@ -1,0 +1,17 @@
+export { startViewerServer, type ViewerServer, type ViewerServerOptions } from './server/server';
+export { openStore, parseDuration, type StoreLocation } from './open-store';
+export { openTraceStore, createTraceStore, type TraceStore, type TraceStoreOptions, type TimeRange, type IngestResult } from './store/trace-store';
+export { createEmbeddedEngine, createServerEngine, EmbeddedEngineUnavailableError, type SqlEngine, type QueryParameters } from './store/engine';
+export { createTracesTableSql, columnExpressions, ATTRIBUTE, MODEL_OPERATIONS, MATERIALIZED_COLUMNS } from './store/schema';
+export { spanRow } from './store/rows';
+export { createViews, InvalidParameterError, type Views } from './views';
+export { parseFilter, type AttributeFilter, type ParsedFilter } from './filter';
+export { decodeOtlpJson, decodeOtlpJsonLines, decodeOtlpJsonRequest, UndecodableRequestError, type DecodedSpans, type OtlpTraceRequest } from './otlp/decode-json';
+export { decodeOtlpProtobuf, decodeOtlpProtobufRequest } from './otlp/decode-protobuf';
+export { encodeSpanRecords } from './otlp/encode-records';
+export { attributeText, type AttributeValue, type SpanEventRecord, type SpanLinkRecord, type SpanRecord } from './otlp/span-record';
+export { detectChangePoints, compareRegimes, fisherExact, chiSquare2x2, DEFAULT_CHANGE_POINT_RULE, type ChangePointRule } from './analysis/change-points';
+export { analyzeDrift, chooseBucketMs, minimumBucketMs, describeRule, describeMix, totalVariationDistance, MAX_BUCKETS } from './analysis/drift';
+export { evalCrossTab, DEFAULT_REGRESSION_DROP } from './analysis/eval';
+export { analyzeSpans, formatReport, type ReportData } from './report/report';
+export type * from './api-types';

@@ -1,0 +1,52 @@
+import { decodeOtlpJsonRequest, UndecodableRequestError, type DecodedSpans } from '../otlp/decode-json';
+import { decodeOtlpProtobufRequest } from '../otlp/decode-protobuf';
+import { spanFact, spanRow, type SpanFact } from '../store/rows';
+
+/** What one OTLP export request became: table rows, structure facts, and what was rejected. */
+export interface EncodedRequest {
+  /** `otel_traces` JSONEachRow lines. */
+  lines: Uint8Array;
+  facts: SpanFact[];
+  rejected: number;
+  reasons: string[];
+}
+
+/** Body formats of OTLP/HTTP. */
+export type OtlpFormat = 'json' | 'protobuf';
+
+/**
+ * Decodes an OTLP/HTTP trace export body (already decompressed) and encodes its spans as table
+ * rows. Throws {@link UndecodableRequestError} for a body that is not an export request.
+ * Runs in the ingest worker, so neither the parse nor the encoding blocks the server.
+ */
+export function encodeExportRequest(body: Uint8Array, format: OtlpFormat): EncodedRequest {
+  let decoded: DecodedSpans;
+  if (format === 'protobuf') {
+    try {
+      decoded = decodeOtlpProtobufRequest(body);
+    } catch (error) {
+      throw new UndecodableRequestError(`not an OTLP protobuf ExportTraceServiceRequest (${(error as Error).message})`);
+    }
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    } catch (error) {
+      throw new UndecodableRequestError(`not JSON (${(error as Error).message})`);
+    }
+    decoded = decodeOtlpJsonRequest(parsed);
+  }
+  const rows: string[] = new Array(decoded.spans.length);
+  const facts: SpanFact[] = new Array(decoded.spans.length);
+  for (let index = 0; index < decoded.spans.length; index += 1) {
+    const span = decoded.spans[index]!;
+    rows[index] = spanRow(span);
+    facts[index] = spanFact(span);
+  }
+  return {
+    lines: Buffer.from(rows.length ? `${rows.join('\n')}\n` : ''),
+    facts,
+    rejected: decoded.rejected,
+    reasons: decoded.reasons,
+  };
+}

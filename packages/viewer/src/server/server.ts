@@ -1,0 +1,362 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ApiError, FilterError, SummaryResponse, TraceResponse } from '../api-types';
+import { parseFilter, type AttributeFilter } from '../filter';
+import { UndecodableRequestError } from '../otlp/decode-json';
+import type { SpanFact } from '../store/rows';
+import type { TimeRange, TraceStore } from '../store/trace-store';
+import { createViews, InvalidParameterError } from '../views';
+import { BodyError, readBody } from './body';
+import { createIngestDecoder } from './ingest-pool';
+import { exportResponse } from './otlp-response';
+
+/** Options of {@link startViewerServer}. */
+export interface ViewerServerOptions {
+  store: TraceStore;
+  /** Port to listen on; 0 picks a free one. Default 4318 (the OTLP/HTTP port). */
+  port?: number;
+  /** Interface to bind; loopback by default: the viewer has no authentication. */
+  host?: string;
+  /** Largest request body on the wire, bytes (default 16 MiB). */
+  maxWireBytes?: number;
+  /** Largest request body after decompression, bytes (default 32 MiB). */
+  maxBodyBytes?: number;
+  /** Export requests decoding or waiting for the store before new ones get 503 (default 8). */
+  maxPendingRequests?: number;
+}
+
+/** A running viewer server. */
+export interface ViewerServer {
+  url: string;
+  port: number;
+  store: TraceStore;
+  /** Resolves when every accepted span is in the store. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PAGES = ['traces', 'topology', 'drift', 'eval', 'cost'] as const;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const FAR_FUTURE_MS = 8_000_000_000_000;
+
+/** Finds this package's folder, from `src/server` (tests) or `dist` (built). */
+function packageRoot(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth += 1) {
+    const manifest = join(directory, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === '@servedby/viewer') return directory;
+    directory = dirname(directory);
+  }
+  throw new Error('cannot find the @servedby/viewer package folder');
+}
+
+/** The pages' script: the build's bundle, or (from source, in development) bundled on first use. */
+async function browserBundle(root: string): Promise<string> {
+  const built = join(root, 'dist', 'browser', 'viewer.js');
+  if (existsSync(built)) return readFile(built, 'utf8');
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [join(root, 'src', 'browser', 'main.ts')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2022',
+    platform: 'browser',
+    write: false,
+  });
+  return result.outputFiles[0]!.text;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(JSON.stringify(body));
+}
+
+function sendError(response: ServerResponse, status: number, error: string, extra: Partial<ApiError> = {}): void {
+  sendJson(response, status, { error, ...extra } satisfies ApiError);
+}
+
+/** Reads an integer parameter within bounds; throws InvalidParameterError otherwise. */
+function integerParameter(parameters: URLSearchParams, name: string, bounds: { min: number; max: number }): number | undefined {
+  const text = parameters.get(name);
+  if (text === null || text === '') return undefined;
+  if (!/^-?\d{1,16}$/.test(text)) throw new InvalidParameterError(`${name} must be an integer`);
+  const value = Number(text);
+  if (value < bounds.min || value > bounds.max) throw new InvalidParameterError(`${name} must be between ${bounds.min} and ${bounds.max}`);
+  return value;
+}
+
+function rangeParameters(parameters: URLSearchParams): TimeRange {
+  const fromMs = integerParameter(parameters, 'from', { min: 0, max: FAR_FUTURE_MS });
+  const toMs = integerParameter(parameters, 'to', { min: 1, max: FAR_FUTURE_MS });
+  if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new InvalidParameterError('to must be after from');
+  return { ...(fromMs === undefined ? {} : { fromMs }), ...(toMs === undefined ? {} : { toMs }) };
+}
+
+/** `application/x-protobuf` or `application/json` (parameters such as charset allowed); else undefined. */
+function otlpFormat(contentType: string | undefined): 'json' | 'protobuf' | undefined {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}
+
+/**
+ * Starts the viewer: an OTLP/HTTP trace receiver (`POST /v1/traces`) over a {@link TraceStore},
+ * the pages (Traces, Topology, Drift, Eval, Cost) and their JSON API.
+ */
+export async function startViewerServer(options: ViewerServerOptions): Promise<ViewerServer> {
+  const store = options.store;
+  const views = createViews(store);
+  const root = packageRoot();
+  const pageTemplate = await readFile(join(root, 'public', 'page.html'), 'utf8');
+  const require = createRequire(import.meta.url);
+  const echartsFile = join(dirname(require.resolve('echarts/package.json')), 'dist', 'echarts.min.js');
+  let bundle: Promise<string> | undefined;
+  const limits = { maxWireBytes: options.maxWireBytes ?? 16 * 1024 * 1024, maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024 };
+  const maxPending = options.maxPendingRequests ?? 8;
+  const decoder = createIngestDecoder();
+  let metricsAndLogsRequests = 0;
+  let pendingRequests = 0;
+
+  // Group commit: rows of requests arriving close together go to the engine in one insert, and
+  // each request is answered once its rows are stored.
+  let batch: { lines: Uint8Array[]; facts: SpanFact[]; waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> } | undefined;
+  let inserting: Promise<void> = Promise.resolve();
+  function enqueue(lines: Uint8Array, facts: SpanFact[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!batch) {
+        batch = { lines: [], facts: [], waiters: [] };
+        const current = batch;
+        // Chain inserts one after another; the batch grows while the previous insert runs.
+        inserting = inserting.then(async () => {
+          if (batch === current) batch = undefined;
+          try {
+            await store.insertEncoded(Buffer.concat(current.lines), current.facts);
+            for (const waiter of current.waiters) waiter.resolve();
+          } catch (error) {
+            for (const waiter of current.waiters) waiter.reject(error as Error);
+          }
+        });
+      }
+      batch.lines.push(lines);
+      for (const fact of facts) batch.facts.push(fact);
+      batch.waiters.push({ resolve, reject });
+    });
+  }
+
+  async function receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const format = otlpFormat(request.headers['content-type']);
+    if (!format) {
+      // Also what stops a cross-site form or `text/plain` fetch from writing spans.
+      response.writeHead(415, { 'content-type': 'text/plain', accept: 'application/x-protobuf, application/json', connection: 'close' });
+      response.end('unsupported content-type: send application/x-protobuf or application/json');
+      request.resume();
+      return;
+    }
+    if (store.readOnly) {
+      response.writeHead(405, { 'content-type': 'text/plain', connection: 'close' });
+      response.end('this viewer reads a Collector-filled table and does not accept spans');
+      request.resume();
+      return;
+    }
+    if (pendingRequests >= maxPending) {
+      // OTLP/HTTP: 503 is retryable; the exporter backs off.
+      response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1', connection: 'close' });
+      response.end('busy: retry later');
+      request.resume();
+      return;
+    }
+    pendingRequests += 1;
+    try {
+      const body = await readBody(request, limits);
+      const encoded = await decoder.decode(body, format);
+      if (encoded.facts.length > 0) await enqueue(encoded.lines, encoded.facts);
+      const message = encoded.rejected ? `${encoded.rejected} span(s) rejected: ${encoded.reasons.join('; ')}` : '';
+      response.writeHead(200, { 'content-type': format === 'json' ? 'application/json' : 'application/x-protobuf' });
+      response.end(exportResponse(format, encoded.rejected, message));
+    } catch (error) {
+      if (error instanceof BodyError) {
+        response.writeHead(error.status, { 'content-type': 'text/plain', connection: 'close' });
+        response.end(error.message);
+        // Close once the answer is out: the rest of an oversized body is never read.
+        response.on('finish', () => request.socket.destroySoon());
+      } else if (error instanceof UndecodableRequestError) {
+        response.writeHead(400, { 'content-type': 'text/plain' });
+        response.end(`bad OTLP request: ${error.message.slice(0, 300)}`);
+      } else throw error;
+    } finally {
+      pendingRequests -= 1;
+    }
+  }
+
+  async function api(path: string, parameters: URLSearchParams, response: ServerResponse): Promise<void> {
+    if (path === '/api/summary') {
+      const summary = (await views.summary()) as Omit<SummaryResponse, 'metricsAndLogsRequests'>;
+      return sendJson(response, 200, { ...summary, metricsAndLogsRequests } satisfies SummaryResponse);
+    }
+    if (path === '/api/traces') {
+      const filterTexts = parameters.getAll('filter').filter((text) => text.trim() !== '');
+      if (filterTexts.length > 10) throw new InvalidParameterError('at most 10 filters');
+      const filters: AttributeFilter[] = [];
+      const filterErrors: FilterError[] = [];
+      for (const text of filterTexts) {
+        const parsed = parseFilter(text);
+        if (parsed.ok) filters.push(parsed.filter);
+        else filterErrors.push({ filter: text.slice(0, 200), message: parsed.message });
+      }
+      if (filterErrors.length) return sendError(response, 400, 'invalid filter', { filterErrors });
+      const limit = integerParameter(parameters, 'limit', { min: 1, max: 1000 }) ?? 100;
+      const offset = integerParameter(parameters, 'offset', { min: 0, max: 1_000_000 }) ?? 0;
+      return sendJson(response, 200, await store.traces({ filters, limit, offset }));
+    }
+    if (path.startsWith('/api/traces/')) {
+      let traceId: string;
+      try {
+        traceId = decodeURIComponent(path.slice('/api/traces/'.length)).toLowerCase();
+      } catch {
+        throw new InvalidParameterError('the trace id is not valid percent-encoding');
+      }
+      if (!TRACE_ID.test(traceId)) throw new InvalidParameterError('a trace id is 32 hex characters');
+      const [trace, gateway] = await Promise.all([store.trace(traceId), store.gatewayDisagreements({ traceId }, 100)]);
+      if (trace.spans.length === 0) return sendError(response, 404, `no trace ${traceId} in the store`);
+      return sendJson(response, 200, { ...trace, disagreements: gateway.disagreements } satisfies TraceResponse);
+    }
+    if (path === '/api/attributes') return sendJson(response, 200, await views.attributes());
+    if (path === '/api/topology') return sendJson(response, 200, await views.topology(rangeParameters(parameters)));
+    if (path === '/api/drift') {
+      const range = rangeParameters(parameters);
+      const bucketMs = integerParameter(parameters, 'bucket', { min: 1_000, max: 365 * 86_400_000 });
+      return sendJson(response, 200, await views.drift({ ...range, ...(bucketMs === undefined ? {} : { bucketMs }) }));
+    }
+    if (path === '/api/eval') return sendJson(response, 200, await views.evaluation(rangeParameters(parameters)));
+    if (path === '/api/cost') return sendJson(response, 200, await views.cost(rangeParameters(parameters)));
+    if (path === '/api/policies') return sendJson(response, 200, await views.policies(rangeParameters(parameters)));
+    if (path === '/api/errors') return sendJson(response, 200, await views.errors(rangeParameters(parameters)));
+    if (path === '/api/gateway-spans') return sendJson(response, 200, await views.gatewaySpans(rangeParameters(parameters)));
+    return sendError(response, 404, 'unknown endpoint');
+  }
+
+  async function serveFile(response: ServerResponse, content: Promise<string | Buffer>, contentType: string): Promise<void> {
+    const body = await content;
+    response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    response.end(body);
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://viewer.local');
+    } catch {
+      return sendError(response, 400, 'bad request URL');
+    }
+    const path = url.pathname;
+    if (path === '/v1/traces') {
+      if (request.method !== 'POST') {
+        response.writeHead(405, { allow: 'POST' });
+        response.end();
+        return;
+      }
+      return receive(request, response);
+    }
+    if (path === '/v1/metrics' || path === '/v1/logs') {
+      // Accepted (and dropped) so an app exporting every signal here does not log errors.
+      const format = otlpFormat(request.headers['content-type']);
+      if (request.method !== 'POST' || !format) {
+        response.writeHead(request.method !== 'POST' ? 405 : 415, { connection: 'close' });
+        response.end();
+        request.resume();
+        return;
+      }
+      try {
+        await readBody(request, limits);
+      } catch (error) {
+        if (!(error instanceof BodyError)) throw error;
+        response.writeHead(error.status, { 'content-type': 'text/plain', connection: 'close' });
+        response.end(error.message);
+        return;
+      }
+      metricsAndLogsRequests += 1;
+      response.writeHead(200, { 'content-type': format === 'json' ? 'application/json' : 'application/x-protobuf' });
+      response.end(format === 'json' ? '{}' : undefined);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET' });
+      response.end();
+      request.resume();
+      return;
+    }
+    if (path.startsWith('/api/')) {
+      try {
+        return await api(path, url.searchParams, response);
+      } catch (error) {
+        if (error instanceof InvalidParameterError) return sendError(response, 400, error.message);
+        throw error;
+      }
+    }
+    if (path === '/') {
+      response.writeHead(302, { location: '/traces' });
+      response.end();
+      return;
+    }
+    const page = PAGES.find((name) => path === `/${name}`);
+    if (page) {
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+      });
+      response.end(pageTemplate.replaceAll('{{page}}', page));
+      return;
+    }
+    if (path === '/vendor/echarts.min.js') return serveFile(response, readFile(echartsFile), 'text/javascript; charset=utf-8');
+    if (path === '/assets/viewer.js') {
+      bundle ??= browserBundle(root);
+      bundle.catch(() => (bundle = undefined));
+      return serveFile(response, bundle, 'text/javascript; charset=utf-8');
+    }
+    if (path === '/assets/viewer.css') return serveFile(response, readFile(join(root, 'public', 'viewer.css')), 'text/css; charset=utf-8');
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found');
+  }
+
+  const server: Server = createServer({ requestTimeout: 60_000, headersTimeout: 10_000 }, (request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // Details stay in the server log; the client gets a generic answer.
+      console.error('servedby viewer: request failed:', (error as Error)?.message ?? error);
+      if (!response.headersSent) sendError(response, 500, 'internal error');
+      else response.end();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4318, host, () => resolveListen());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 4318);
+  return {
+    url: `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    store,
+    flush: async () => {
+      while (batch || pendingRequests > 0) await inserting.then(() => new Promise((resolve) => setTimeout(resolve, 5)));
+      await inserting;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      await inserting;
+      await decoder.close();
+    },
+  };
+}

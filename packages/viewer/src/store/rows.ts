@@ -1,0 +1,102 @@
+import type { AttributeValue, SpanRecord } from '../otlp/span-record';
+import { MODEL_OPERATIONS, ATTRIBUTE } from './schema';
+
+// The exporter's enum spellings (traceutil.SpanKindStr / StatusCodeStr, see schema.ts).
+const SPAN_KIND_NAMES = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
+const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+
+/** Span kind from the exporter's spelling (both `SPAN_KIND_CLIENT` and newer `Client`). */
+export function spanKindNumber(text: string): number {
+  const index = SPAN_KIND_NAMES.indexOf(text);
+  if (index >= 0) return index;
+  const short = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'].indexOf(text.toLowerCase());
+  return short >= 0 ? short : 0;
+}
+
+/** Status code from the exporter's spelling (`STATUS_CODE_ERROR` or newer `Error`). */
+export function statusCodeNumber(text: string): number {
+  const index = STATUS_CODE_NAMES.indexOf(text);
+  if (index >= 0) return index;
+  return text.toLowerCase() === 'error' ? 2 : text.toLowerCase() === 'ok' ? 1 : 0;
+}
+
+/** Epoch milliseconds (fractional) as integer nanoseconds in decimal text, exact past 2^53. */
+export function msToNanosText(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0';
+  const whole = Math.floor(ms);
+  const fraction = Math.round((ms - whole) * 1e6);
+  return (BigInt(whole) * 1_000_000n + BigInt(fraction)).toString();
+}
+
+/** An attribute value as the exporter stores it (`pcommon.Value.AsString`). */
+export function attributeString(value: AttributeValue): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return String(value);
+}
+
+function stringMap(attributes: Record<string, AttributeValue> | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  if (!attributes) return map;
+  for (const key in attributes) map[key] = attributeString(attributes[key]!);
+  return map;
+}
+
+/**
+ * One span as an `otel_traces` JSONEachRow line, column for column what the exporter writes
+ * (materialized columns are computed by the engine and not sent).
+ */
+export function spanRow(span: SpanRecord): string {
+  const start = msToNanosText(span.startMs);
+  const durationNanos = Math.max(0, Math.round((span.endMs - span.startMs) * 1e6));
+  const resource = span.resourceAttributes ?? { 'service.name': span.serviceName };
+  return JSON.stringify({
+    Timestamp: start,
+    TraceId: span.traceId,
+    SpanId: span.spanId,
+    ParentSpanId: span.parentSpanId ?? '',
+    TraceState: span.traceState ?? '',
+    SpanName: span.name,
+    SpanKind: SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
+    ServiceName: span.serviceName,
+    ResourceAttributes: stringMap(resource),
+    ScopeName: span.scopeName,
+    ScopeVersion: span.scopeVersion ?? '',
+    SpanAttributes: stringMap(span.attributes),
+    Duration: durationNanos,
+    StatusCode: STATUS_CODE_NAMES[span.statusCode] ?? STATUS_CODE_NAMES[0],
+    StatusMessage: span.statusMessage ?? '',
+    'Events.Timestamp': span.events.map((event) => msToNanosText(event.timeMs)),
+    'Events.Name': span.events.map((event) => event.name),
+    'Events.Attributes': span.events.map((event) => stringMap(event.attributes)),
+    'Links.TraceId': span.links.map((link) => link.traceId),
+    'Links.SpanId': span.links.map((link) => link.spanId),
+    'Links.TraceState': span.links.map(() => ''),
+    'Links.Attributes': span.links.map((link) => stringMap(link.attributes)),
+  });
+}
+
+const MODEL_OPERATION_SET = new Set<string>(MODEL_OPERATIONS);
+
+/** The few facts of a span the ingest-time structure rules need (see `marks.ts`). */
+export interface SpanFact {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  serviceName: string;
+  startMs: number;
+  modelCall: boolean;
+}
+
+/** The structure facts of one span. */
+export function spanFact(span: SpanRecord): SpanFact {
+  const operation = span.attributes[ATTRIBUTE.operationName];
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId ?? '',
+    serviceName: span.serviceName,
+    startMs: span.startMs,
+    modelCall: typeof operation === 'string' && MODEL_OPERATION_SET.has(operation),
+  };
+}

@@ -1,0 +1,604 @@
+import { normalizeProvider, type ProviderNameSource } from '@servedby/conventions';
+import type {
+  ApiSpan,
+  AttributesResponse,
+  CostResponse,
+  ErrorsResponse,
+  GatewayDisagreement,
+  PolicyChange,
+  PoliciesResponse,
+  SummaryResponse,
+  TraceResponse,
+  TracesResponse,
+  TraceSummary,
+} from '../api-types';
+import type { AttributeFilter } from '../filter';
+import type { SpanRecord } from '../otlp/span-record';
+import type { QueryParameters, SqlEngine } from './engine';
+import { createStructureTracker, type SpanMark } from './marks';
+import { msToNanosText, spanFact, spanKindNumber, spanRow, statusCodeNumber, type SpanFact } from './rows';
+import {
+  ATTRIBUTE,
+  MATERIALIZED_COLUMNS,
+  MODEL_OPERATIONS,
+  columnExpressions,
+  createMarksTableSql,
+  createTracesTableSql,
+  identifier,
+  isSafeName,
+  marksTable,
+  type ColumnExpressions,
+} from './schema';
+
+/** Options of {@link openTraceStore}. */
+export interface TraceStoreOptions {
+  engine: SqlEngine;
+  database?: string;
+  table?: string;
+  /** Retention: rows older than this are dropped by the engine (TTL), in seconds. */
+  retainSeconds?: number;
+}
+
+/** A time range in epoch milliseconds, `[fromMs, toMs)`. */
+export interface TimeRange {
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** Counts of one ingest. */
+export interface IngestResult {
+  accepted: number;
+  marks: number;
+}
+
+/** Model calls per gateway, requested model, upstream and window: what the drift rule reads. */
+export interface DriftCountRow {
+  gateway: string;
+  requestModel: string;
+  upstream: string;
+  bucket: number;
+  calls: number;
+}
+
+/** A span of time in which an upstream counts as "new" for one series (see the drift rule). */
+export interface ChangedSegment {
+  gateway: string;
+  requestModel: string;
+  upstream: string;
+  fromMs: number;
+  toMs: number;
+  previousUpstream: string;
+}
+
+/** One eval item as the eval query returns it. */
+export interface EvalItemRow {
+  traceId: string;
+  spanId: string;
+  itemId: string;
+  runId: string;
+  startMs: number;
+  score: number;
+  upstream: string;
+  cost: number | null;
+}
+
+const FAR_FUTURE_MS = 8_000_000_000_000;
+
+/** The conventions' naming table for a gateway's own spans, by the service name it exports under. */
+function providerNameSource(serviceName: string): ProviderNameSource | undefined {
+  const known: readonly ProviderNameSource[] = ['openrouter', 'vercel', 'litellm', 'portkey'];
+  const lowered = serviceName.toLowerCase();
+  return known.find((source) => lowered.includes(source));
+}
+
+/**
+ * The viewer's data: spans in an `otel_traces` table (the Collector exporter's schema) and one SQL
+ * query per view. On the viewer's own table the queries read materialized columns; on a table a
+ * Collector fills they read `SpanAttributes[...]` and the store is read-only.
+ */
+export interface TraceStore {
+  readonly description: string;
+  readonly readOnly: boolean;
+  readonly database: string;
+  readonly table: string;
+  /** Bumped by every ingest; the server caches answers per version. */
+  readonly version: number;
+  insert(spans: readonly SpanRecord[]): Promise<IngestResult>;
+  /** Inserts rows already encoded as `otel_traces` JSONEachRow lines (the receiver's fast path). */
+  insertEncoded(lines: Buffer, facts: readonly SpanFact[]): Promise<IngestResult>;
+  summary(): Promise<Omit<SummaryResponse, 'metricsAndLogsRequests'>>;
+  traces(options: { filters: AttributeFilter[]; limit: number; offset: number }): Promise<TracesResponse>;
+  trace(traceId: string, limit?: number): Promise<Omit<TraceResponse, 'disagreements'>>;
+  attributes(): Promise<AttributesResponse>;
+  topologyRows(range: TimeRange): Promise<Array<{ requestModel: string; gateway: string; upstream: string; calls: number; errors: number }>>;
+  driftCounts(range: { fromMs: number; toMs: number; bucketMs: number }): Promise<DriftCountRow[]>;
+  changedTraces(segments: ChangedSegment[], limit: number): Promise<{ total: number; traces: Array<ChangedSegment & { traceId: string; spanId: string; startMs: number }> }>;
+  evalItems(range: TimeRange, limit: number): Promise<EvalItemRow[]>;
+  cost(range: TimeRange): Promise<CostResponse>;
+  policies(range: TimeRange): Promise<PoliciesResponse>;
+  errors(range: TimeRange): Promise<ErrorsResponse>;
+  gatewayDisagreements(range: TimeRange & { traceId?: string }, limit: number): Promise<{ joinedCalls: number; disagreements: GatewayDisagreement[] }>;
+  /** Deletes every span (the demo starts each run from an empty day). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MODEL_OPERATION_LIST = MODEL_OPERATIONS.map((operation) => `'${operation}'`).join(', ');
+const ERROR_STATUS = `StatusCode IN ('STATUS_CODE_ERROR', 'Error')`;
+const nanosToMs = (column: string) => `toFloat64(toUnixTimestamp64Nano(${column})) / 1e6`;
+const rangeCondition = `Timestamp >= fromUnixTimestamp64Milli({fromMs:Int64}) AND Timestamp < fromUnixTimestamp64Milli({toMs:Int64})`;
+
+function rangeParameters(range: TimeRange): { fromMs: number; toMs: number } {
+  return { fromMs: Math.max(0, Math.floor(range.fromMs ?? 0)), toMs: Math.min(FAR_FUTURE_MS, Math.ceil(range.toMs ?? FAR_FUTURE_MS)) };
+}
+
+/** Opens (creating when missing) the traces table and returns its views. */
+export async function openTraceStore(options: TraceStoreOptions): Promise<TraceStore> {
+  const engine = options.engine;
+  const database = options.database ?? 'otel';
+  const table = options.table ?? 'otel_traces';
+  for (const name of [database, table]) {
+    if (!isSafeName(name)) throw new Error(`"${name}" is not a plain database/table name (letters, digits, _)`);
+  }
+  await engine.command(`CREATE DATABASE IF NOT EXISTS ${identifier(database)}`);
+  const existing = await engine.query<{ name: string }>(
+    'SELECT name FROM system.columns WHERE database = {database:String} AND table = {table:String}',
+    { database, table },
+  );
+  const existingNames = new Set(existing.map((column) => column.name));
+  // A table without the viewer's materialized columns is someone else's (a Collector's): read it, never write.
+  const readOnly = existing.length > 0 && !existingNames.has(MATERIALIZED_COLUMNS.upstream.name);
+  if (existing.length === 0) {
+    await engine.command(createTracesTableSql({ database, table, ...(options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {}) }));
+  } else if (!readOnly && options.retainSeconds) {
+    await engine.command(`ALTER TABLE ${identifier(database)}.${identifier(table)} MODIFY TTL toDateTime(Timestamp) + toIntervalSecond(${Math.floor(options.retainSeconds)})`);
+  }
+  if (!readOnly) await engine.command(createMarksTableSql({ database, table, ...(options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {}) }));
+  return createTraceStore({ engine, database, table, readOnly });
+}
+
+/** The views over an existing table (see {@link openTraceStore}). */
+export function createTraceStore(options: { engine: SqlEngine; database: string; table: string; readOnly: boolean }): TraceStore {
+  const { engine, database, table, readOnly } = options;
+  const column: ColumnExpressions = columnExpressions(!readOnly);
+  const from = `${identifier(database)}.${identifier(table)}`;
+  const marks = `${identifier(database)}.${identifier(marksTable(table))}`;
+  const tracker = createStructureTracker();
+  let version = 0;
+
+  const isModelCall = `${column.operation} IN (${MODEL_OPERATION_LIST})`;
+  // Marked spans (wrappers, gateway spans) are found at ingest; a Collector table has no marks.
+  const notMarked = readOnly ? '1' : `(TraceId, SpanId) NOT IN (SELECT TraceId, SpanId FROM ${marks})`;
+  const gatewayOf = `if(${column.gateway} = '', 'direct', ${column.gateway})`;
+  const upstreamOf = `if(${column.upstream} = '', 'unknown', ${column.upstream})`;
+  const requestModelOf = `if(${column.requestModel} = '', 'unknown', ${column.requestModel})`;
+  /** The model calls of a time range, as a CTE body. */
+  const modelCalls = (extraColumns = '') => `
+    SELECT TraceId, SpanId, ParentSpanId, Timestamp, ServiceName, ${gatewayOf} AS gateway, ${upstreamOf} AS upstream,
+           ${requestModelOf} AS requestModel, ${ERROR_STATUS} AS isError${extraColumns}
+    FROM ${from}
+    WHERE ${isModelCall} AND ${rangeCondition} AND ${notMarked}`;
+
+  const query = <Row>(sql: string, parameters?: QueryParameters) => engine.query<Row>(sql, parameters);
+
+  /** SQL condition on one span for a filter, with its values bound as parameters. */
+  function spanCondition(filter: AttributeFilter, index: number, parameters: QueryParameters): string {
+    const keyName = `filterKey${index}`;
+    const valueName = `filterValue${index}`;
+    parameters[keyName] = filter.key;
+    if (filter.value !== undefined) parameters[valueName] = filter.value;
+    if (filter.key === 'name') return filter.operator === 'exists' ? '1' : `SpanName = {${valueName}:String}`;
+    if (filter.key === 'service.name') return filter.operator === 'exists' ? '1' : `ServiceName = {${valueName}:String}`;
+    if (filter.key === 'status') {
+      if (filter.operator === 'exists') return '1';
+      const spelled = { error: ['STATUS_CODE_ERROR', 'Error'], ok: ['STATUS_CODE_OK', 'Ok'], unset: ['STATUS_CODE_UNSET', 'Unset'] }[filter.value as 'error'] ?? [];
+      return `StatusCode IN (${spelled.map((name) => `'${name}'`).join(', ')})`;
+    }
+    if (filter.operator === 'exists') return `mapContains(SpanAttributes, {${keyName}:String})`;
+    // A materialized column answers the common route filters without reading the attribute map.
+    const materialized = Object.entries(MATERIALIZED_COLUMNS).find(([, definition]) => definition.expression === `SpanAttributes['${filter.key}']`);
+    const value = materialized && !readOnly ? materialized[1].name : `SpanAttributes[{${keyName}:String}]`;
+    // Arrays are stored as JSON text (`["openrouter","together"]`): match an element too.
+    return `(${value} = {${valueName}:String} OR (startsWith(${value}, '[') AND has(JSONExtract(${value}, 'Array(String)'), {${valueName}:String})))`;
+  }
+
+  const store: TraceStore = {
+    description: `${engine.description}, table ${database}.${table}${readOnly ? ' (read-only: a Collector-filled table)' : ''}`,
+    readOnly,
+    database,
+    table,
+    get version() {
+      return version;
+    },
+
+    async insert(spans) {
+      const lines: string[] = new Array(spans.length);
+      for (let index = 0; index < spans.length; index += 1) lines[index] = spanRow(spans[index]!);
+      return store.insertEncoded(Buffer.from(lines.length ? `${lines.join('\n')}\n` : ''), spans.map(spanFact));
+    },
+
+    async insertEncoded(lines, facts) {
+      if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
+      if (facts.length === 0) return { accepted: 0, marks: 0 };
+      const found: SpanMark[] = tracker.add(facts);
+      await engine.insertJsonLines(`${database}.${table}`, lines);
+      if (found.length > 0) {
+        const markLines = found.map((mark) =>
+          JSON.stringify({ Timestamp: msToNanosText(mark.startMs), TraceId: mark.traceId, SpanId: mark.spanId, Mark: mark.kind }),
+        );
+        await engine.insertJsonLines(`${database}.${marksTable(table)}`, Buffer.from(`${markLines.join('\n')}\n`));
+      }
+      version += 1;
+      return { accepted: facts.length, marks: found.length };
+    },
+
+    async summary() {
+      const [row] = await query<{ spans: string; traces: string; modelCalls: string; fromMs: number | null; toMs: number | null }>(
+        `SELECT count() AS spans, uniqCombined(TraceId) AS traces,
+                countIf(${isModelCall} AND ${notMarked}) AS modelCalls,
+                if(modelCalls = 0, NULL, ${nanosToMs(`minIf(Timestamp, ${isModelCall})`)}) AS fromMs,
+                if(modelCalls = 0, NULL, ${nanosToMs(`maxIf(Timestamp, ${isModelCall})`)}) AS toMs
+         FROM ${from}`,
+      );
+      return {
+        spans: Number(row?.spans ?? 0),
+        traces: Number(row?.traces ?? 0),
+        modelCalls: Number(row?.modelCalls ?? 0),
+        ...(row?.fromMs != null ? { fromMs: row.fromMs, toMs: row.toMs! } : {}),
+        store: store.description,
+        readOnly,
+      };
+    },
+
+    async traces({ filters, limit, offset }) {
+      const parameters: QueryParameters = { limit, offset };
+      const conditions = filters.map((filter, index) => {
+        const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
+        return `TraceId ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT TraceId FROM ${from} WHERE ${condition})`;
+      });
+      const where = ["ParentSpanId = ''", ...conditions].join(' AND ');
+      const rows = await query<{
+        traceId: string; rootName: string; serviceName: string; startMs: number; durationMs: number; spanCount: string;
+        modelCalls: string; errors: string; gateways: string[]; upstreams: string[]; requestModels: string[];
+        evalScore: number | null; cost: number | null; total: string;
+      }>(
+        `WITH page AS (SELECT TraceId FROM ${from} WHERE ${where} ORDER BY Timestamp DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32})
+         SELECT TraceId AS traceId,
+                argMinIf(SpanName, Timestamp, ParentSpanId = '') AS rootName,
+                argMinIf(ServiceName, Timestamp, ParentSpanId = '') AS serviceName,
+                ${nanosToMs('min(Timestamp)')} AS startMs,
+                (max(toInt64(toUnixTimestamp64Nano(Timestamp)) + toInt64(Duration)) - min(toInt64(toUnixTimestamp64Nano(Timestamp)))) / 1e6 AS durationMs,
+                count() AS spanCount,
+                countIf(${isModelCall} AND ${notMarked}) AS modelCalls,
+                countIf(${ERROR_STATUS}) AS errors,
+                arraySort(groupUniqArrayIf(${column.gateway}, ${isModelCall} AND ${column.gateway} != '')) AS gateways,
+                arraySort(groupUniqArrayIf(${column.upstream}, ${isModelCall} AND ${column.upstream} != '' AND ${notMarked})) AS upstreams,
+                arraySort(groupUniqArrayIf(${column.requestModel}, ${isModelCall} AND ${column.requestModel} != '')) AS requestModels,
+                anyIf(${column.evalScore}, ${column.evalScore} IS NOT NULL) AS evalScore,
+                sumIf(${column.cost}, ${isModelCall} AND ${notMarked}) AS cost,
+                (SELECT count() FROM ${from} WHERE ${where}) AS total
+         FROM ${from}
+         WHERE TraceId IN (SELECT TraceId FROM page)
+         GROUP BY TraceId
+         ORDER BY startMs DESC`,
+        parameters,
+      );
+      let total = rows.length ? Number(rows[0]!.total) : 0;
+      if (rows.length === 0 && offset > 0) {
+        const [count] = await query<{ total: string }>(`SELECT count() AS total FROM ${from} WHERE ${where}`, parameters);
+        total = Number(count?.total ?? 0);
+      }
+      const traces: TraceSummary[] = rows.map((row) => ({
+        traceId: row.traceId,
+        rootName: row.rootName,
+        serviceName: row.serviceName,
+        startMs: row.startMs,
+        durationMs: row.durationMs,
+        spanCount: Number(row.spanCount),
+        modelCalls: Number(row.modelCalls),
+        errors: Number(row.errors),
+        gateways: row.gateways,
+        upstreams: row.upstreams,
+        requestModels: row.requestModels,
+        ...(row.evalScore != null ? { evalScore: row.evalScore } : {}),
+        ...(row.cost ? { cost: row.cost } : {}),
+      }));
+      return { total, traces };
+    },
+
+    async trace(traceId, limit = 5_000) {
+      const rows = await query<{
+        SpanId: string; ParentSpanId: string; SpanName: string; SpanKind: string; startMs: number; durationNanos: string;
+        StatusCode: string; StatusMessage: string; ServiceName: string; ScopeName: string;
+        SpanAttributes: Record<string, string>; ResourceAttributes: Record<string, string>;
+        eventTimes: number[]; eventNames: string[]; eventAttributes: Array<Record<string, string>>;
+        linkTraceIds: string[]; linkSpanIds: string[]; linkAttributes: Array<Record<string, string>>; mark: string;
+      }>(
+        `SELECT t.SpanId AS SpanId, t.ParentSpanId AS ParentSpanId, t.SpanName AS SpanName, t.SpanKind AS SpanKind,
+                ${nanosToMs('t.Timestamp')} AS startMs, t.Duration AS durationNanos,
+                t.StatusCode AS StatusCode, t.StatusMessage AS StatusMessage, t.ServiceName AS ServiceName, t.ScopeName AS ScopeName,
+                t.SpanAttributes AS SpanAttributes, t.ResourceAttributes AS ResourceAttributes,
+                arrayMap(time -> ${nanosToMs('time')}, t.\`Events.Timestamp\`) AS eventTimes, t.\`Events.Name\` AS eventNames, t.\`Events.Attributes\` AS eventAttributes,
+                t.\`Links.TraceId\` AS linkTraceIds, t.\`Links.SpanId\` AS linkSpanIds, t.\`Links.Attributes\` AS linkAttributes,
+                ${readOnly ? "''" : 'm.Mark'} AS mark
+         FROM ${from} AS t
+         ${readOnly ? '' : `LEFT JOIN (SELECT SpanId, any(Mark) AS Mark FROM ${marks} WHERE TraceId = {traceId:String} GROUP BY SpanId) AS m ON m.SpanId = t.SpanId`}
+         WHERE t.TraceId = {traceId:String}
+         ORDER BY t.Timestamp
+         LIMIT {limit:UInt32}`,
+        { traceId, limit: limit + 1 },
+      );
+      const spans: ApiSpan[] = rows.slice(0, limit).map((row) => ({
+        traceId,
+        spanId: row.SpanId,
+        ...(row.ParentSpanId ? { parentSpanId: row.ParentSpanId } : {}),
+        name: row.SpanName,
+        kind: spanKindNumber(row.SpanKind),
+        startMs: row.startMs,
+        endMs: row.startMs + Number(row.durationNanos) / 1e6,
+        statusCode: statusCodeNumber(row.StatusCode),
+        ...(row.StatusMessage ? { statusMessage: row.StatusMessage } : {}),
+        serviceName: row.ServiceName,
+        scopeName: row.ScopeName,
+        attributes: row.SpanAttributes,
+        resourceAttributes: row.ResourceAttributes,
+        events: row.eventNames.map((name, index) => ({ name, timeMs: row.eventTimes[index] ?? 0, attributes: row.eventAttributes[index] ?? {} })),
+        links: row.linkTraceIds.map((linkTraceId, index) => ({ traceId: linkTraceId, spanId: row.linkSpanIds[index] ?? '', attributes: row.linkAttributes[index] ?? {} })),
+        ...(row.mark === 'wrapper' || row.mark === 'gateway' ? { mark: row.mark } : {}),
+      }));
+      return { spans, truncated: rows.length > limit };
+    },
+
+    async attributes() {
+      // The keys of the most recent 20,000 spans: enough to suggest filters, bounded at any size.
+      const rows = await query<{ key: string; count: string; values: Array<[string, string]> }>(
+        `SELECT key, sum(valueCount) AS count,
+                if(uniqExact(value) > 50, [], arraySlice(arraySort(pair -> -toInt64(pair.2), groupArray((value, toString(valueCount)))), 1, 50)) AS values
+         FROM (
+           SELECT key, value, count() AS valueCount FROM (
+             SELECT SpanAttributes FROM ${from} ORDER BY Timestamp DESC LIMIT 20000
+           ) ARRAY JOIN mapKeys(SpanAttributes) AS key, mapValues(SpanAttributes) AS value
+           WHERE length(value) <= 80
+           GROUP BY key, value
+         )
+         GROUP BY key
+         ORDER BY key`,
+      );
+      return {
+        attributes: rows.map((row) => ({
+          key: row.key,
+          count: Number(row.count),
+          values: row.values.map(([value, count]) => ({ value, count: Number(count) })),
+        })),
+      };
+    },
+
+    async topologyRows(range) {
+      const rows = await query<{ requestModel: string; gateway: string; upstream: string; calls: string; errors: string }>(
+        `WITH calls AS (${modelCalls()})
+         SELECT requestModel, gateway, upstream, count() AS calls, countIf(isError) AS errors
+         FROM calls GROUP BY requestModel, gateway, upstream ORDER BY calls DESC`,
+        rangeParameters(range),
+      );
+      return rows.map((row) => ({ ...row, calls: Number(row.calls), errors: Number(row.errors) }));
+    },
+
+    async driftCounts({ fromMs, toMs, bucketMs }) {
+      const rows = await query<{ gateway: string; requestModel: string; upstream: string; bucket: string; calls: string }>(
+        `WITH calls AS (${modelCalls()})
+         SELECT gateway, requestModel, upstream,
+                intDiv(toUnixTimestamp64Milli(Timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS calls
+         FROM calls GROUP BY gateway, requestModel, upstream, bucket`,
+        { fromMs: Math.floor(fromMs), toMs: Math.ceil(toMs), bucketMs: Math.floor(bucketMs) },
+      );
+      return rows.map((row) => ({ gateway: row.gateway, requestModel: row.requestModel, upstream: row.upstream, bucket: Number(row.bucket), calls: Number(row.calls) }));
+    },
+
+    async changedTraces(segments, limit) {
+      if (segments.length === 0) return { total: 0, traces: [] };
+      const parameters: QueryParameters = {
+        fromMs: Math.min(...segments.map((segment) => segment.fromMs)),
+        toMs: Math.max(...segments.map((segment) => segment.toMs)),
+        limit,
+        gateways: segments.map((segment) => segment.gateway),
+        models: segments.map((segment) => segment.requestModel),
+        upstreams: segments.map((segment) => segment.upstream),
+        starts: segments.map((segment) => Math.floor(segment.fromMs)),
+        ends: segments.map((segment) => Math.ceil(segment.toMs)),
+      };
+      const rows = await query<{ traceId: string; spanId: string; startMs: number; segment: string; total: string }>(
+        `WITH calls AS (${modelCalls()}),
+              matched AS (
+                SELECT TraceId, SpanId, Timestamp,
+                       arrayFirstIndex((gatewayName, model, upstreamName, start, finish) ->
+                         gatewayName = gateway AND model = requestModel AND upstreamName = upstream
+                         AND toUnixTimestamp64Milli(Timestamp) >= start AND toUnixTimestamp64Milli(Timestamp) < finish,
+                         {gateways:Array(String)}, {models:Array(String)}, {upstreams:Array(String)}, {starts:Array(Int64)}, {ends:Array(Int64)}) AS segment
+                FROM calls
+                WHERE upstream IN {upstreams:Array(String)}
+              ),
+              perTrace AS (SELECT TraceId, argMin(SpanId, Timestamp) AS firstSpanId, min(Timestamp) AS firstCall, argMin(segment, Timestamp) AS firstSegment
+                           FROM matched WHERE segment > 0 GROUP BY TraceId)
+         SELECT TraceId AS traceId, firstSpanId AS spanId, ${nanosToMs('firstCall')} AS startMs, firstSegment AS segment, count() OVER () AS total
+         FROM perTrace ORDER BY firstCall LIMIT {limit:UInt32}`,
+        parameters,
+      );
+      return {
+        total: rows.length ? Number(rows[0]!.total) : 0,
+        traces: rows.map((row) => ({ ...segments[Number(row.segment) - 1]!, traceId: row.traceId, spanId: row.spanId, startMs: row.startMs })),
+      };
+    },
+
+    async evalItems(range, limit) {
+      // An eval item's upstream: the model calls in its own trace and in the traces it links to.
+      const rows = await query<EvalItemRow>(
+        `WITH items AS (
+                SELECT TraceId, SpanId, Timestamp, ${column.evalScore} AS score,
+                       SpanAttributes['${ATTRIBUTE.evaluationRunId}'] AS runId, SpanAttributes['${ATTRIBUTE.evaluationItemId}'] AS itemId,
+                       arrayDistinct(arrayPushFront(Links.TraceId, TraceId)) AS traces
+                FROM ${from}
+                WHERE ${column.evalScore} IS NOT NULL AND ${rangeCondition}
+                ORDER BY Timestamp LIMIT {limit:UInt32}),
+              itemTraces AS (SELECT SpanId, arrayJoin(traces) AS scoredTrace FROM items),
+              calls AS (
+                SELECT TraceId, ${upstreamOf} AS upstream, ${column.cost} AS cost FROM ${from}
+                WHERE ${isModelCall} AND ${notMarked} AND TraceId IN (SELECT scoredTrace FROM itemTraces)),
+              perItem AS (
+                SELECT itemTraces.SpanId AS SpanId, groupUniqArrayIf(calls.upstream, calls.TraceId != '') AS upstreams,
+                       sumIf(calls.cost, calls.TraceId != '') AS cost, countIf(calls.cost IS NOT NULL) AS costed
+                FROM itemTraces LEFT JOIN calls ON calls.TraceId = itemTraces.scoredTrace
+                GROUP BY itemTraces.SpanId)
+         SELECT items.TraceId AS traceId, items.SpanId AS spanId, if(items.itemId = '', items.SpanId, items.itemId) AS itemId,
+                if(items.runId = '', items.TraceId, items.runId) AS runId, ${nanosToMs('items.Timestamp')} AS startMs, items.score AS score,
+                if(empty(perItem.upstreams), 'unknown', arrayStringConcat(arraySort(perItem.upstreams), '+')) AS upstream,
+                if(perItem.costed = 0, NULL, perItem.cost) AS cost
+         FROM items LEFT JOIN perItem ON perItem.SpanId = items.SpanId
+         ORDER BY items.Timestamp`,
+        { ...rangeParameters(range), limit },
+      );
+      return rows;
+    },
+
+    async cost(range) {
+      const rows = await query<{ gateway: string; upstream: string; calls: string; callsWithCost: string; totalCost: number; meanCost: number | null }>(
+        `WITH calls AS (${modelCalls(`, ${column.cost} AS cost`)})
+         SELECT gateway, upstream, count() AS calls, countIf(cost IS NOT NULL) AS callsWithCost,
+                ifNull(sum(cost), 0) AS totalCost, avgIf(cost, cost IS NOT NULL) AS meanCost
+         FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC`,
+        rangeParameters(range),
+      );
+      const result = rows.map((row) => ({
+        gateway: row.gateway,
+        upstream: row.upstream,
+        calls: Number(row.calls),
+        callsWithCost: Number(row.callsWithCost),
+        totalCost: row.totalCost,
+        ...(Number(row.callsWithCost) > 0 && row.meanCost != null && Number.isFinite(row.meanCost) ? { meanCost: row.meanCost } : {}),
+      }));
+      return { rows: result, totalCost: result.reduce((total, row) => total + row.totalCost, 0), currency: 'USD' };
+    },
+
+    async policies(range) {
+      // Per service and gateway, the policies in force minute by minute; consecutive minutes with
+      // the same hash form a period, and each change of hash between periods is a policy change.
+      const policyText = column.policy;
+      const rows = await query<{ serviceName: string; gateway: string; hash: string; policy: string; fromMs: number; toMs: number; calls: string }>(
+        `SELECT ServiceName AS serviceName, ${gatewayOf} AS gateway, ${column.policyHash} AS hash,
+                any(${policyText}) AS policy, ${nanosToMs('min(Timestamp)')} AS fromMs, ${nanosToMs('max(Timestamp)')} AS toMs, count() AS calls
+         FROM ${from}
+         WHERE ${column.policyHash} != '' AND ${rangeCondition}
+         GROUP BY serviceName, gateway, hash, toStartOfMinute(Timestamp)
+         ORDER BY serviceName, gateway, fromMs`,
+        rangeParameters(range),
+      );
+      const seriesMap = new Map<string, PoliciesResponse['series'][number]>();
+      const changes: PolicyChange[] = [];
+      for (const row of rows) {
+        const key = `${row.serviceName}\u0000${row.gateway}`;
+        let series = seriesMap.get(key);
+        if (!series) seriesMap.set(key, (series = { serviceName: row.serviceName, gateway: row.gateway, periods: [] }));
+        const last = series.periods.at(-1);
+        if (last && last.hash === row.hash) {
+          last.toMs = Math.max(last.toMs, row.toMs);
+          last.calls += Number(row.calls);
+          continue;
+        }
+        if (last) {
+          changes.push({
+            serviceName: row.serviceName,
+            gateway: row.gateway,
+            atMs: row.fromMs,
+            fromHash: last.hash,
+            toHash: row.hash,
+            fromPolicy: last.policy,
+            toPolicy: row.policy,
+          });
+        }
+        series.periods.push({ hash: row.hash, policy: row.policy, fromMs: row.fromMs, toMs: row.toMs, calls: Number(row.calls) });
+      }
+      return { series: [...seriesMap.values()], changes: changes.sort((a, b) => a.atMs - b.atMs) };
+    },
+
+    async errors(range) {
+      const cacheHit = `SpanAttributes['${ATTRIBUTE.cacheHit}'] = 'true'`;
+      const rows = await query<{ gateway: string; source: string; errors: string; cacheHits: string; calls: string }>(
+        `WITH calls AS (${modelCalls(`, ${column.errorSource} AS errorSource, ${cacheHit} AS cacheHit`)})
+         SELECT gateway, if(isError, if(errorSource = '', 'not recorded', errorSource), if(cacheHit, 'cache', '')) AS source,
+                countIf(isError) AS errors, countIf(cacheHit) AS cacheHits, count() AS calls
+         FROM calls WHERE isError OR cacheHit
+         GROUP BY gateway, source ORDER BY gateway, errors DESC`,
+        rangeParameters(range),
+      );
+      return { rows: rows.map((row) => ({ gateway: row.gateway, source: row.source, errors: Number(row.errors), cacheHits: Number(row.cacheHits), calls: Number(row.calls) })) };
+    },
+
+    async gatewayDisagreements(range, limit) {
+      // The gateway's spans (marked at ingest; on a Collector table: spans of another service
+      // nested under a model call) joined to the client model call they hang under. The gateway's
+      // upstream is the one its latest successful span names.
+      const gatewayUpstream = `multiIf(SpanAttributes['${ATTRIBUTE.upstream}'] != '', SpanAttributes['${ATTRIBUTE.upstream}'], SpanAttributes['${ATTRIBUTE.providerName}'] != '', SpanAttributes['${ATTRIBUTE.providerName}'], SpanAttributes['${ATTRIBUTE.system}'])`;
+      const traceCondition = range.traceId ? 'AND TraceId = {traceId:String}' : '';
+      const gatewaySpans = readOnly
+        ? `SELECT g.TraceId AS TraceId, g.ParentSpanId AS clientSpanId, g.Timestamp AS Timestamp, g.ServiceName AS gatewayService,
+                  ${gatewayUpstream.replaceAll('SpanAttributes', 'g.SpanAttributes')} AS gatewayUpstream, g.StatusCode AS StatusCode
+           FROM ${from} AS g INNER JOIN (SELECT TraceId, SpanId, ServiceName FROM ${from} WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition}) AS c
+             ON g.TraceId = c.TraceId AND g.ParentSpanId = c.SpanId
+           WHERE g.ServiceName != c.ServiceName AND ${rangeCondition.replaceAll('Timestamp', 'g.Timestamp')}`
+        : `SELECT TraceId, ParentSpanId AS clientSpanId, Timestamp, ServiceName AS gatewayService, ${gatewayUpstream} AS gatewayUpstream, StatusCode
+           FROM ${from}
+           WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
+             AND (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
+             AND ${rangeCondition}`;
+      // Gateways spell upstreams their own way ("Together", "Amazon Bedrock"): the names seen are
+      // normalized with the conventions' tables and passed to the detection query.
+      const names = await query<{ gatewayService: string; gatewayUpstream: string }>(
+        `SELECT DISTINCT gatewayService, gatewayUpstream FROM (${gatewaySpans}) WHERE gatewayUpstream != '' LIMIT 1000`,
+        { ...rangeParameters(range), ...(range.traceId ? { traceId: range.traceId } : {}) },
+      );
+      const rawNames = names.map((name) => name.gatewayUpstream);
+      const ids = names.map((name) => normalizeProvider(name.gatewayUpstream, providerNameSource(name.gatewayService)) || name.gatewayUpstream.toLowerCase());
+      const rows = await query<{ traceId: string; spanId: string; startMs: number; gateway: string; clientUpstream: string; gatewayUpstream: string; gatewayUpstreamId: string; gatewaySpans: string; joined: string }>(
+        `WITH gatewaySide AS (
+                SELECT TraceId, clientSpanId, count() AS gatewaySpans,
+                       argMaxIf(gatewayUpstream, Timestamp, gatewayUpstream != '' AND StatusCode NOT IN ('STATUS_CODE_ERROR', 'Error')) AS gatewayUpstream
+                FROM (${gatewaySpans}) GROUP BY TraceId, clientSpanId),
+              clientSide AS (
+                SELECT TraceId, SpanId, Timestamp, ${gatewayOf} AS gateway, ${column.upstream} AS clientUpstream FROM ${from}
+                WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition} AND (TraceId, SpanId) IN (SELECT TraceId, clientSpanId FROM gatewaySide)),
+              joined AS (
+                SELECT clientSide.TraceId AS traceId, clientSide.SpanId AS spanId, ${nanosToMs('clientSide.Timestamp')} AS startMs, clientSide.gateway AS gateway,
+                       clientSide.clientUpstream AS clientUpstream, gatewaySide.gatewayUpstream AS gatewayUpstream,
+                       transform(gatewaySide.gatewayUpstream, {rawNames:Array(String)}, {ids:Array(String)}, lower(gatewaySide.gatewayUpstream)) AS gatewayUpstreamId,
+                       gatewaySide.gatewaySpans AS gatewaySpans
+                FROM clientSide INNER JOIN gatewaySide ON gatewaySide.TraceId = clientSide.TraceId AND gatewaySide.clientSpanId = clientSide.SpanId)
+         SELECT *, count() OVER () AS joined FROM joined
+         ORDER BY (clientUpstream != '' AND gatewayUpstream != '' AND clientUpstream != gatewayUpstreamId) DESC, startMs
+         LIMIT {limit:UInt32}`,
+        { ...rangeParameters(range), ...(range.traceId ? { traceId: range.traceId } : {}), rawNames, ids, limit },
+      );
+      const disagreements = rows
+        .filter((row) => row.clientUpstream !== '' && row.gatewayUpstream !== '' && row.clientUpstream !== row.gatewayUpstreamId)
+        .map((row) => ({
+          traceId: row.traceId,
+          spanId: row.spanId,
+          startMs: row.startMs,
+          gateway: row.gateway,
+          clientUpstream: row.clientUpstream,
+          gatewayUpstream: row.gatewayUpstream,
+          gatewayUpstreamId: row.gatewayUpstreamId,
+          gatewaySpans: Number(row.gatewaySpans),
+        }));
+      return { joinedCalls: rows.length ? Number(rows[0]!.joined) : 0, disagreements };
+    },
+
+    async clear() {
+      if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
+      await engine.command(`TRUNCATE TABLE ${from}`);
+      await engine.command(`TRUNCATE TABLE ${marks}`);
+      version += 1;
+    },
+
+    close: () => engine.close(),
+  };
+  return store;
+}
