@@ -4,7 +4,7 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { Bench } from 'tinybench';
 import { bedrockRoutePlugin, instrumentBedrock } from '../src/index';
 import { startGatewaySim } from '@servedby/gateway-sim';
@@ -16,7 +16,7 @@ const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 400);
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const exporter = new InMemorySpanExporter();
 // Batched export, as production set-ups use (a synchronous SimpleSpanProcessor costs ~0.3 ms per span here).
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] });
 const meterProvider = new MeterProvider();
 const sim = await startGatewaySim({ port: 0, seed: 1 });
 

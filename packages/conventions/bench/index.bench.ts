@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, type Attributes } from '@opentelemetry/api';
-import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { Bench } from 'tinybench';
 import { captureRouteFetch, deriveRoute, routeAttributes, type RouteObservation } from '../src/index';
 import { loadFixture, observationOf } from '../src/__fixtures__/load-fixtures';
@@ -15,7 +15,7 @@ const recordingProcessor: SpanProcessor = {
   forceFlush: async () => {},
   shutdown: async () => {},
 };
-const tracer = new BasicTracerProvider({ spanProcessors: [recordingProcessor] }).getTracer('bench');
+const tracer = new TracerProvider({ spanProcessors: [recordingProcessor] }).getTracer('bench');
 
 const startAttributes: Attributes = {
   'gen_ai.operation.name': 'chat',
@@ -88,7 +88,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/chat/completions`;
 const requestInit = { method: 'POST', body: '{"model":"anthropic/claude-haiku-4.5","stream":true}' };
 const capturingFetch = captureRouteFetch(undefined, { onCapture: () => {} });
-const spanMakingFetch = captureRouteFetch(undefined, { tracerProvider: new BasicTracerProvider({ spanProcessors: [recordingProcessor] }) });
+const spanMakingFetch = captureRouteFetch(undefined, { tracerProvider: new TracerProvider({ spanProcessors: [recordingProcessor] }) });
 
 async function readAll(response: Response): Promise<number> {
   let bytes = 0;

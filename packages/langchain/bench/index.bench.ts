@@ -5,7 +5,7 @@
 // Run: npm run bench   (env: BENCH_ROUNDS, BENCH_TIME_MS, BENCH_LATENCY_MS = simulated first-byte latency)
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { ChatOpenAI } from '@langchain/openai';
@@ -20,7 +20,7 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 0);
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const meterProvider = new MeterProvider();
 const sim = await startGatewaySim({ port: 0, seed: 1 });
 
