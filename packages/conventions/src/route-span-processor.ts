@@ -44,6 +44,9 @@ export interface RouteSpanProcessorOptions {
 
 // HTTP client spans remembered per parent: a retried call makes a few, never many.
 const MAX_EXCHANGES_PER_PARENT = 4;
+// Distinct upstreams kept per parent, and the longest upstream rolled up (ids are short names).
+const MAX_UPSTREAMS_PER_PARENT = 32;
+const MAX_UPSTREAM_LENGTH = 256;
 
 /**
  * A `SpanProcessor` that, as each span ends, adds the route (`gen_ai.route.*`, and the system,
@@ -167,7 +170,7 @@ export class RouteSpanProcessor {
     const parent = span.parentSpanContext;
     if (!parent) return;
     const toParent = new Set(below);
-    if (upstream) toParent.add(upstream);
+    if (upstream && upstream.length <= MAX_UPSTREAM_LENGTH) toParent.add(upstream);
     if (toParent.size === 0) return;
     const parentKey = spanKey(parent);
     let parentSet = this.upstreamsByParent.get(parentKey);
@@ -175,7 +178,10 @@ export class RouteSpanProcessor {
       parentSet = new Set();
       boundedSet(this.upstreamsByParent, parentKey, parentSet, this.maxTrackedParents);
     }
-    for (const value of toParent) parentSet.add(value);
+    for (const value of toParent) {
+      if (parentSet.size >= MAX_UPSTREAMS_PER_PARENT) break;
+      parentSet.add(value);
+    }
   }
 }
 
