@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deriveRoute } from '../../derive-route';
+import { databricks, foundationVendor, servingEndpoint } from './databricks';
+
+// No recorded Databricks serving response was found: the observations follow the Model Serving
+// docs (endpoint URL shapes, `databricks-*` foundation endpoint names); the values are synthetic.
+const WORKSPACE = 'https://dbc-docs-example.cloud.databricks.com';
+
+describe('databricks rule (docs-only: Model Serving docs, synthetic values)', () => {
+  it('docs-only: a pay-per-token foundation endpoint names the model vendor', () => {
+    expect(
+      deriveRoute({
+        url: `${WORKSPACE}/serving-endpoints/databricks-claude-sonnet-4/invocations`,
+        responseBody: { id: 'docs-example-id', object: 'chat.completion', model: 'claude-sonnet-4', choices: [] },
+        status: 200,
+      }),
+    ).toEqual({
+      system: 'databricks',
+      gateway: 'databricks',
+      upstream: 'anthropic',
+      path: ['databricks', 'anthropic'],
+      responseModel: 'claude-sonnet-4',
+      deployment: 'databricks-claude-sonnet-4',
+      evidence: ['body.model', 'url'],
+    });
+  });
+
+  it('docs-only: the OpenAI-compatible route takes the endpoint from the request model', () => {
+    const attribution = deriveRoute({
+      url: `${WORKSPACE}/serving-endpoints/chat/completions`,
+      requestModel: 'databricks-meta-llama-3-3-70b-instruct',
+      responseBody: { id: 'docs-example-id', model: 'meta-llama-3.3-70b-instruct', choices: [] },
+      status: 200,
+    });
+    expect(attribution.upstream).toBe('meta');
+    expect(attribution.deployment).toBe('databricks-meta-llama-3-3-70b-instruct');
+  });
+
+  it("docs-only: a customer's own endpoint name decides nothing", () => {
+    const attribution = deriveRoute({
+      url: `${WORKSPACE}/serving-endpoints/my-gpt-4o-endpoint/invocations`,
+      responseBody: { id: 'docs-example-id', model: 'gpt-4o-2024-08-06', choices: [] },
+      status: 200,
+    });
+    expect(attribution.gateway).toBe('databricks');
+    expect(attribution.deployment).toBe('my-gpt-4o-endpoint');
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it('recognises the three workspace host families only', () => {
+    expect(databricks.matchesHost?.('dbc-1234.cloud.databricks.com')).toBe(true);
+    expect(databricks.matchesHost?.('adb-1234567890.12.azuredatabricks.net')).toBe(true);
+    expect(databricks.matchesHost?.('1234.5.gcp.databricks.com')).toBe(true);
+    expect(databricks.matchesHost?.('databricks.com.evil.example')).toBe(false);
+  });
+});
+
+describe('servingEndpoint and foundationVendor', () => {
+  it('read the documented shapes', () => {
+    expect(servingEndpoint(['serving-endpoints', 'databricks-gpt-oss-20b', 'invocations'], undefined)).toBe('databricks-gpt-oss-20b');
+    expect(servingEndpoint(['serving-endpoints', 'chat', 'completions'], 'databricks-gpt-oss-20b')).toBe('databricks-gpt-oss-20b');
+    expect(servingEndpoint(['api', '2.0', 'serving-endpoints'], undefined)).toBeUndefined();
+    expect(foundationVendor('databricks-gpt-oss-20b')).toBe('openai');
+    expect(foundationVendor('databricks-constructor')).toBeUndefined();
+    expect(foundationVendor('my-endpoint')).toBeUndefined();
+  });
+
+  it('never throw and stay bounded on hostile input', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('serving-endpoints', 'chat', 'invocations', '__proto__'), fc.string({ maxLength: 300 })), { maxLength: 8 }), fc.option(fc.string({ maxLength: 300 }), { nil: undefined }), (segments, model) => {
+        const endpoint = servingEndpoint(segments, model);
+        expect(endpoint === undefined || endpoint.length <= 128).toBe(true);
+        const vendor = foundationVendor(endpoint);
+        expect(vendor === undefined || typeof vendor === 'string').toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});

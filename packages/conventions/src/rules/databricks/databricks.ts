@@ -1,0 +1,71 @@
+/**
+ * Databricks Model Serving / Mosaic AI Gateway (`{workspace}.cloud.databricks.com`,
+ * `adb-….azuredatabricks.net`, `….gcp.databricks.com`, path `/serving-endpoints/…`): a
+ * multi-vendor cloud. The endpoint name is the deployment. Databricks' own pay-per-token
+ * foundation endpoints are named `databricks-{model}` (`databricks-claude-sonnet-4`,
+ * `databricks-meta-llama-3-3-70b-instruct`, `databricks-gpt-oss-20b`), so on Databricks' own
+ * host their name reveals the model's vendor, which is the upstream. Any other endpoint name is
+ * the customer's own (a custom model, or an external-model endpoint that forwards to OpenAI,
+ * Anthropic, …): it names no upstream, unless a unique fingerprint of the provider comes back.
+ *
+ * Routes: `/serving-endpoints/{endpoint}/invocations` and the OpenAI-compatible
+ * `/serving-endpoints/chat/completions` (endpoint = body `model`).
+ * Evidence: documentation and public client code only; no recorded response was found.
+ */
+import { modelVendor } from '../../vocabulary';
+import { bodyModel, hop, pathSegments } from '../helpers';
+import type { HopFacts, RouteRule, RuleContext } from '../rule';
+
+const WORKSPACE_HOST = /(?:^|\.)(?:cloud\.databricks\.com|azuredatabricks\.net|gcp\.databricks\.com)$/;
+const FOUNDATION_ENDPOINT = /^databricks-([a-z0-9][a-z0-9._-]{0,127})$/;
+const MAX_ENDPOINT_NAME = 128;
+
+/** The serving endpoint a request names: the path segment after `serving-endpoints`, else the body `model` on the OpenAI-compatible routes. */
+export function servingEndpoint(segments: readonly string[], requestModel: string | undefined): string | undefined {
+  const at = segments.indexOf('serving-endpoints');
+  if (at < 0) return undefined;
+  const named = segments[at + 1];
+  const openAiCompatible = named === undefined || named === 'chat' || named === 'completions' || named === 'embeddings' || named === 'responses';
+  const endpoint = openAiCompatible ? requestModel : named;
+  return endpoint && endpoint.length <= MAX_ENDPOINT_NAME ? endpoint : undefined;
+}
+
+/** The vendor behind a Databricks foundation endpoint (`databricks-claude-sonnet-4` → `anthropic`); `undefined` for a customer's endpoint. */
+export function foundationVendor(endpoint: string | undefined): string | undefined {
+  const match = endpoint ? FOUNDATION_ENDPOINT.exec(endpoint.toLowerCase()) : null;
+  return match ? modelVendor(match[1]) : undefined;
+}
+
+function onWorkspace(context: RuleContext): boolean {
+  return context.host !== undefined && WORKSPACE_HOST.test(context.host);
+}
+
+/** The Databricks rule. */
+export const databricks: RouteRule = {
+  id: 'databricks',
+  role: 'cloud',
+  matchesHost: (host) => WORKSPACE_HOST.test(host),
+  hints: ['databricks'],
+  expand(context, position) {
+    const result: HopFacts = {};
+    const model = bodyModel(context);
+    if (model) result.responseModel = model;
+    if (!position.outer) {
+      const vendor = foundationVendor(position.vendorModel);
+      if (vendor) result.next = hop(vendor, 'model_id', 'cloud-model-id');
+      return result;
+    }
+    if (!onWorkspace(context)) return result;
+    const segments = pathSegments(context);
+    const endpoint = servingEndpoint(segments, context.requestModel);
+    if (!endpoint) return result;
+    const namedInPath = segments[segments.indexOf('serving-endpoints') + 1] === endpoint;
+    result.deployment = endpoint;
+    // A provider's own fingerprint (an external-model endpoint relaying OpenAI) beats the name.
+    const fingerprint = context.headerFingerprint() ?? context.bodyFingerprint();
+    const vendor = foundationVendor(endpoint);
+    if (vendor) result.next = hop(vendor, namedInPath ? 'url' : 'model_id', 'cloud-model-id');
+    else if (fingerprint && fingerprint.provider !== 'databricks') result.next = fingerprint;
+    return result;
+  },
+};
