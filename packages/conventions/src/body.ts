@@ -39,6 +39,8 @@ export interface BodyFacts {
   errorType?: string;
   /** `usage.cost` in USD, when the body reports a number (OpenRouter, AI Gateway OpenAI-compatible wire). */
   cost?: number;
+  /** Pydantic AI Gateway `usage.pydantic_ai_gateway.cost_estimate` (or under Gemini's `usageMetadata`), unrounded USD. */
+  gatewayCostEstimate?: number;
   /** How the body was read. */
   format: 'none' | 'object' | 'json' | 'sse' | 'partial';
 }
@@ -294,6 +296,9 @@ function readObjectFacts(facts: BodyFacts, object: JsonObject): void {
   facts.errorType ??= nonEmptyString(field(object.error, 'type'));
   const cost = field(object.usage, 'cost');
   if (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0) facts.cost ??= cost;
+  const estimate =
+    field(field(object.usage, 'pydantic_ai_gateway'), 'cost_estimate') ?? field(field(object.usageMetadata, 'pydantic_ai_gateway'), 'cost_estimate');
+  if (typeof estimate === 'number' && Number.isFinite(estimate) && estimate >= 0) facts.gatewayCostEstimate ??= estimate;
 }
 
 /**

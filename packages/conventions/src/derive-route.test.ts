@@ -50,7 +50,7 @@ const expected: Record<string, RouteAttribution> = {
   litellmOpenAiDirect: { system: 'litellm', gateway: 'litellm', upstream: 'openai', path: ['litellm', 'openai'], responseModel: 'gpt-4o-mini', requestId: 'c6', evidence: ['header.x-litellm-model-name', 'header.x-litellm-call-id'] },
   portkeyHosted: { system: 'portkey', gateway: 'portkey', upstream: 'openai', path: ['portkey', 'openai'], responseModel: 'gpt-4o-mini-2024-07-18', evidence: ['body.model', 'header.openai-organization', 'url'] },
   portkeyHeader: { system: 'portkey', gateway: 'portkey', upstream: 'azure.ai.openai', path: ['portkey', 'azure.ai.openai', 'openai'], responseModel: 'gpt-4o', requestId: 't1', attempts: 1, evidence: ['header.x-portkey-provider', 'body.model', 'url'] },
-  kong: { system: 'kong', gateway: 'kong', upstream: 'openai', path: ['kong', 'openai'], responseModel: 'gpt-4', requestId: 'k1', evidence: ['header.x-kong-llm-model'] },
+  kong: { system: 'kong', gateway: 'kong', upstream: 'openai', path: ['kong', 'openai'], responseModel: 'gpt-4', requestId: 'k1', evidence: ['header.x-kong-llm-model', 'header.x-kong-request-id'] },
   mistralDirect: { system: 'mistral_ai', upstream: 'mistral_ai', responseModel: 'mistral-large-2411', requestId: 'm1', evidence: ['body.model', 'url'] },
   anthropicDirect: { system: 'anthropic', upstream: 'anthropic', responseModel: 'claude-haiku-4-5-20251001', regionScope: 'us', requestId: 'req_011C', evidence: ['body.model', 'url'] },
   perplexity: { system: 'perplexity', upstream: 'perplexity', responseModel: 'sonar', region: 'us-east-1', requestId: 'p1', evidence: ['body.model', 'url'] },

@@ -88,7 +88,7 @@ const COMMON_NAMES: ReadonlyMap<string, string> = tableOf({
   gateway: 'vercel',
   portkey: 'portkey',
   cloudflare: 'cloudflare',
-  workers_ai: 'cloudflare',
+  workers_ai: 'cloudflare.workers_ai',
   cloudflare_ai_gateway: 'cloudflare',
   helicone: 'helicone',
   kong: 'kong',
@@ -113,6 +113,7 @@ const WELL_KNOWN_VALUES: ReadonlySet<string> = new Set([
   'ibm.watsonx.ai',
   'aws.sagemaker',
   'azure.apim',
+  'cloudflare.workers_ai',
 ]);
 
 const MAX_PROVIDER_NAME_LENGTH = 64;

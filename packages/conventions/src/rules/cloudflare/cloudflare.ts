@@ -15,7 +15,7 @@ import type { HopFacts, RouteRule } from '../rule';
 export const CLOUDFLARE_NAMES = tableOf({
   google_ai_studio: 'gcp.gemini',
   google_vertex_ai: 'gcp.vertex_ai',
-  workers_ai: 'cloudflare',
+  workers_ai: 'cloudflare.workers_ai',
   azure_openai: 'azure.ai.openai',
   aws_bedrock: 'aws.bedrock',
 });

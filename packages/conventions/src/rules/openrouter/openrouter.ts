@@ -20,6 +20,8 @@ export const OPENROUTER_NAMES = tableOf({
   mistral: 'mistral_ai',
   xai: 'x_ai',
   z_ai: 'zai',
+  // Workers AI serving the model, not Cloudflare's AI Gateway.
+  cloudflare: 'cloudflare.workers_ai',
 });
 
 function upstreamName(context: RuleContext): [string, string] | undefined {

@@ -22,7 +22,7 @@ export const PORTKEY_NAMES = tableOf({
   mistral_ai: 'mistral_ai',
   x_ai: 'x_ai',
   novita_ai: 'novita',
-  workers_ai: 'cloudflare',
+  workers_ai: 'cloudflare.workers_ai',
   zhipu: 'zai',
 });
 
