@@ -1,5 +1,6 @@
 import { decideAnswer, estimateTokens, isRecord, splitIntoDeltas, type CannedAnswer, type OfferedTool } from './answer';
 import { answerTokens, contentText } from './chat-completions';
+import { ownValue } from './common';
 
 /** An Anthropic Messages request (direct API or Bedrock InvokeModel body), reduced to what shapes the answer. */
 export interface AnthropicRequest {
@@ -62,7 +63,7 @@ const DATED_CLAUDE: Record<string, string> = {
 
 /** The dated model Anthropic reports for a requested alias. */
 export function datedClaudeModel(model: string): string {
-  return DATED_CLAUDE[model] ?? model;
+  return ownValue(DATED_CLAUDE, model) ?? model;
 }
 
 /** Ids and accounting of one Messages answer. */

@@ -1,5 +1,6 @@
 import { decideAnswer, estimateTokens, isRecord, splitIntoDeltas, type CannedAnswer, type OfferedTool } from './answer';
 import type { Random } from './random';
+import { ownValue } from './common';
 
 /** An OpenAI-style chat completions request, reduced to what shapes the answer. */
 export interface ChatRequest {
@@ -158,7 +159,7 @@ const DATED_OPENAI_MODELS: Record<string, string> = {
 /** The dated snapshot OpenAI returns in body `model` for a requested alias. */
 export function datedOpenAiModel(model: string): string {
   if (/-\d{4}-\d{2}-\d{2}$/.test(model) || /-\d{4}$/.test(model)) return model;
-  return DATED_OPENAI_MODELS[model] ?? `${model}-2025-08-07`;
+  return ownValue(DATED_OPENAI_MODELS, model) ?? `${model}-2025-08-07`;
 }
 
 const KNOWN_AZURE_BASE_MODELS = Object.keys(DATED_OPENAI_MODELS).sort((left, right) => right.length - left.length);

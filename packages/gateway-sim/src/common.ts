@@ -47,6 +47,11 @@ export function isGatewayRefusal(failure: string | undefined): failure is Gatewa
   return failure !== undefined && GATEWAY_REFUSALS.has(failure);
 }
 
+/** A table lookup by own key only: `constructor` or `__proto__` from a request are unknown names, not `Object`'s. */
+export function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** Model names that simulate "the service does not know this model". */
 export function isUnknownModel(model: string): boolean {
   return /(^|[-/.:])(unknown|nonexistent|does-not-exist)/i.test(model);

@@ -74,7 +74,7 @@ export function resolveUpstream(name: string, vocabulary?: 'openrouter' | 'litel
       entry.litellm.toLowerCase() === lower,
   );
   if (direct) return direct;
-  const alias = ALIASES[lower];
+  const alias = Object.hasOwn(ALIASES, lower) ? ALIASES[lower] : undefined;
   if (alias) return KNOWN_UPSTREAMS.find((entry) => entry.id === alias)!;
   const folded = lower.replace(/[^a-z0-9]+/g, '_');
   return { id: folded, openrouter: name, litellm: folded, apiBase: `https://api.${folded.replace(/_/g, '-')}.example`, vercel: name };

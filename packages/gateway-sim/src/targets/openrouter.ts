@@ -6,6 +6,7 @@ import {
   applyGatewayRefusal,
   epochSeconds,
   isUnknownModel,
+  ownValue,
   parseJsonObject,
   sendAnswer,
   sendJson,
@@ -226,7 +227,7 @@ export const handleOpenRouter: TargetHandler = async (exchange, context, path) =
   const servedSlug = plan.served.model;
   if (await applyFailure(exchange, context, (kind) => respondError(kind, servedSlug), request.stream)) return;
   const id = generationId(context.random, context.now);
-  const model = context.scenario.servedModel ?? PERMASLUGS[servedSlug] ?? servedSlug;
+  const model = context.scenario.servedModel ?? ownValue(PERMASLUGS, servedSlug) ?? servedSlug;
   const vendor = slugVendor(servedSlug) ?? '';
   const usesClaudeFinish = providerName === 'Amazon Bedrock' || providerName === 'Anthropic' || providerName === 'Google';
   const finish = request.answer.type === 'text' ? 'stop' : 'tool_calls';
@@ -313,7 +314,7 @@ export const handleOpenRouter: TargetHandler = async (exchange, context, path) =
 /** Providers OpenRouter can use for a slug: the scenario's pick (or the usual one) first, then the vendor's others. */
 function candidatesFor(model: string, context: TargetContext, modelIndex = 0): string[] {
   const vendor = slugVendor(model) ?? '';
-  const usual = DEFAULT_PROVIDER_BY_VENDOR[vendor] ?? 'Together';
+  const usual = ownValue(DEFAULT_PROVIDER_BY_VENDOR, vendor) ?? 'Together';
   const first = modelIndex === 0 && context.chosenUpstream ? context.chosenUpstream : usual;
   const others = Object.hasOwn(OTHER_PROVIDERS_BY_VENDOR, vendor) ? OTHER_PROVIDERS_BY_VENDOR[vendor]! : [];
   return [...(modelIndex === 0 ? (context.scenario.fallbackFrom ?? []) : []), first, usual, ...others].map(openRouterProviderName);

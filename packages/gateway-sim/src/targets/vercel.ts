@@ -4,6 +4,7 @@ import {
   applyFailure,
   epochSeconds,
   isUnknownModel,
+  ownValue,
   parseJsonObject,
   sendAnswer,
   sendJson,
@@ -82,7 +83,7 @@ function routeVercel(model: string, body: Record<string, unknown>, context: Targ
     models: [model, ...(policy.models ?? []).filter((name) => name !== model && !isUnknownModel(name))],
     candidates: (slug, modelIndex) => {
       const vendor = slugVendor(slug) ?? 'openai';
-      const usual = DEFAULT_PROVIDER[vendor] ?? vendor;
+      const usual = ownValue(DEFAULT_PROVIDER, vendor) ?? vendor;
       const first = modelIndex === 0 && context.chosenUpstream ? context.chosenUpstream : usual;
       const others = Object.hasOwn(OTHER_PROVIDERS, vendor) ? OTHER_PROVIDERS[vendor]! : [];
       return [...(modelIndex === 0 ? (context.scenario.fallbackFrom ?? []) : []), first, usual, ...others];
@@ -96,7 +97,7 @@ function routeVercel(model: string, body: Record<string, unknown>, context: Targ
 
 function apiModelIdOf(slug: string, context: TargetContext, modelIndex: number): string {
   if (modelIndex === 0 && context.scenario.servedModel) return context.scenario.servedModel;
-  return API_MODEL_IDS[slug] ?? slug.slice(slug.indexOf('/') + 1);
+  return ownValue(API_MODEL_IDS, slug) ?? slug.slice(slug.indexOf('/') + 1);
 }
 
 /** `choices[0].message.provider_metadata.gateway` as the AI Gateway sends it (recorded shape). */
