@@ -52,26 +52,55 @@ describe('OpenInference openai + undici instrumentation (response headers) + Rou
         'gen_ai.response.model': 'chat-small', // x-litellm-model-name `bedrock/chat-small` without its prefix
         'gen_ai.route.gateway': 'litellm',
         'gen_ai.route.upstream': 'aws.bedrock',
-        'gen_ai.route.path': expect.arrayContaining(['litellm', 'aws.bedrock']),
+        'gen_ai.route.path': ['litellm', 'aws.bedrock'],
         'gen_ai.route.deployment': expect.stringMatching(/^[0-9a-f]{64}$/),
-        'gen_ai.route.request_id': expect.any(String),
-        'gen_ai.route.attempts': expect.any(Number),
+        'gen_ai.route.request_id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+        'gen_ai.route.attempts': 1,
         'gen_ai.route.fallback': false,
-        'gen_ai.route.evidence': expect.arrayContaining(['header.x-litellm-model-name']),
+        'gen_ai.route.evidence': ['header.x-litellm-model-name', 'header.x-litellm-call-id'],
       });
     });
 
-    it('OpenRouter: the gateway from x-generation-id even on a stream, where the body is not on the span', async () => {
+    it('OpenRouter: upstream from the body on JSON; on a stream (no body on the span) the gateway from x-generation-id only', async () => {
       await call(openAIClient(openInference.sdk, routes.openrouter), routes.openrouter);
-      const view = routeView(llmSpan().attributes);
-      expect(view['gen_ai.route.gateway']).toBe('openrouter');
-      expect(view['gen_ai.route.request_id']).toMatch(/^gen-/);
+      const requestId = expect.stringMatching(/^gen-\d+-[A-Za-z0-9]+$/);
+      expect(routeView(llmSpan().attributes)).toEqual(
+        _mode === 'create'
+          ? {
+              'gen_ai.system': 'openrouter',
+              'gen_ai.provider.name': 'openrouter',
+              'gen_ai.response.model': 'anthropic/claude-4.5-haiku-20251001',
+              'gen_ai.route.gateway': 'openrouter',
+              'gen_ai.route.upstream': 'aws.bedrock',
+              'gen_ai.route.path': ['openrouter', 'aws.bedrock', 'anthropic'],
+              'gen_ai.route.request_id': requestId,
+              'gen_ai.route.evidence': ['body.provider', 'body.model', 'header.x-generation-id'],
+            }
+          : {
+              'gen_ai.system': 'openrouter',
+              'gen_ai.provider.name': 'openrouter',
+              'gen_ai.route.gateway': 'openrouter',
+              'gen_ai.route.request_id': requestId,
+              'gen_ai.route.evidence': ['header.x-generation-id'],
+            },
+      );
     });
 
     it('Azure deployment: gateway from the Azure headers and URL, upstream the served model\'s vendor', async () => {
       await call(openAIClient(openInference.sdk, routes.azure), routes.azure);
-      const view = routeView(llmSpan().attributes);
-      expect(view).toMatchObject({ 'gen_ai.route.gateway': 'azure.ai.openai', 'gen_ai.route.upstream': 'openai', 'gen_ai.route.deployment': 'gpt-4o-eastus' });
+      expect(routeView(llmSpan().attributes)).toEqual({
+        'gen_ai.system': 'azure.ai.openai',
+        'gen_ai.provider.name': 'azure.ai.openai',
+        ...(_mode === 'create' ? { 'gen_ai.response.model': 'gpt-4o-2024-11-20' } : {}),
+        'gen_ai.route.gateway': 'azure.ai.openai',
+        'gen_ai.route.upstream': 'openai',
+        'gen_ai.route.path': ['azure.ai.openai', 'openai'],
+        'gen_ai.route.deployment': 'gpt-4o-eastus',
+        'gen_ai.route.request_id': expect.stringMatching(/^[0-9a-f-]{36}$/),
+        'gen_ai.route.evidence': _mode === 'create' ? ['body.model', 'header.x-ms-region'] : ['header.x-ms-region', 'model_id'],
+        // x-ms-region: the region that served (scenario default of gateway-sim's Azure target)
+        'cloud.region': 'westeurope',
+      });
     });
   });
 });
