@@ -17,6 +17,7 @@ import type { HopFacts, RouteRule, RuleContext } from '../rule';
 
 const ACCOUNT_HOST = /\.snowflakecomputing\.com$/;
 const CORTEX_PATH = /^\/api\/v2\/cortex\//;
+const COMPLETE_PATH = /^\/api\/v2\/cortex\/inference[:/]complete$/;
 // Snowflake spells some vendors' models with the vendor in front (`openai-gpt-4.1`); its own
 // tuned Llama builds keep Meta as the model's maker (`snowflake-llama-3.3-70b`).
 const VENDOR_PREFIX = /^(openai|snowflake)-(.+)$/;
@@ -54,9 +55,10 @@ export const snowflake: RouteRule = {
     const fromSent = cortexModelVendor(sent);
     const vendor = fromSent ?? cortexModelVendor(model?.value);
     if (vendor) result.next = hop(vendor, fromSent ? 'model_id' : 'body.model', 'cloud-model-id');
-    // Cortex's response `id` is its request identifier (Cortex REST API reference).
+    // On `inference:complete` the response `id` is Cortex's request identifier (Cortex REST API
+    // reference); the OpenAI- and Anthropic-compatible routes return those APIs' response ids.
     const id = text(context.body.id);
-    if (position.outer && id) result.requestId = id;
+    if (position.outer && id && COMPLETE_PATH.test(context.pathname)) result.requestId = id;
     return result;
   },
 };
