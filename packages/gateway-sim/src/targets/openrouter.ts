@@ -416,7 +416,8 @@ function exportBroadcast(
     const incoming = incomingTraceContext(body, headers);
     const trace = isRecord(body.trace) ? body.trace : {};
     const traceId = incoming?.traceId ?? traceIdFrom(random);
-    const startMs = context.now;
+    // Wall-clock times, as a real gateway stamps its spans (the virtual clock only shapes answers and ids).
+    const startMs = facts.started;
     const elapsed = Math.max(1, Date.now() - facts.started);
     const endMs = startMs + elapsed;
     const spans: GatewaySpan[] = [];
