@@ -7,7 +7,7 @@ export default defineConfig([
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts' } },
     sourcemap: true,
-    clean: true,
+    clean: false,
     target: 'node22',
     external: ['chdb', '@clickhouse/client', 'esbuild'],
   },
@@ -21,5 +21,6 @@ export default defineConfig([
     sourcemap: true,
     minify: false,
     clean: false,
+    outExtension: () => ({ js: '.js' }),
   },
 ]);

@@ -144,7 +144,8 @@ export function analyzeDrift(
       if (previousTotal < rule.minCalls) continue;
       const previousShares = shares(previous);
       for (const upstream of Object.keys(current)) {
-        if ((previousShares[upstream] ?? 0) >= rule.presentShare) continue;
+        // A call nobody attributed (a gateway's own refusal, a cache hit) did not change upstream.
+        if (upstream === 'unknown' || (previousShares[upstream] ?? 0) >= rule.presentShare) continue;
         changedSegments.push({
           gateway,
           requestModel,

@@ -126,7 +126,8 @@ export interface TraceStore {
 const MODEL_OPERATION_LIST = MODEL_OPERATIONS.map((operation) => `'${operation}'`).join(', ');
 const ERROR_STATUS = `StatusCode IN ('STATUS_CODE_ERROR', 'Error')`;
 const nanosToMs = (column: string) => `toFloat64(toUnixTimestamp64Nano(${column})) / 1e6`;
-const rangeCondition = `Timestamp >= fromUnixTimestamp64Milli({fromMs:Int64}) AND Timestamp < fromUnixTimestamp64Milli({toMs:Int64})`;
+const rangeOn = (timestamp: string) => `${timestamp} >= fromUnixTimestamp64Milli({fromMs:Int64}) AND ${timestamp} < fromUnixTimestamp64Milli({toMs:Int64})`;
+const rangeCondition = rangeOn('Timestamp');
 
 function rangeParameters(range: TimeRange): { fromMs: number; toMs: number } {
   return { fromMs: Math.max(0, Math.floor(range.fromMs ?? 0)), toMs: Math.min(FAR_FUTURE_MS, Math.ceil(range.toMs ?? FAR_FUTURE_MS)) };
@@ -167,8 +168,12 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
   let version = 0;
 
   const isModelCall = `${column.operation} IN (${MODEL_OPERATION_LIST})`;
-  // Marked spans (wrappers, gateway spans) are found at ingest; a Collector table has no marks.
-  const notMarked = readOnly ? '1' : `(TraceId, SpanId) NOT IN (SELECT TraceId, SpanId FROM ${marks})`;
+  // Marked spans (wrappers, gateway spans) are found at ingest. A Collector table has no marks:
+  // there a model call nested under another model call (a gateway's own spans) is left out at query
+  // time; wrappers (Mastra) cannot be told apart without the ingest-time structure and are counted.
+  const notMarked = readOnly
+    ? `(TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${from} WHERE ${isModelCall} AND ${rangeCondition})`
+    : `(TraceId, SpanId) NOT IN (SELECT TraceId, SpanId FROM ${marks})`;
   const gatewayOf = `if(${column.gateway} = '', 'direct', ${column.gateway})`;
   const upstreamOf = `if(${column.upstream} = '', 'unknown', ${column.upstream})`;
   const requestModelOf = `if(${column.requestModel} = '', 'unknown', ${column.requestModel})`;
@@ -239,6 +244,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 if(modelCalls = 0, NULL, ${nanosToMs(`minIf(Timestamp, ${isModelCall})`)}) AS fromMs,
                 if(modelCalls = 0, NULL, ${nanosToMs(`maxIf(Timestamp, ${isModelCall})`)}) AS toMs
          FROM ${from}`,
+        rangeParameters({}),
       );
       return {
         spans: Number(row?.spans ?? 0),
@@ -251,7 +257,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     },
 
     async traces({ filters, limit, offset }) {
-      const parameters: QueryParameters = { limit, offset };
+      const parameters: QueryParameters = { limit, offset, ...rangeParameters({}) };
       const conditions = filters.map((filter, index) => {
         const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
         return `TraceId ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT TraceId FROM ${from} WHERE ${condition})`;
@@ -275,7 +281,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 arraySort(groupUniqArrayIf(${column.upstream}, ${isModelCall} AND ${column.upstream} != '' AND ${notMarked})) AS upstreams,
                 arraySort(groupUniqArrayIf(${column.requestModel}, ${isModelCall} AND ${column.requestModel} != '')) AS requestModels,
                 anyIf(${column.evalScore}, ${column.evalScore} IS NOT NULL) AS evalScore,
-                sumIf(${column.cost}, ${isModelCall} AND ${notMarked}) AS cost,
+                round(sumIf(${column.cost}, ${isModelCall} AND ${notMarked}), 9) AS cost,
                 (SELECT count() FROM ${from} WHERE ${where}) AS total
          FROM ${from}
          WHERE TraceId IN (SELECT TraceId FROM page)
@@ -445,7 +451,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 WHERE ${isModelCall} AND ${notMarked} AND TraceId IN (SELECT scoredTrace FROM itemTraces)),
               perItem AS (
                 SELECT itemTraces.SpanId AS SpanId, groupUniqArrayIf(calls.upstream, calls.TraceId != '') AS upstreams,
-                       sumIf(calls.cost, calls.TraceId != '') AS cost, countIf(calls.cost IS NOT NULL) AS costed
+                       round(sumIf(calls.cost, calls.TraceId != ''), 9) AS cost, countIf(calls.cost IS NOT NULL) AS costed
                 FROM itemTraces LEFT JOIN calls ON calls.TraceId = itemTraces.scoredTrace
                 GROUP BY itemTraces.SpanId)
          SELECT items.TraceId AS traceId, items.SpanId AS spanId, if(items.itemId = '', items.SpanId, items.itemId) AS itemId,
@@ -463,7 +469,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       const rows = await query<{ gateway: string; upstream: string; calls: string; callsWithCost: string; totalCost: number; meanCost: number | null }>(
         `WITH calls AS (${modelCalls(`, ${column.cost} AS cost`)})
          SELECT gateway, upstream, count() AS calls, countIf(cost IS NOT NULL) AS callsWithCost,
-                ifNull(sum(cost), 0) AS totalCost, avgIf(cost, cost IS NOT NULL) AS meanCost
+                round(ifNull(sum(cost), 0), 9) AS totalCost, round(avgIf(cost, cost IS NOT NULL), 9) AS meanCost
          FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC`,
         rangeParameters(range),
       );
@@ -543,7 +549,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                   ${gatewayUpstream.replaceAll('SpanAttributes', 'g.SpanAttributes')} AS gatewayUpstream, g.StatusCode AS StatusCode
            FROM ${from} AS g INNER JOIN (SELECT TraceId, SpanId, ServiceName FROM ${from} WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition}) AS c
              ON g.TraceId = c.TraceId AND g.ParentSpanId = c.SpanId
-           WHERE g.ServiceName != c.ServiceName AND ${rangeCondition.replaceAll('Timestamp', 'g.Timestamp')}`
+           WHERE g.ServiceName != c.ServiceName AND ${rangeOn('g.Timestamp')}`
         : `SELECT TraceId, ParentSpanId AS clientSpanId, Timestamp, ServiceName AS gatewayService, ${gatewayUpstream} AS gatewayUpstream, StatusCode
            FROM ${from}
            WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
