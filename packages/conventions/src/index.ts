@@ -2,6 +2,7 @@ export type {
   AzureTarget,
   BedrockModelId,
   HeadersLike,
+  ProviderNameMode,
   RouteAttribution,
   RouteObservation,
   SemconvMode,
@@ -12,8 +13,28 @@ export { VERSION } from './version';
 
 // derivation
 export * from './semconv';
-export { deriveRoute, MAX_ROUTE_VALUE_LENGTH } from './derive-route';
-export { routeAttributes } from './route-attributes';
+export { deriveRoute, MAX_POLICY_LENGTH, MAX_ROUTE_VALUE_LENGTH } from './derive-route';
+export { routeAttributes, type RouteAttributeOptions } from './route-attributes';
+export { RULES } from './rules/registry';
+export {
+  DECIDING_KINDS,
+  mayDecide,
+  SIGNAL_STRENGTH,
+  type HeaderFingerprint,
+  type HopFacts,
+  type HopPosition,
+  type HopSignal,
+  type ModelSignal,
+  type Recognition,
+  type RequestFacts,
+  type RouteRule,
+  type RuleContext,
+  type RuleRole,
+  type Signal,
+  type SignalKind,
+} from './rules/rule';
+export { sanitizeUrl, splitUrl, type UrlParts } from './shared/url';
+export { createBoundedMemo, type BoundedMemo } from './shared/memo';
 export { parseBedrockModelId, BEDROCK_GEOGRAPHIES } from './bedrock-model-id';
 export { parseAzureUrl } from './azure-url';
 export {

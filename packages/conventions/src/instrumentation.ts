@@ -7,7 +7,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { createRouteMetrics, type RouteMetrics } from './metrics';
-import { resolveSemconvMode, routeAttributes } from './route-attributes';
+import { resolveSemconvMode, routeAttributes, type RouteAttributeOptions } from './route-attributes';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -23,7 +23,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from './semconv';
-import type { RouteAttribution, SemconvMode, ServedbyOptions } from './types';
+import type { ProviderNameMode, RouteAttribution, SemconvMode, ServedbyOptions } from './types';
 
 /** What a plugin needs to instrument calls: built once from its {@link ServedbyOptions}. */
 export interface ResolvedInstrumentation {
@@ -35,6 +35,8 @@ export interface ResolvedInstrumentation {
   semconv: SemconvMode;
   /** Whether prompt and completion text may be recorded (off unless opted in). */
   captureContent: boolean;
+  /** What `gen_ai.provider.name` / `gen_ai.system` carry (`system` unless `upstream` was asked for). */
+  providerName: ProviderNameMode;
 }
 
 /** Instrumentation scope of a plugin: its package name and version. */
@@ -46,7 +48,7 @@ export interface InstrumentationScope {
 }
 
 // One set of histograms per meter: plugins may resolve their options on every call.
-const routeMetricsByMeter = new WeakMap<Meter, Map<SemconvMode, RouteMetrics>>();
+const routeMetricsByMeter = new WeakMap<Meter, Map<string, RouteMetrics>>();
 
 /**
  * Turns a plugin's {@link ServedbyOptions} into a tracer, route metrics and the resolved
@@ -63,6 +65,7 @@ export function resolveInstrumentation(
   scope: InstrumentationScope,
 ): ResolvedInstrumentation {
   const semconv = resolveSemconvMode(options?.semconv);
+  const providerName: ProviderNameMode = options?.providerName === 'upstream' ? 'upstream' : 'system';
   const tracerProvider = options?.tracerProvider ?? trace.getTracerProvider();
   const meterProvider = options?.meterProvider ?? metricsApi.getMeterProvider();
   const meter = meterProvider.getMeter(scope.name, scope.version);
@@ -71,16 +74,18 @@ export function resolveInstrumentation(
     bySemconv = new Map();
     routeMetricsByMeter.set(meter, bySemconv);
   }
-  let routeMetrics = bySemconv.get(semconv);
+  const metricsKey = `${semconv}/${providerName}`;
+  let routeMetrics = bySemconv.get(metricsKey);
   if (!routeMetrics) {
-    routeMetrics = createRouteMetrics(meter, { semconv });
-    bySemconv.set(semconv, routeMetrics);
+    routeMetrics = createRouteMetrics(meter, { semconv, providerName });
+    bySemconv.set(metricsKey, routeMetrics);
   }
   return {
     tracer: tracerProvider.getTracer(scope.name, scope.version),
     metrics: routeMetrics,
     semconv,
     captureContent: options?.captureContent === true,
+    providerName,
   };
 }
 
@@ -162,11 +167,12 @@ export function modelCallAttributes(info: ModelCallInfo): Attributes {
 }
 
 /**
- * Sets the route attributes of `attribution` (see `routeAttributes`) on `span`. Never throws.
+ * Sets the route attributes of `attribution` (see `routeAttributes`) on `span`, with the same
+ * options (`semconv`, `providerName`). Never throws.
  */
-export function setRouteOnSpan(span: Span, attribution: RouteAttribution, options?: { semconv?: SemconvMode }): void {
+export function setRouteOnSpan(span: Span, attribution: RouteAttribution, options?: RouteAttributeOptions): void {
   try {
-    span.setAttributes(routeAttributes(attribution, { semconv: resolveSemconvMode(options?.semconv) }));
+    span.setAttributes(routeAttributes(attribution, { semconv: resolveSemconvMode(options?.semconv), ...(options?.providerName ? { providerName: options.providerName } : {}) }));
   } catch {
     // Never let attribution break the caller's span handling.
   }

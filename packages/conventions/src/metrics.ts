@@ -1,5 +1,5 @@
 import { diag, type Attributes, type Histogram, type Meter } from '@opentelemetry/api';
-import type { RouteAttribution, SemconvMode } from './types';
+import type { ProviderNameMode, RouteAttribution, SemconvMode } from './types';
 import type { TokenUsage } from './instrumentation';
 import {
   ATTR_ERROR_TYPE,
@@ -17,6 +17,7 @@ import {
   GEN_AI_CLIENT_TOKEN_USAGE_BUCKETS,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT,
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+  METRIC_GEN_AI_CLIENT_COST,
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from './semconv';
@@ -36,6 +37,8 @@ export interface RouteMetricsRecord {
   durationSeconds: number;
   /** Token counts; input and output become `gen_ai.client.token.usage` points. */
   usage?: TokenUsage;
+  /** Cost in USD for `gen_ai.client.cost`; defaults to `attribution.cost`. */
+  cost?: number;
   /** `error.type` when the call failed (duration only, as semconv asks). */
   errorType?: string;
   /** `server.address`. */
@@ -52,12 +55,13 @@ export interface RouteMetrics {
 
 /**
  * Creates the `gen_ai.client.operation.duration` (s) and `gen_ai.client.token.usage` ({token})
- * histograms, with the semconv bucket boundaries, and returns a recorder that adds
+ * histograms, with the semconv bucket boundaries, and `gen_ai.client.cost` (USD, when a gateway
+ * reports a cost), and returns a recorder that adds
  * `gen_ai.route.gateway` and `gen_ai.route.upstream` beside the semconv dimensions.
  *
  * Only low-cardinality fields become dimensions: never request ids, paths or evidence.
  */
-export function createRouteMetrics(meter: Meter, options: { semconv?: SemconvMode } = {}): RouteMetrics {
+export function createRouteMetrics(meter: Meter, options: { semconv?: SemconvMode; providerName?: ProviderNameMode } = {}): RouteMetrics {
   const durationHistogram: Histogram = meter.createHistogram(METRIC_GEN_AI_CLIENT_OPERATION_DURATION, {
     description: 'GenAI operation duration.',
     unit: 's',
@@ -68,12 +72,17 @@ export function createRouteMetrics(meter: Meter, options: { semconv?: SemconvMod
     unit: '{token}',
     advice: { explicitBucketBoundaries: [...GEN_AI_CLIENT_TOKEN_USAGE_BUCKETS] },
   });
+  const costHistogram: Histogram = meter.createHistogram(METRIC_GEN_AI_CLIENT_COST, {
+    description: 'What the gateway says the GenAI call cost.',
+    unit: 'USD',
+  });
   const semconv = resolveSemconvMode(options.semconv);
+  const providerName: ProviderNameMode = options.providerName === 'upstream' ? 'upstream' : 'system';
 
   return {
     record(record) {
       try {
-        const dimensions = metricDimensions(record, semconv);
+        const dimensions = metricDimensions(record, semconv, providerName);
         if (Number.isFinite(record.durationSeconds) && record.durationSeconds >= 0) {
           durationHistogram.record(
             record.durationSeconds,
@@ -88,6 +97,8 @@ export function createRouteMetrics(meter: Meter, options: { semconv?: SemconvMod
         if (isCount(outputTokens)) {
           tokenHistogram.record(outputTokens, { ...dimensions, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
         }
+        const cost = record.cost ?? record.attribution?.cost;
+        if (isCount(cost)) costHistogram.record(cost, dimensions);
       } catch (error) {
         diag.warn('servedby: recording route metrics failed', error);
       }
@@ -95,12 +106,13 @@ export function createRouteMetrics(meter: Meter, options: { semconv?: SemconvMod
   };
 }
 
-function metricDimensions(record: RouteMetricsRecord, semconv: SemconvMode): Attributes {
+function metricDimensions(record: RouteMetricsRecord, semconv: SemconvMode, providerName: ProviderNameMode): Attributes {
   const attribution = record.attribution;
   const dimensions: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: record.operation };
-  if (attribution?.system) {
-    if (semconv !== 'latest') dimensions[ATTR_GEN_AI_SYSTEM] = attribution.system;
-    if (semconv !== 'legacy') dimensions[ATTR_GEN_AI_PROVIDER_NAME] = attribution.system;
+  const system = (providerName === 'upstream' ? attribution?.upstream : undefined) ?? attribution?.system;
+  if (system) {
+    if (semconv !== 'latest') dimensions[ATTR_GEN_AI_SYSTEM] = system;
+    if (semconv !== 'legacy') dimensions[ATTR_GEN_AI_PROVIDER_NAME] = system;
   }
   const requestModel = record.requestModel ?? attribution?.requestModel;
   if (requestModel) dimensions[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;

@@ -92,3 +92,53 @@ describe('routeAttributes', () => {
     }
   });
 });
+
+describe('routeAttributes: second-round attributes (DESIGN.md §2.6)', () => {
+  const second: RouteAttribution = {
+    system: 'openrouter',
+    gateway: 'openrouter',
+    upstream: 'aws.bedrock',
+    cost: 0.000081,
+    cacheHit: false,
+    errorSource: 'upstream',
+    policy: '{"provider":{"order":["anthropic"]}}',
+    policyHash: '3f2a9c0d41be77e0',
+    evidence: ['body.provider'],
+  };
+
+  it('emits cost, cache hit, error source, policy and its hash', () => {
+    expect(routeAttributes(second, { semconv: 'latest' })).toEqual({
+      'gen_ai.provider.name': 'openrouter',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'aws.bedrock',
+      'gen_ai.usage.cost': 0.000081,
+      'gen_ai.route.cache_hit': false,
+      'gen_ai.route.error_source': 'upstream',
+      'gen_ai.route.policy': '{"provider":{"order":["anthropic"]}}',
+      'gen_ai.route.policy_hash': '3f2a9c0d41be77e0',
+      'gen_ai.route.evidence': ['body.provider'],
+    });
+  });
+
+  it('drops values that are not what they claim to be', () => {
+    const bad = { ...second, cost: Number.NaN, errorSource: 'someone', policyHash: 'not-hex', policy: 'p'.repeat(600) } as unknown as RouteAttribution;
+    const attributes = routeAttributes(bad, { semconv: 'latest' });
+    expect(attributes['gen_ai.usage.cost']).toBeUndefined();
+    expect(attributes['gen_ai.route.error_source']).toBeUndefined();
+    expect(attributes['gen_ai.route.policy_hash']).toBeUndefined();
+    expect((attributes['gen_ai.route.policy'] as string).length).toBe(512);
+  });
+
+  it("with providerName 'upstream', names the upstream in gen_ai.provider.name and gen_ai.system", () => {
+    expect(routeAttributes(second, { semconv: 'both', providerName: 'upstream' })).toMatchObject({
+      'gen_ai.system': 'aws.bedrock',
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.route.gateway': 'openrouter',
+    });
+  });
+
+  it("with providerName 'upstream' and no upstream known, keeps the system", () => {
+    const { upstream: _upstream, ...withoutUpstream } = second;
+    expect(routeAttributes(withoutUpstream, { semconv: 'latest', providerName: 'upstream' })['gen_ai.provider.name']).toBe('openrouter');
+  });
+});

@@ -208,9 +208,38 @@ export const ATTR_GEN_AI_ROUTE_REGION_SCOPE = 'gen_ai.route.region_scope';
 /** `gen_ai.route.evidence`: signals that decided, strongest first (string array). Example: `["body.provider","header.x-generation-id"]`. Spec status: servedby extension. */
 export const ATTR_GEN_AI_ROUTE_EVIDENCE = 'gen_ai.route.evidence';
 
+/**
+ * `gen_ai.route.policy`: the routing preferences the request carried, canonical JSON (keys sorted,
+ * at most 512 characters, never a secret). Example: `{"provider":{"allow_fallbacks":true,"order":["anthropic"]}}`.
+ * Spec status: servedby extension (DESIGN.md §2.6).
+ */
+export const ATTR_GEN_AI_ROUTE_POLICY = 'gen_ai.route.policy';
+
+/** `gen_ai.route.policy_hash`: first 16 hex digits of the SHA-256 of the canonical policy. Example: `3f2a9c0d41be77e0`. Spec status: servedby extension (DESIGN.md §2.6). */
+export const ATTR_GEN_AI_ROUTE_POLICY_HASH = 'gen_ai.route.policy_hash';
+
+/** `gen_ai.route.cache_hit`: `true` when the gateway answered from its own cache (no upstream served). Example: `true`. Spec status: servedby extension (DESIGN.md §2.6). */
+export const ATTR_GEN_AI_ROUTE_CACHE_HIT = 'gen_ai.route.cache_hit';
+
+/** `gen_ai.route.error_source`: on a refused call, `gateway` (its own limit, budget, auth) or `upstream` (a relayed error). Example: `gateway`. Spec status: servedby extension (DESIGN.md §2.6). */
+export const ATTR_GEN_AI_ROUTE_ERROR_SOURCE = 'gen_ai.route.error_source';
+
+/**
+ * `gen_ai.usage.cost`: what the gateway says the call cost, in USD; never computed from a price
+ * list. Example: `0.00042`. Spec status: servedby extension (DESIGN.md §2.6); the name several
+ * gateways' own OTel exports use (Cloudflare AI Gateway, Bifrost).
+ */
+export const ATTR_GEN_AI_USAGE_COST = 'gen_ai.usage.cost';
+
 // ---------------------------------------------------------------------------------------------
 // Metrics
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Histogram `gen_ai.client.cost`, unit `USD`: what the gateway says each call cost (`gen_ai.usage.cost`),
+ * with the route dimensions. Spec status: servedby extension (no semconv cost metric exists yet).
+ */
+export const METRIC_GEN_AI_CLIENT_COST = 'gen_ai.client.cost';
 
 /** Histogram `gen_ai.client.operation.duration`, unit `s`. Spec status: Development (semconv v1.41.0). */
 export const METRIC_GEN_AI_CLIENT_OPERATION_DURATION = 'gen_ai.client.operation.duration';

@@ -150,6 +150,14 @@ export interface AzureTarget {
 export type SemconvMode = 'legacy' | 'latest' | 'both';
 
 /**
+ * Which name `gen_ai.provider.name` (and `gen_ai.system`) carry: `system` (default, the semconv
+ * meaning: what the code talked to, the gateway if there is one) or `upstream` (the provider that
+ * served, when known; the gateway stays in `gen_ai.route.gateway`). Most backends' provider views
+ * key on `gen_ai.provider.name` (DESIGN.md §2.6).
+ */
+export type ProviderNameMode = 'system' | 'upstream';
+
+/**
  * The options every servedby plugin takes. Defaults: the global tracer and meter providers,
  * `semconv: 'both'` (or `latest` when `OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental`),
  * no prompt or completion text.
@@ -163,4 +171,6 @@ export interface ServedbyOptions {
   semconv?: SemconvMode;
   /** Record prompt and completion text on spans. Off by default. */
   captureContent?: boolean;
+  /** What `gen_ai.provider.name` / `gen_ai.system` carry on spans and metrics: `system` (default) or `upstream`. */
+  providerName?: ProviderNameMode;
 }

@@ -4,8 +4,8 @@
  */
 import { isObject } from './json';
 
-/** Keys whose values are never recorded, whatever object they sit in. */
-export const SECRET_KEY = /key|secret|token|password|passwd|authorization|credential|cookie|signature/i;
+/** Keys whose values are never recorded, whatever object they sit in (`api_key`, `apiKey`, `virtual_key`, `x-api-key`, tokens, passwords). */
+export const SECRET_KEY = /(?:^|[^a-z])key|key$|apikey|secret|token|passw|authorization|credential|cookie|signature/i;
 
 const MAX_DEPTH = 6;
 const MAX_ENTRIES = 32;

@@ -47,7 +47,7 @@ function upstreamName(context: RuleContext): [string, string] | undefined {
 }
 
 // OpenRouter generation ids (`gen-1780944464-aVi4x8Mw2aEBGnCL6z99`), the same value as `X-Generation-Id`.
-const GENERATION_ID = /^gen-(?:img-)?\d+-[A-Za-z0-9]+$/;
+const GENERATION_ID = /^gen-(?:[a-z]{2,5}-)?\d+-[A-Za-z0-9]+$/;
 
 const POLICY_PROVIDER_KEYS = ['order', 'only', 'ignore', 'allow_fallbacks', 'sort', 'require_parameters', 'data_collection', 'zdr', 'quantizations', 'max_price', 'enforce_distillable_text'];
 

@@ -5,6 +5,7 @@
  * `x-portkey-trace-id`; attempts = `x-portkey-retry-attempt-count` + 1; a cache hit is
  * `x-portkey-cache-status: HIT`.
  */
+import { SECRET_KEY } from '../../shared/canonical-json';
 import { integer, isObject, type JsonObject, text } from '../../shared/json';
 import { normalizeName, tableOf } from '../../vocabulary';
 import { bodyModel, firstHeaderWith, hop, signal } from '../helpers';
@@ -26,8 +27,6 @@ export const PORTKEY_NAMES = tableOf({
   zhipu: 'zai',
 });
 
-// Keys a Portkey config may carry secrets in; they never reach the policy attribute.
-const CONFIG_SECRET_KEYS = /key|secret|token|password|authorization|credential/i;
 
 function withoutSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return undefined;
@@ -35,7 +34,7 @@ function withoutSecrets(value: unknown, depth = 0): unknown {
   if (!isObject(value)) return value;
   const clean: JsonObject = {};
   for (const key of Object.keys(value).slice(0, 64)) {
-    if (CONFIG_SECRET_KEYS.test(key)) continue;
+    if (SECRET_KEY.test(key)) continue;
     clean[key] = withoutSecrets(value[key], depth + 1);
   }
   return clean;
