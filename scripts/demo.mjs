@@ -4,13 +4,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runOnSupportedNode } from './node-runtime.mjs';
+
+// On Node older than 22 this runs the script again under Node 24 from the npm registry.
+runOnSupportedNode(import.meta.url);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
-  console.error(`servedby needs Node.js 22 or later (this is ${process.version}).`);
-  process.exit(1);
-}
 
 console.log('building the demo and the servedby packages (cached after the first time)…');
 const build = spawnSync(
