@@ -77,6 +77,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
         ...(options.onCapture ? { onCapture: options.onCapture } : {}),
         instrumentation: getInstrumentation,
         lookAheadBytes,
+        ...(init?.body === undefined || init.body === null ? {} : { requestBody: init.body }),
         ...(typeof options.idleTimeoutMs === 'number' && options.idleTimeoutMs >= 0 ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
         ownSpans: true,
         binds: true,
@@ -99,9 +100,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
     try {
       if (claim.exchanges.length > 0) {
         const fed = exchangeToFeed(claim);
-        if (!fed) return response;
-        fed.requestBody(init?.body);
-        return observeFetchResponse(response, fed);
+        return fed ? observeFetchResponse(response, fed) : response;
       }
       // A fetch no channel saw: the wrapper observes it all.
       const exchange = late!.create();

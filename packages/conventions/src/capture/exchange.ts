@@ -344,7 +344,13 @@ export function createExchange(
       activity += 1;
       if (!lookAhead) return;
       if (lookAhead.open) {
+        const sizeBefore = lookAhead.size;
         lookAhead.push(chunk);
+        // The rest of the chunk that filled the look-ahead starts the tail (identity bodies only have one).
+        if (tail && !lookAhead.open) {
+          const kept = lookAhead.size - sizeBefore;
+          if (kept < chunk.byteLength) tail.push(chunk.subarray(kept));
+        }
         if (earlyRouteChecks > 0 && binding.activeSpan) {
           earlyRouteChecks -= 1;
           const attribution = currentAttribution();

@@ -33,6 +33,7 @@ export interface LookAheadOptions {
 // Compressed input fed to a decoder at most, per body: a stream that decodes to little (or a
 // decoder that keeps asking for input) is given up rather than fed forever.
 const MAX_COMPRESSED_INPUT_FACTOR = 16;
+const MIN_COMPRESSED_INPUT = 64 * 1024;
 // Output buffer of the decoders: small, as the look-ahead is.
 const DECODER_CHUNK_BYTES = 16 * 1024;
 const INITIAL_CAPACITY = 4 * 1024;
@@ -168,13 +169,16 @@ export function createLookAhead(options: LookAheadOptions): LookAhead {
           settle();
           return;
         }
-        compressedInput += chunk.byteLength;
-        if (compressedInput > limit * MAX_COMPRESSED_INPUT_FACTOR) {
+        // Compressed input is bounded too: only the part of a chunk within the budget is copied.
+        const budget = Math.max(limit * MAX_COMPRESSED_INPUT_FACTOR, MIN_COMPRESSED_INPUT) - compressedInput;
+        if (budget <= 0) {
           settle();
           return;
         }
+        const part = chunk.byteLength <= budget ? chunk : chunk.subarray(0, budget);
+        compressedInput += part.byteLength;
         // A copy: the decoder queues its input, and a socket's buffer must not stay reachable.
-        decoder.write(copyOf(chunk));
+        decoder.write(copyOf(part));
       } catch {
         settle();
       }

@@ -206,9 +206,17 @@ export function bindingFor(scope: CaptureScope | undefined, url: string, method:
   return undefined;
 }
 
+let exchangesStarted = 0;
+
+/** How many exchanges this process has observed so far (tests, diagnostics). @internal */
+export function observedExchangeCount(): number {
+  return exchangesStarted;
+}
+
 /** Starts an exchange for a request a binding was found for; records it with the fetch wrapper that made it. */
 function startExchange(scope: CaptureScope | undefined, binding: ExchangeBinding, url: string, method: string, bodySource: BodySource, activityProbe?: () => number): Exchange {
   const claim = scope?.claim;
+  exchangesStarted += 1;
   const exchange = createExchange(
     url,
     method,
@@ -218,7 +226,11 @@ function startExchange(scope: CaptureScope | undefined, binding: ExchangeBinding
     undefined,
     activityProbe,
   );
-  claim?.exchanges.push(exchange);
+  if (claim) {
+    // The body the caller gave fetch is cheaper to read than the chunks undici sends.
+    if (claim.requestBody !== undefined) exchange.requestBody(claim.requestBody);
+    claim.exchanges.push(exchange);
+  }
   return exchange;
 }
 
@@ -400,6 +412,7 @@ function installBodyFeeder(): void {
     // Outside any model call (and without register), or under a captureRouteFetch that feeds itself.
     if ((parent === undefined && !settings.ownSpans) || parent?.claim) return original(input, init);
     const claim: FetchClaim = {
+      ...(init?.body === undefined || init.body === null ? {} : { requestBody: init.body }),
       instrumentation: registerInstrumentation,
       lookAheadBytes: settings.lookAheadBytes,
       ownSpans: false,
@@ -409,9 +422,7 @@ function installBodyFeeder(): void {
     const response = await captureStorage.run(parent?.sink ? { sink: parent.sink, claim } : { claim }, () => original(input, init));
     try {
       const fed = exchangeToFeed(claim);
-      if (!fed) return response;
-      fed.requestBody(init?.body);
-      return observeFetchResponse(response, fed);
+      return fed ? observeFetchResponse(response, fed) : response;
     } catch (error) {
       diag.debug('servedby: feeding the fetch body to the capture failed', error);
       return response;

@@ -50,6 +50,8 @@ export interface FetchClaim {
    * feeds bodies to exchanges bound otherwise, and changes no binding.
    */
   readonly binds: boolean;
+  /** The request body as the caller gave it to fetch (for the requested model), when it is a string or bytes. */
+  readonly requestBody?: unknown;
   /** Exchanges the observer bound to this fetch, newest last (redirects add more). */
   readonly exchanges: import('./exchange').Exchange[];
 }
