@@ -80,6 +80,13 @@ export {
   type RouteCaptureSink,
 } from './capture-route-fetch';
 export {
+  enableRouteCapture,
+  routeCaptureSupport,
+  type RouteCaptureOptions,
+  type RouteCaptureSupport,
+} from './capture/observer';
+export { DEFAULT_IDLE_TIMEOUT_MS } from './capture/exchange';
+export {
   createRouteSpanProcessor,
   RouteSpanProcessor,
   type EndingSpan,
