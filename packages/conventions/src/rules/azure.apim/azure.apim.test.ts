@@ -55,13 +55,15 @@ describe('azure.apim rule (docs-only: APIM docs, synthetic values)', () => {
 describe('deploymentOfPath', () => {
   it('reads the deployment segment after /openai/deployments/', () => {
     expect(deploymentOfPath(['openai', 'deployments', 'gpt-4o%20eu', 'chat', 'completions'])).toBe('gpt-4o eu');
+    // APIM publishes the API under any suffix.
+    expect(deploymentOfPath(['aoai-prod', 'deployments', 'gpt-35-turbo', 'completions'])).toBe('gpt-35-turbo');
     expect(deploymentOfPath(['deployments', 'x'])).toBeUndefined();
-    expect(deploymentOfPath(['openai', 'deployments', '%E0%A4%A'])).toBeUndefined();
+    expect(deploymentOfPath(['openai', 'deployments', '%E0%A4%A', 'chat', 'completions'])).toBeUndefined();
   });
 
   it('never throws and stays bounded on hostile input', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom('openai', 'deployments', '%', '%25', '__proto__'), fc.string({ maxLength: 500 })), { maxLength: 8 }), (segments) => {
+      fc.property(fc.array(fc.oneof(fc.constantFrom('openai', 'deployments', 'chat', 'completions', '%', '%25', '__proto__'), fc.string({ maxLength: 500 })), { maxLength: 8 }), (segments) => {
         const deployment = deploymentOfPath(segments);
         expect(deployment === undefined || (deployment.length > 0 && deployment.length <= 128)).toBe(true);
       }),

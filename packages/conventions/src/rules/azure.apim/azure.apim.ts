@@ -2,7 +2,7 @@
  * Azure API Management in front of Azure OpenAI (`{service}.azure-api.net`): an independent
  * gateway on the customer's own APIM host. APIM relays the backend's response headers, so the
  * Azure OpenAI behind it shows itself by its own fingerprints (`x-ms-region`, `apim-request-id`,
- * `x-ms-served-model`, content-filter fields). The `/openai/deployments/{d}/…` path is only a
+ * `x-ms-served-model`, content-filter fields). The `/{suffix}/deployments/{d}/…` path is only a
  * shape: APIM can front any backend under it, so it names the deployment but never decides the
  * upstream alone (DESIGN.md §2.7).
  *
@@ -18,10 +18,14 @@ import type { HopFacts, RouteRule } from '../rule';
 const APIM_HOST = /\.azure-api\.net$/;
 const MAX_DEPLOYMENT = 128;
 
-/** The deployment in an Azure-OpenAI-shaped path (`…/openai/deployments/{d}/…`), percent-decoded. */
+// Azure OpenAI operations after `deployments/{d}/`; APIM publishes them under any API suffix
+// (`/openai/deployments/…` by default, `/{suffix}/deployments/…` when configured).
+const OPERATIONS: ReadonlySet<string> = new Set(['chat', 'completions', 'embeddings', 'images', 'audio', 'responses', 'extensions']);
+
+/** The deployment in an Azure-OpenAI-shaped path (`…/deployments/{d}/chat/completions`), percent-decoded. */
 export function deploymentOfPath(segments: readonly string[]): string | undefined {
   const at = segments.indexOf('deployments');
-  if (at < 1 || segments[at - 1] !== 'openai') return undefined;
+  if (at < 0 || !OPERATIONS.has(segments[at + 2] ?? '')) return undefined;
   const raw = segments[at + 1];
   if (!raw || raw.length > MAX_DEPLOYMENT * 3) return undefined;
   try {
