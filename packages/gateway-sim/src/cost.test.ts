@@ -67,6 +67,18 @@ describe('cost by upstream', () => {
     expect(azure).toBeGreaterThan(openai);
   });
 
+  it('LiteLLM: no cost header on a stream (unknown before the body), 0 on a refused call', async () => {
+    const client = new OpenAI({ apiKey: 'sk-litellm', baseURL: sim.baseUrls.litellm, maxRetries: 0 });
+    const { data: stream, response } = await client.chat.completions.create({ model: 'gpt-4o', messages, stream: true }).withResponse();
+    for await (const _ of stream) void _;
+    expect(response.headers.get('x-litellm-response-cost')).toBeNull();
+    const refused = await client.chat.completions.create({ model: 'gpt-4o', messages }, { headers: { 'x-sim-scenario': 'budget-exceeded' } }).then(
+      () => undefined,
+      (error: unknown) => error as InstanceType<typeof OpenAI.APIError>,
+    );
+    expect(refused?.headers?.get('x-litellm-response-cost')).toBe('0');
+  });
+
   it('Vercel: providerMetadata.gateway.cost (native protocol) and usage.cost (OpenAI-compatible) agree', async () => {
     const gateway = createGateway({ apiKey: 'vck_test', baseURL: `${sim.url}/vercel/v4/ai` });
     const result = await generateText({ model: gateway('anthropic/claude-sonnet-4'), prompt: 'hi', maxRetries: 0 });

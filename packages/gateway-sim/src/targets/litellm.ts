@@ -144,6 +144,8 @@ function liteLlmRefusal(refusal: GatewayRefusal, context: TargetContext): { stat
 export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
   const callId = context.random.uuid();
   const baseHeaders = { server: 'uvicorn', 'x-litellm-call-id': callId, 'x-litellm-version': LITELLM_VERSION };
+  // `_handle_llm_api_exception` builds its headers with `response_cost=0`: a refused or failed call says it cost 0.
+  const errorHeaders = { ...baseHeaders, 'x-litellm-response-cost': '0' };
   let routeHeaders: Record<string, string> = {};
   let upstreamProvider = 'openai';
   let fallbackGroups: string[] = [];
@@ -168,11 +170,11 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     };
     const [status, message, type] = table[kind];
     const relayed = kind === 'rate_limit' || kind === 'unavailable' || kind === 'server_error';
-    sendJson(exchange, status, { ...baseHeaders, ...routeHeaders }, { error: { message, type, param: relayed ? null : 'None', code: String(status) } });
+    sendJson(exchange, status, { ...errorHeaders, ...routeHeaders }, { error: { message, type, param: relayed ? null : 'None', code: String(status) } });
   };
   const refuse = (refusal: GatewayRefusal): void => {
     const { status, headers, error } = liteLlmRefusal(refusal, context);
-    sendJson(exchange, status, { ...baseHeaders, ...headers }, { error });
+    sendJson(exchange, status, { ...errorHeaders, ...headers }, { error });
   };
   const route = path.replace(/^\/v1/, '');
   if (exchange.method !== 'POST' || (route !== '/chat/completions' && route !== '/embeddings')) return respondError('not_found');
@@ -240,9 +242,11 @@ export const handleLiteLlm: TargetHandler = async (exchange, context, path) => {
     'content-type': request.stream ? 'text/event-stream; charset=utf-8' : 'application/json',
     ...baseHeaders,
     ...routeHeaders,
-    'x-litellm-response-cost': cost,
-    'x-litellm-response-cost-original': cost,
-    'x-litellm-response-cost-discount-amount': '0.0',
+    // The proxy reads the cost from the response's hidden params before it sends headers; a stream has none
+    // yet, so the value is "" and dropped (`exclude_values`, litellm/proxy/common_request_processing.py).
+    ...(request.stream
+      ? {}
+      : { 'x-litellm-response-cost': cost, 'x-litellm-response-cost-original': cost, 'x-litellm-response-cost-discount-amount': '0.0' }),
     'x-litellm-key-spend': '0.0',
     'x-litellm-response-duration-ms': (300 + context.random.next() * 900).toFixed(3),
     'x-litellm-overhead-duration-ms': (2 + context.random.next() * 5).toFixed(3),
