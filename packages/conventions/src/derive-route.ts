@@ -45,6 +45,7 @@ const PROTOCOL_HINTS: readonly string[] = ['openaicompatible'];
 interface WalkContext extends RuleContext {
   hint?: string;
   clientLabel?: string;
+  clientAttempts?: number;
 }
 
 function requestBodyOf(body: unknown): JsonObject | undefined {
@@ -114,6 +115,8 @@ function buildContext(observation: RouteObservation): WalkContext {
   if (hint) writable.hint = hint;
   const clientLabel = text(observation.clientLabel);
   if (clientLabel) writable.clientLabel = clientLabel;
+  const attempts = integer(observation.attempts);
+  if (attempts !== undefined && attempts > 0) writable.clientAttempts = attempts;
   return context;
 }
 
@@ -355,7 +358,8 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   if (first.awsRegion) attribution.awsRegion = first.awsRegion;
   if (regionScope) attribution.regionScope = regionScope;
   if (first.requestId) attribution.requestId = first.requestId;
-  if (first.attempts !== undefined) attribution.attempts = first.attempts;
+  const attempts = first.attempts ?? context.clientAttempts;
+  if (attempts !== undefined) attribution.attempts = attempts;
   if (first.fallback !== undefined) attribution.fallback = first.fallback;
   if (cost !== undefined) attribution.cost = cost;
   if (first.cacheHit !== undefined) attribution.cacheHit = first.cacheHit;

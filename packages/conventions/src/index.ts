@@ -65,6 +65,13 @@ export {
   type TokenUsage,
 } from './instrumentation';
 export {
+  chooseResponseModel,
+  recordModelCall,
+  type ModelCallObservation,
+  type RecordedModelCall,
+  type RecordSettings,
+} from './record-model-call';
+export {
   contextWithUpstreamsCollector,
   createUpstreamsCollector,
   reportUpstream,

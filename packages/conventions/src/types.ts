@@ -32,6 +32,11 @@ export interface RouteObservation {
   /** HTTP status of the response, when known. */
   status?: number;
   /**
+   * Attempts the client itself made (AWS SDK `$metadata.attempts`, retries of the HTTP client).
+   * `gen_ai.route.attempts` takes it when no gateway reports attempts of its own.
+   */
+  attempts?: number;
+  /**
    * Whether any response arrived. `false` for a call that got none (connection refused or reset,
    * aborted before headers): then no signal decides an upstream (DESIGN.md §2.7). When omitted it
    * is inferred: a response arrived when `status`, `responseHeaders`, `responseBody` or
