@@ -1,0 +1,207 @@
+// npm run bench:peers (root) = npm run bench -w packages/peers
+//   [-- --calls 20000 --runs 3 --rounds 5 --frameworks openai,ai-sdk,langchain,bedrock]
+//
+// Per framework and mode: the bare SDK, each peer instrumentation set up as its own docs say, and
+// servedby as documented, each arm in its own worker process (two peers patching one SDK never
+// meet), all against one gateway-sim in this process (OpenRouter route; Bedrock Converse over
+// HTTP/2). Each arm's batches are interleaved with the others', arms shuffled every round; three
+// runs with fresh processes. Reported: wall ms and CPU µs (user + system of the worker) per call,
+// the ratio to bare (median of runs, min–max spread), time to first chunk, and heap / RSS after
+// all calls (after two forced GCs). Prints a markdown table.
+import { fork, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startGatewaySim } from '@servedby/gateway-sim';
+import { chatRoutes } from '../src/testing/routes';
+import { ARMS, type Framework, MODES, type SimTargets } from './arms';
+import type { WorkerCommand, WorkerReply } from './worker';
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: process.env.BENCH_CALLS ?? '200' },
+    runs: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
+    frameworks: { type: 'string', default: Object.keys(ARMS).join(',') },
+  },
+  allowPositionals: true,
+});
+const calls = Math.max(1, Number.parseInt(values.calls!, 10));
+const runs = Math.max(1, Number.parseInt(values.runs!, 10));
+const rounds = Math.max(1, Math.min(calls, Number.parseInt(values.rounds!, 10)));
+const frameworks = values.frameworks!.split(',').filter((name): name is Framework => name in ARMS);
+const warmUpCalls = Math.min(50, Math.max(5, Math.floor(calls / 10)));
+
+interface Worker {
+  arm: string;
+  child: ChildProcess;
+  description: string;
+  request(command: WorkerCommand): Promise<WorkerReply>;
+}
+
+function startWorker(framework: Framework, arm: string, targets: SimTargets): Promise<Worker> {
+  const child = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    env: { ...process.env, BENCH_FRAMEWORK: framework, BENCH_ARM: arm, BENCH_TARGETS: JSON.stringify(targets) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let pending: ((reply: WorkerReply) => void) | undefined;
+  child.on('message', (reply: WorkerReply) => {
+    const resolve = pending;
+    pending = undefined;
+    resolve?.(reply);
+  });
+  const request = (command: WorkerCommand) =>
+    new Promise<WorkerReply>((resolve, reject) => {
+      pending = (reply) => (reply.type === 'error' ? reject(new Error(`${framework}/${arm}: ${reply.message}`)) : resolve(reply));
+      child.send(command);
+    });
+  return new Promise((resolve, reject) => {
+    pending = (reply) => {
+      if (reply.type === 'ready') resolve({ arm, child, description: reply.description, request });
+      else reject(new Error(`${framework}/${arm} did not start: ${reply.type === 'error' ? reply.message : reply.type}`));
+    };
+    child.once('exit', (code) => reject(new Error(`${framework}/${arm} exited with ${code}`)));
+  });
+}
+
+function shuffle<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}
+
+function median(numbers: number[]): number {
+  if (numbers.length === 0) return Number.NaN;
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+interface RunResult {
+  spansPerCall: number;
+  msPerCall: number;
+  cpuMicrosPerCall: number;
+  firstChunkMs: number;
+}
+interface MemoryResult {
+  heapStart: number;
+  heapEnd: number;
+  rss: number;
+}
+
+// results[framework][mode][arm] = one entry per run; memory[framework][arm] = per run.
+const results = new Map<string, RunResult[]>();
+const memory = new Map<string, MemoryResult[]>();
+const descriptions = new Map<string, string>();
+const key = (...parts: string[]) => parts.join('|');
+const push = <T>(map: Map<string, T[]>, name: string, value: T) => map.set(name, [...(map.get(name) ?? []), value]);
+
+const sim = await startGatewaySim({ port: 0, seed: 11 });
+const route = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
+const targets: SimTargets = { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
+const loadBefore = loadavg();
+const started = Date.now();
+
+try {
+  for (let run = 1; run <= runs; run++) {
+    for (const framework of frameworks) {
+      const workers: Worker[] = [];
+      try {
+        for (const arm of ARMS[framework]) workers.push(await startWorker(framework, arm, targets));
+        for (const worker of workers) {
+          descriptions.set(key(framework, worker.arm), worker.description);
+          for (const mode of MODES[framework]) await worker.request({ type: 'batch', mode, calls: warmUpCalls });
+        }
+        const heapStart = new Map<string, number>();
+        for (const worker of workers) {
+          const reply = await worker.request({ type: 'memory' });
+          if (reply.type === 'memory') heapStart.set(worker.arm, reply.heapUsed);
+        }
+        const perRound = new Map<string, { ms: number[]; cpu: number[]; firstChunk: number[]; spans: number[] }>();
+        for (let round = 0; round < rounds; round++) {
+          const batch = Math.floor(calls / rounds) + (round < calls % rounds ? 1 : 0);
+          for (const mode of MODES[framework]) {
+            for (const worker of shuffle(workers)) {
+              const reply = await worker.request({ type: 'batch', mode, calls: batch });
+              if (reply.type !== 'batch') continue;
+              const name = key(framework, mode, worker.arm);
+              const entry = perRound.get(name) ?? { ms: [], cpu: [], firstChunk: [], spans: [] };
+              entry.spans.push(reply.spans / batch);
+              entry.ms.push(reply.wallMs / batch);
+              entry.cpu.push(reply.cpuMicros / batch);
+              entry.firstChunk.push(...reply.firstChunkMs);
+              perRound.set(name, entry);
+            }
+          }
+        }
+        for (const [name, entry] of perRound) {
+          push(results, name, { spansPerCall: median(entry.spans), msPerCall: median(entry.ms), cpuMicrosPerCall: median(entry.cpu), firstChunkMs: median(entry.firstChunk) });
+        }
+        for (const worker of workers) {
+          const reply = await worker.request({ type: 'memory' });
+          if (reply.type === 'memory') {
+            push(memory, key(framework, worker.arm), { heapStart: heapStart.get(worker.arm) ?? Number.NaN, heapEnd: reply.heapUsed, rss: reply.rss });
+          }
+        }
+      } finally {
+        for (const worker of workers) worker.child.kill();
+      }
+    }
+  }
+} finally {
+  await sim.close();
+}
+
+const format = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+const megabytes = (bytes: number) => format(bytes / 1024 / 1024, 1);
+const lines: string[] = [];
+lines.push(`## Peer benchmark (${new Date(started).toISOString()})`);
+lines.push('');
+lines.push(
+  `\`npm run bench:peers -- --calls ${calls} --runs ${runs} --rounds ${rounds}\` · ${process.version} · load average before ${loadBefore.map((load) => load.toFixed(2)).join(' ')}, after ${loadavg().map((load) => load.toFixed(2)).join(' ')} · ${calls} calls per arm and mode per run, ${warmUpCalls} warm-up · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+const requireFromHere = createRequire(import.meta.url);
+const builds = ['@servedby/conventions', '@servedby/langchain', '@servedby/vercel-ai', '@servedby/bedrock'].map((name) => {
+  try {
+    return `${name} dist built ${statSync(requireFromHere.resolve(name)).mtime.toISOString().slice(0, 16)}Z`;
+  } catch {
+    return `${name} not built`;
+  }
+});
+lines.push('');
+lines.push(`servedby as run: ${builds.join(', ')} (the arm uses what these builds export).`);
+lines.push('');
+lines.push('Ratios are to `bare` in the same run (median of runs, min–max in brackets); ms and µs are medians of runs.');
+for (const framework of frameworks) {
+  lines.push('');
+  lines.push(`### ${framework}`);
+  lines.push('');
+  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | first chunk ms | heap MB start → end | RSS MB |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const mode of MODES[framework]) {
+    const bare = results.get(key(framework, mode, 'bare')) ?? [];
+    for (const arm of ARMS[framework]) {
+      const own = results.get(key(framework, mode, arm)) ?? [];
+      const ratios = own.map((result, index) => result.msPerCall / (bare[index]?.msPerCall ?? Number.NaN));
+      const cpuRatios = own.map((result, index) => result.cpuMicrosPerCall / (bare[index]?.cpuMicrosPerCall ?? Number.NaN));
+      const spread = (values: number[]) => `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+      const mem = memory.get(key(framework, arm)) ?? [];
+      const lastMemory = mem[mem.length - 1];
+      const streaming = mode.includes('stream');
+      lines.push(
+        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? megabytes(lastMemory.rss) : ''} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('Set-ups: ' + ARMS[framework].map((arm) => `\`${arm}\`: ${descriptions.get(key(framework, arm)) ?? '?'}`).join('; ') + '.');
+}
+lines.push('');
+lines.push(`Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up.`);
+console.log(lines.join('\n'));

@@ -1,0 +1,77 @@
+// One arm of one framework, in its own process (started by index.bench.ts with --expose-gc).
+// It answers the parent's commands over IPC: run a batch of calls in one mode, report memory.
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { type Framework, prepareArm, type SimTargets } from './arms';
+
+/** A command from the parent. */
+export type WorkerCommand = { type: 'batch'; mode: string; calls: number } | { type: 'memory' } | { type: 'exit' };
+
+/** A reply to the parent. */
+export type WorkerReply =
+  | { type: 'ready'; description: string }
+  | { type: 'batch'; wallMs: number; cpuMicros: number; firstChunkMs: number[]; spans: number }
+  | { type: 'memory'; heapUsed: number; rss: number }
+  | { type: 'error'; message: string };
+
+const framework = process.env.BENCH_FRAMEWORK as Framework;
+const arm = process.env.BENCH_ARM ?? 'bare';
+const targets = JSON.parse(process.env.BENCH_TARGETS ?? '{}') as SimTargets;
+
+// The same telemetry for every arm: SDK 3, a simple processor over an in-memory exporter, the
+// AsyncLocalStorage context manager, registered globally (servedby's plugins and Langfuse use the
+// global provider; the peers get it passed explicitly as well).
+const exporter = new InMemorySpanExporter();
+const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+trace.setGlobalTracerProvider(tracerProvider);
+
+function send(reply: WorkerReply): void {
+  process.send?.(reply);
+}
+
+function memory(): { heapUsed: number; rss: number } {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  collect?.();
+  const usage = process.memoryUsage();
+  return { heapUsed: usage.heapUsed, rss: usage.rss };
+}
+
+try {
+  const prepared = await prepareArm(framework, arm, tracerProvider, targets);
+  process.on('message', async (command: WorkerCommand) => {
+    try {
+      if (command.type === 'exit') {
+        process.exit(0);
+      } else if (command.type === 'memory') {
+        send({ type: 'memory', ...memory() });
+      } else {
+        const firstChunkMs: number[] = [];
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
+        for (let index = 0; index < command.calls; index++) {
+          const callStarted = performance.now();
+          let first: number | undefined;
+          const text = await prepared.call(command.mode, () => {
+            first ??= performance.now() - callStarted;
+          });
+          if (text.length === 0) throw new Error(`${framework}/${arm} ${command.mode}: empty answer`);
+          if (first !== undefined) firstChunkMs.push(first);
+        }
+        const wallMs = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
+        // A real exporter ships and drops its spans: keep memory to what the instrumentation holds.
+        const spans = exporter.getFinishedSpans().length;
+        exporter.reset();
+        send({ type: 'batch', wallMs, cpuMicros: cpu.user + cpu.system, firstChunkMs, spans });
+      }
+    } catch (error) {
+      send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  send({ type: 'ready', description: prepared.description });
+} catch (error) {
+  send({ type: 'error', message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
+}
