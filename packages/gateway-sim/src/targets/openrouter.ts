@@ -400,7 +400,9 @@ const TRACE_KNOWN_KEYS = new Set(['trace_id', 'trace_name', 'span_name', 'genera
  * in Grafana Tempo", third party). Span names "LLM Generation" and "provider attempt N: <provider>" and
  * service.name `openrouter` come from third-party descriptions only (skills.sh/mapletechlabs/maple). The
  * simulator exports no prompts or completions (Broadcast's Privacy Mode), and marks a failed attempt with an
- * error status and `error.type` (its HTTP status) — OpenRouter's own attribute for that is not documented.
+ * error status and `error.type` (its HTTP status) — OpenRouter's own attribute for that is not documented. No
+ * `gen_ai.operation.name` is set: no source shows it on Broadcast spans (and a viewer that counts `chat` spans as
+ * model calls would count the gateway's spans as the client's).
  * A W3C `traceparent` header is honoured when the body carries no `trace.trace_id` (not documented by OpenRouter).
  */
 function exportBroadcast(
@@ -445,7 +447,6 @@ function exportBroadcast(
       endMs,
       error: facts.error ? `Provider returned error` : undefined,
       attributes: {
-        'gen_ai.operation.name': 'chat',
         'gen_ai.request.model': facts.request.model,
         'gen_ai.response.model': facts.responseModel,
         'gen_ai.provider.name': served?.upstream,
@@ -478,7 +479,6 @@ function exportBroadcast(
         endMs: Math.min(endMs, cursor + share),
         error: attempt.success ? undefined : `${attempt.upstream} returned ${attempt.status}`,
         attributes: {
-          'gen_ai.operation.name': 'chat',
           'gen_ai.request.model': attempt.model,
           'gen_ai.provider.name': attempt.upstream,
           'trace.metadata.openrouter.provider_slug': openRouterSlug(attempt.upstream),
