@@ -14,16 +14,20 @@ describe('semconv constants', () => {
     }
   });
 
-  it('include every gen_ai.route.* attribute of DESIGN.md §2.1', () => {
+  it('include every gen_ai.route.* attribute of DESIGN.md §2.1 and §2.6', () => {
     const route = attributeConstants.map(([, value]) => value).filter((value) => value.startsWith('gen_ai.route.'));
     expect(route.sort()).toEqual(
       [
         'gen_ai.route.attempts',
+        'gen_ai.route.cache_hit',
         'gen_ai.route.deployment',
+        'gen_ai.route.error_source',
         'gen_ai.route.evidence',
         'gen_ai.route.fallback',
         'gen_ai.route.gateway',
         'gen_ai.route.path',
+        'gen_ai.route.policy',
+        'gen_ai.route.policy_hash',
         'gen_ai.route.region_scope',
         'gen_ai.route.request_id',
         'gen_ai.route.upstream',
