@@ -206,12 +206,13 @@ function exchangeOf(attributes: Attributes, children: EndingSpan[] | undefined):
 }
 
 /**
- * The observation deriveRoute gets. The peer's client label is deliberately not passed as
- * `providerHint`: a hint may decide the system when no URL is known, and a peer's label only says
- * which client class ran (DESIGN §2.7).
+ * The observation deriveRoute gets. The peer's label goes in as `clientLabel`, never as
+ * `providerHint`: it only says which client class ran and may not decide a gateway or an upstream
+ * (DESIGN §2.7).
  */
 function observationOf(facts: PeerSpanFacts, exchange: HttpExchangeFacts | undefined): RouteObservation {
   const observation: RouteObservation = {};
+  if (facts.clientLabel) observation.clientLabel = facts.clientLabel;
   if (facts.requestModel) observation.requestModel = facts.requestModel;
   const url = exchange?.url ?? facts.url;
   if (url) observation.url = url;
