@@ -8,5 +8,4 @@ export type {
 export { routeTelemetry } from './route-telemetry';
 export type { RouteTelemetryOptions } from './route-telemetry';
 
-/** Package version, used as the instrumentation scope version. */
-export const VERSION = '0.1.0';
+export { VERSION } from './version';

@@ -1,8 +1,9 @@
 import { diag, type Span } from '@opentelemetry/api';
 import type { TokenUsage } from '@servedby/conventions';
+import { VERSION } from './version';
 
 /** Package name and version: the instrumentation scope of every span and metric this package makes. */
-export const INSTRUMENTATION_SCOPE = { name: '@servedby/vercel-ai', version: '0.1.0' } as const;
+export const INSTRUMENTATION_SCOPE = { name: '@servedby/vercel-ai', version: VERSION } as const;
 
 /**
  * The usage object of any AI SDK major: v5 `LanguageModelV2Usage` (flat numbers), v6/v7
