@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 import packageJson from './package.json';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/register.ts'],
+  entry: ['src/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
