@@ -1,7 +1,9 @@
 // The benchmark's arms: for each framework, the bare SDK, each peer set up as its own docs say,
 // and servedby as documented (using whatever `@servedby/*` exports at run time). Each arm runs in
 // its own worker process, so two instrumentations that patch the same SDK never meet.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { ChatRoute } from '../src/testing/routes';
@@ -40,6 +42,16 @@ export interface SimTargets {
 }
 
 const require = createRequire(import.meta.url);
+
+/** The first TypeScript example of an installed package's README ('' when there is none). */
+function firstExampleOf(packageName: string): string {
+  try {
+    const readme = readFileSync(join(dirname(require.resolve(`${packageName}/package.json`)), 'README.md'), 'utf8');
+    return /```ts\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
 
 /** Sets one arm up in this (worker) process. */
 export async function prepareArm(framework: Framework, arm: string, tracerProvider: TracerProvider, targets: SimTargets): Promise<PreparedArm> {
@@ -130,9 +142,9 @@ async function prepareLangChain(arm: string, tracerProvider: TracerProvider, { r
   } else if (arm === 'servedby') {
     const langchain = await import('@servedby/langchain');
     langchain.registerRouteCallbacks({ tracerProvider });
-    const conventions = (await import('@servedby/conventions')) as Record<string, unknown>;
-    // Once conventions exports the diagnostics-channel capture, the handler alone is the documented set-up.
-    if (typeof conventions.enableRouteCapture !== 'function') fetch = langchain.captureRouteFetch();
+    // As the package's README documents it at run time: with `configuration.fetch: captureRouteFetch()`
+    // while its first example has it, the handler alone once it does not.
+    if (firstExampleOf('@servedby/langchain').includes('captureRouteFetch()')) fetch = langchain.captureRouteFetch();
     description = fetch ? 'registerRouteCallbacks() + configuration.fetch: captureRouteFetch()' : 'registerRouteCallbacks()';
   }
   const model = langChainModel(route, fetch ? { fetch } : {});
