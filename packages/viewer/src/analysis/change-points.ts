@@ -9,7 +9,8 @@
  * - **before**: the calls of the current regime before window `i`, with
  * - **after**: the calls of window `i` and the following windows, until at least
  *   {@link ChangePointRule.minCalls} calls and at least two non-empty windows are collected
- *   (a one-window blip is not a change; the last window is taken as it is).
+ *   (the last window is taken as it is); the moved upstream's share must differ by the same
+ *   margin in both halves of that sample, so a one-window blip is not a change.
  * For each upstream, a 2×2 table (this upstream / the others × before / after) is tested with
  * Fisher's exact test (two-sided); once every margin of the table exceeds 1,000 calls (where the
  * two agree closely) Pearson's chi-square test with one degree of freedom is used instead. The smallest
@@ -185,29 +186,50 @@ export function detectChangePoints(windows: readonly UpstreamCounts[], rule: Cha
     });
     return merged;
   };
-  // The "after" sample starting at window `index`: at least minCalls calls and two non-empty windows.
+  // The "after" sample starting at window `index`: at least minCalls calls and two non-empty
+  // windows; `later` is its second half (the windows after the first half of its calls).
   const afterSample = (index: number) => {
-    const merged: UpstreamCounts = {};
+    const taken: number[] = [];
     let calls = 0;
-    let nonEmpty = 0;
     let end = index;
-    while (end < windows.length && (calls < rule.minCalls || nonEmpty < 2)) {
+    while (end < windows.length && (calls < rule.minCalls || taken.length < 2)) {
       if (totals[end]! > 0) {
-        addInto(merged, windows[end]!);
+        taken.push(end);
         calls += totals[end]!;
-        nonEmpty += 1;
       }
       end += 1;
     }
-    return merged;
+    const after: UpstreamCounts = {};
+    const earlier: UpstreamCounts = {};
+    const later: UpstreamCounts = {};
+    let seen = 0;
+    for (const window of taken) {
+      addInto(after, windows[window]!);
+      addInto(seen >= calls / 2 && window !== taken[0] ? later : earlier, windows[window]!);
+      seen += totals[window]!;
+    }
+    if (taken.length > 1 && sum(later) === 0) {
+      const last = taken.at(-1)!;
+      addInto(later, windows[last]!);
+      for (const key in windows[last]!) earlier[key]! -= windows[last]![key]!;
+    }
+    return { after, halves: [earlier, later] };
   };
   const test = (index: number) => {
     const before = merge(regimeStart, index);
-    const after = afterSample(index);
+    const { after, halves } = afterSample(index);
     const result = compareRegimes(before, after, rule);
-    return result ? { ...result, before, after } : undefined;
+    if (!result) return undefined;
+    // Persistence: the moved upstream's share must differ by the same margin in both halves of
+    // the after sample (a one-window blip is not a change); an empty half (the data ends) passes.
+    const beforeShare = (before[result.upstream] ?? 0) / sum(before);
+    const persists = halves.every((half) => {
+      const total = sum(half);
+      return total === 0 || Math.abs((half[result.upstream] ?? 0) / total - beforeShare) >= rule.minShareChange;
+    });
+    return { ...result, before, after, persists };
   };
-  const passes = (result: ReturnType<typeof test>) => !!result && result.pValue < rule.alpha && result.shareChange >= rule.minShareChange;
+  const passes = (result: ReturnType<typeof test>) => !!result && result.persists && result.pValue < rule.alpha && result.shareChange >= rule.minShareChange;
 
   let index = 0;
   while (index < windows.length) {

@@ -1,4 +1,4 @@
-import type { AttributeValue, SpanEventRecord, SpanLinkRecord, SpanRecord } from './span-record';
+import { isValidTime, type AttributeValue, type SpanEventRecord, type SpanLinkRecord, type SpanRecord } from './span-record';
 
 interface OtlpAnyValue {
   stringValue?: string;
@@ -175,8 +175,8 @@ export function decodeOtlpJsonRequest(request: unknown): DecodedSpans {
           reject('a span has no valid traceId/spanId (16/8 bytes, hex or base64)');
           continue;
         }
-        if (!nanosOk(span.startTimeUnixNano) || !nanosOk(span.endTimeUnixNano)) {
-          reject('a span has a malformed startTimeUnixNano/endTimeUnixNano');
+        if (!nanosOk(span.startTimeUnixNano) || !nanosOk(span.endTimeUnixNano) || !isValidTime(nanosToMs(span.startTimeUnixNano))) {
+          reject('a span has a missing or malformed startTimeUnixNano/endTimeUnixNano (2000–2200)');
           continue;
         }
         if ((span.name !== undefined && typeof span.name !== 'string') || (span.attributes !== undefined && !Array.isArray(span.attributes))) {

@@ -1,5 +1,5 @@
 import type { DecodedSpans } from './decode-json';
-import type { AttributeValue, SpanEventRecord, SpanLinkRecord, SpanRecord } from './span-record';
+import { isValidTime, type AttributeValue, type SpanEventRecord, type SpanLinkRecord, type SpanRecord } from './span-record';
 
 /**
  * A minimal reader of the protobuf wire format, enough for `ExportTraceServiceRequest`
@@ -209,7 +209,7 @@ function readSpan(reader: WireReader, serviceName: string, resourceAttributes: R
     return true;
   });
   const validIds = span.traceId.length === 32 && span.spanId.length === 16 && !/^0+$/.test(span.traceId) && !/^0+$/.test(span.spanId);
-  return validIds ? span : undefined;
+  return validIds && isValidTime(span.startMs) ? span : undefined;
 }
 
 /**
@@ -261,7 +261,7 @@ export function decodeOtlpProtobufRequest(body: Uint8Array): DecodedSpans {
         if (span) result.spans.push(span);
         else {
           result.rejected += 1;
-          if (result.reasons.length === 0) result.reasons.push('a span has no valid trace_id/span_id (16/8 bytes)');
+          if (result.reasons.length === 0) result.reasons.push('a span has no valid trace_id/span_id (16/8 bytes) or start time (2000–2200)');
         }
       }
     }

@@ -52,3 +52,12 @@ export function attributeText(value: AttributeValue | undefined): string {
   if (value === undefined) return '';
   return Array.isArray(value) ? value.join(',') : String(value);
 }
+
+/** Span times the store accepts: 2000-01-01 to 2200-01-01 (a zero or garbage timestamp is an invalid span). */
+export const MIN_TIME_MS = 946_684_800_000;
+export const MAX_TIME_MS = 7_258_118_400_000;
+
+/** Whether an epoch-milliseconds time is a plausible span time. */
+export function isValidTime(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= MIN_TIME_MS && ms < MAX_TIME_MS;
+}

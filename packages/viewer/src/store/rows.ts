@@ -1,4 +1,4 @@
-import type { AttributeValue, SpanRecord } from '../otlp/span-record';
+import { isValidTime, type AttributeValue, type SpanRecord } from '../otlp/span-record';
 import { MODEL_OPERATIONS, ATTRIBUTE } from './schema';
 
 // The exporter's enum spellings (traceutil.SpanKindStr / StatusCodeStr, see schema.ts).
@@ -48,7 +48,9 @@ function stringMap(attributes: Record<string, AttributeValue> | undefined): Reco
  */
 export function spanRow(span: SpanRecord): string {
   const start = msToNanosText(span.startMs);
-  const durationNanos = Math.max(0, Math.round((span.endMs - span.startMs) * 1e6));
+  // An end before the start (or unset) is a zero-length span; an event without a plausible time sits at the start.
+  const durationNanos = span.endMs > span.startMs ? Math.round((span.endMs - span.startMs) * 1e6) : 0;
+  const eventTime = (ms: number) => msToNanosText(isValidTime(ms) ? ms : span.startMs);
   const resource = span.resourceAttributes ?? { 'service.name': span.serviceName };
   return JSON.stringify({
     Timestamp: start,
@@ -66,7 +68,7 @@ export function spanRow(span: SpanRecord): string {
     Duration: durationNanos,
     StatusCode: STATUS_CODE_NAMES[span.statusCode] ?? STATUS_CODE_NAMES[0],
     StatusMessage: span.statusMessage ?? '',
-    'Events.Timestamp': span.events.map((event) => msToNanosText(event.timeMs)),
+    'Events.Timestamp': span.events.map((event) => eventTime(event.timeMs)),
     'Events.Name': span.events.map((event) => event.name),
     'Events.Attributes': span.events.map((event) => stringMap(event.attributes)),
     'Links.TraceId': span.links.map((link) => link.traceId),

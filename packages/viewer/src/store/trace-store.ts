@@ -281,7 +281,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 arraySort(groupUniqArrayIf(${column.upstream}, ${isModelCall} AND ${column.upstream} != '' AND ${notMarked})) AS upstreams,
                 arraySort(groupUniqArrayIf(${column.requestModel}, ${isModelCall} AND ${column.requestModel} != '')) AS requestModels,
                 anyIf(${column.evalScore}, ${column.evalScore} IS NOT NULL) AS evalScore,
-                round(sumIf(${column.cost}, ${isModelCall} AND ${notMarked}), 9) AS cost,
+                toFloat64(sumIf(toDecimal128(${column.cost}, 12), ${isModelCall} AND ${notMarked})) AS cost,
                 (SELECT count() FROM ${from} WHERE ${where}) AS total
          FROM ${from}
          WHERE TraceId IN (SELECT TraceId FROM page)
@@ -451,7 +451,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 WHERE ${isModelCall} AND ${notMarked} AND TraceId IN (SELECT scoredTrace FROM itemTraces)),
               perItem AS (
                 SELECT itemTraces.SpanId AS SpanId, groupUniqArrayIf(calls.upstream, calls.TraceId != '') AS upstreams,
-                       round(sumIf(calls.cost, calls.TraceId != ''), 9) AS cost, countIf(calls.cost IS NOT NULL) AS costed
+                       toFloat64(sumIf(toDecimal128(calls.cost, 12), calls.TraceId != '')) AS cost, countIf(calls.cost IS NOT NULL) AS costed
                 FROM itemTraces LEFT JOIN calls ON calls.TraceId = itemTraces.scoredTrace
                 GROUP BY itemTraces.SpanId)
          SELECT items.TraceId AS traceId, items.SpanId AS spanId, if(items.itemId = '', items.SpanId, items.itemId) AS itemId,
@@ -469,7 +469,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       const rows = await query<{ gateway: string; upstream: string; calls: string; callsWithCost: string; totalCost: number; meanCost: number | null }>(
         `WITH calls AS (${modelCalls(`, ${column.cost} AS cost`)})
          SELECT gateway, upstream, count() AS calls, countIf(cost IS NOT NULL) AS callsWithCost,
-                round(ifNull(sum(cost), 0), 9) AS totalCost, round(avgIf(cost, cost IS NOT NULL), 9) AS meanCost
+                toFloat64(ifNull(sum(toDecimal128(cost, 12)), 0)) AS totalCost, NULL AS meanCost
          FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC`,
         rangeParameters(range),
       );
@@ -479,9 +479,10 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         calls: Number(row.calls),
         callsWithCost: Number(row.callsWithCost),
         totalCost: row.totalCost,
-        ...(Number(row.callsWithCost) > 0 && row.meanCost != null && Number.isFinite(row.meanCost) ? { meanCost: row.meanCost } : {}),
+        // Sums are exact (Decimal128), so the mean is the same however the engine splits the work.
+        ...(Number(row.callsWithCost) > 0 ? { meanCost: row.totalCost / Number(row.callsWithCost) } : {}),
       }));
-      return { rows: result, totalCost: result.reduce((total, row) => total + row.totalCost, 0), currency: 'USD' };
+      return { rows: result, totalCost: Number(result.reduce((total, row) => total + row.totalCost, 0).toFixed(12)), currency: 'USD' };
     },
 
     async policies(range) {
