@@ -43,13 +43,23 @@ export const exampleExpectations: ExampleExpectation[] = [
     stdout: 'openrouter together',
   },
   {
-    // @ai-sdk/otel's spans carry no response body or provider metadata: the processor can name the
-    // gateway from the span's provider, and rightly leaves the upstream unset.
+    // The AI SDK's own spans (`@ai-sdk/otel` with providerMetadata), attributed by the processor.
     file: 'conventions/route-span-processor.ts',
     span: { name: 'chat anthropic/claude-sonnet-4.5', scope: 'gen_ai' },
-    attributes: { 'gen_ai.route.gateway': 'openrouter', 'gen_ai.request.model': 'anthropic/claude-sonnet-4.5' },
-    absent: ['gen_ai.route.upstream'],
+    attributes: { ...openRouterTogether, 'gen_ai.request.model': 'anthropic/claude-sonnet-4.5' },
     stdout: 'Hello from the gateway simulator.',
+  },
+  {
+    file: 'conventions/run-with-route-capture.ts',
+    span: { name: '' },
+    attributes: {},
+    stdout: 'openrouter together',
+  },
+  {
+    file: 'conventions/plugin-authors.ts',
+    span: { name: 'chat anthropic/claude-haiku-4.5', scope: 'my-instrumentation' },
+    attributes: { ...openRouterTogether, 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'anthropic/claude-haiku-4.5' },
+    stdout: 'together',
   },
   {
     file: 'langchain/register-callbacks.ts',

@@ -13,12 +13,12 @@ const sdk = new NodeSDK({
 sdk.start();
 
 // Spans another instrumentation makes (here the AI SDK's own) get the route from what they carry.
-registerTelemetry(new OpenTelemetry());
+registerTelemetry(new OpenTelemetry({ providerMetadata: true }));
 const openrouter = createOpenRouter({
   baseURL: process.env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1',
   apiKey: process.env.OPENROUTER_API_KEY,
 });
 const { text } = await generateText({ model: openrouter.chat('anthropic/claude-sonnet-4.5'), prompt: 'Hi' });
-console.log(text); // the AI SDK's span "chat anthropic/claude-sonnet-4.5" gets gen_ai.route.gateway openrouter
+console.log(text); // the AI SDK's span "chat anthropic/claude-sonnet-4.5" gets gateway openrouter, upstream e.g. together
 
 await sdk.shutdown(); // flushes the spans before the process exits
