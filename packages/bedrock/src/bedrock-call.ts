@@ -9,7 +9,6 @@ import {
   trace,
 } from '@opentelemetry/api';
 import {
-  ATTR_ERROR_TYPE,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
@@ -17,20 +16,15 @@ import {
   ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_P,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  type ModelCallInfo,
-  type RouteAttribution,
+  type ProviderNameMode,
   type RouteMetrics,
   type SemconvMode,
-  deriveRoute,
-  errorTypeOf,
   modelCallAttributes,
   modelSpanName,
   modelOperation,
   parseBedrockModelId,
-  reportUpstream,
-  routeAttributes,
+  recordModelCall,
 } from '@servedby/conventions';
 import { isAwsSdkInstrumentationSpan } from './aws-sdk-span';
 import type { ResponseFacts } from './bedrock-response';
@@ -67,6 +61,7 @@ export interface CallInstruments {
   metrics: RouteMetrics;
   semconv: SemconvMode;
   captureContent: boolean;
+  providerName?: ProviderNameMode;
 }
 
 interface CommandInput {
@@ -196,55 +191,44 @@ export function startBedrockCall(
       if (finished) return;
       finished = true;
       const durationSeconds = (performance.now() - startedAt) / 1000;
-      let attribution: RouteAttribution | undefined;
       const { facts, error } = outcome;
       try {
         const attempt = call.attempt;
-        attribution = deriveRoute({
-          url: attempt.url,
-          requestModel: modelId,
-          responseHeaders: attempt.headers,
-          responseBody: facts?.routeBody,
-          region: outcome.region,
-          providerHint: 'aws.bedrock',
-          status: attempt.status,
-        });
-        if (outcome.attempts !== undefined) attribution = { ...attribution, attempts: outcome.attempts };
-        const info: ModelCallInfo = {
-          operation,
-          requestModel: modelId,
-          responseModel: attribution.responseModel,
-          responseId: facts?.responseId,
-          finishReasons: facts?.finishReasons,
-          usage: facts?.usage,
-          serverAddress: attempt.serverAddress,
-          serverPort: attempt.serverPort,
-          errorType: error === undefined ? undefined : errorTypeOf(error),
-        };
-        const endAttributes: Attributes = { ...modelCallAttributes(info) };
-        if (firstChunkAt !== undefined) endAttributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (firstChunkAt - startedAt) / 1000;
+        // One record step; the SDK's attempts are an input to the route, never written over it.
+        const recorded = recordModelCall(
+          span,
+          {
+            exchange: {
+              url: attempt.url,
+              requestModel: modelId,
+              responseHeaders: attempt.headers,
+              responseBody: facts?.routeBody,
+              region: outcome.region,
+              providerHint: 'aws.bedrock',
+              status: attempt.status,
+            },
+            operation,
+            requestModel: modelId,
+            responseId: facts?.responseId,
+            finishReasons: facts?.finishReasons,
+            usage: facts?.usage,
+            durationSeconds,
+            timeToFirstChunkSeconds: firstChunkAt === undefined ? undefined : (firstChunkAt - startedAt) / 1000,
+            error,
+            attempts: outcome.attempts,
+            serverAddress: attempt.serverAddress,
+            serverPort: attempt.serverPort,
+            parentContext,
+          },
+          instruments,
+        );
+        const finalAttributes: Attributes = { ...recorded.attributes };
         if (instruments.captureContent && outcome.outputMessage !== undefined) {
-          endAttributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify([outcome.outputMessage]);
+          finalAttributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify([outcome.outputMessage]);
+          span.setAttributes(finalAttributes);
         }
-        if (error !== undefined) {
-          endAttributes[ATTR_ERROR_TYPE] = info.errorType ?? '_OTHER';
-          span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(error) });
-        }
-        const finalAttributes = { ...endAttributes, ...routeAttributes(attribution, { semconv: instruments.semconv }) };
-        span.setAttributes(finalAttributes);
+        if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(error) });
         if (adopted) reapplyWhenEnding(span, finalAttributes);
-        reportUpstream(parentContext, attribution.upstream);
-        instruments.metrics.record({
-          operation,
-          attribution,
-          requestModel: modelId,
-          responseModel: attribution.responseModel,
-          durationSeconds,
-          usage: facts?.usage,
-          errorType: info.errorType,
-          serverAddress: attempt.serverAddress,
-          serverPort: attempt.serverPort,
-        });
       } catch (ownError) {
         diag.error('@servedby/bedrock: could not attribute the call', ownError);
       } finally {

@@ -349,7 +349,27 @@ describe('failures', () => {
     expect(error.name).toBe('AbortError');
     const span = onlySpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes).toMatchObject({ 'error.type': 'AbortError', 'gen_ai.route.upstream': 'amazon' });
+    // No response arrived: nothing may decide an upstream (DESIGN.md §2.7), the system stays.
+    expect(span.attributes).toMatchObject({ 'error.type': 'AbortError', 'gen_ai.system': 'aws.bedrock' });
+    expect(span.attributes['gen_ai.route.upstream']).toBeUndefined();
+    expect(span.attributes['gen_ai.route.evidence']).toContain('no_response');
+  });
+
+  it('carries no upstream for a call whose connection was refused', async () => {
+    const refused = instrumentBedrock(
+      new BedrockRuntimeClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: TEST_CREDENTIALS, maxAttempts: 1 }),
+      { tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider },
+    );
+    try {
+      await caught(refused.send(converse('anthropic.claude-3-5-sonnet-20240620-v1:0')));
+      const span = onlySpan();
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span.attributes['error.type']).toBeDefined();
+      expect(span.attributes['gen_ai.route.upstream']).toBeUndefined();
+      expect(span.attributes['gen_ai.route.path']).toBeUndefined();
+    } finally {
+      refused.destroy();
+    }
   });
 
   it('ends the span when the caller aborts part way through a stream (the SDK ends the stream silently)', async () => {
