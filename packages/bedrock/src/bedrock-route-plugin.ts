@@ -8,7 +8,6 @@ import type {
   InitializeHandlerArguments,
   InitializeMiddleware,
   MiddlewareStack,
-  Pluggable,
 } from '@smithy/types';
 import { type BedrockCall, type CallInstruments, modelCommandOf, startBedrockCall } from './bedrock-call';
 import {
@@ -29,9 +28,23 @@ interface RegionSource {
   region?: unknown;
 }
 
+/**
+ * An AWS SDK v3 plugin, as `client.middlewareStack.use()` takes it (`Pluggable` of `@smithy/types`).
+ * Declared here rather than imported so servedby's types resolve without `@smithy/types`, and
+ * match the clients of both its majors (3 and 4).
+ */
+export interface BedrockRoutePlugin {
+  applyToStack(stack: BedrockMiddlewareStackLike): void;
+}
+
+/** The part of an AWS SDK v3 middleware stack the plugin uses. */
+export interface BedrockMiddlewareStackLike {
+  add(middleware: (...args: any[]) => any, options: { step: string; priority?: string; name?: string; tags?: string[] }): void;
+}
+
 /** The part of a Bedrock Runtime client `instrumentBedrock` needs. */
 export interface BedrockRuntimeClientLike {
-  middlewareStack: Pick<MiddlewareStack<any, any>, 'use'>;
+  middlewareStack: { use(plugin: BedrockRoutePlugin): void };
   config: RegionSource;
 }
 
@@ -188,12 +201,13 @@ const recordAttemptMiddleware: DeserializeMiddleware<any, any> =
     return result;
   };
 
-function createPlugin(options: BedrockRouteOptions | undefined, clientConfig: RegionSource | undefined): Pluggable<any, any> {
+function createPlugin(options: BedrockRouteOptions | undefined, clientConfig: RegionSource | undefined): BedrockRoutePlugin {
   let resolved: CallInstruments | undefined;
   // Resolved on first call, so a global provider registered after instrumenting is still used.
   const instruments = () => (resolved ??= resolveInstrumentation(options, SCOPE));
   return {
-    applyToStack(stack) {
+    applyToStack(pluginStack) {
+      const stack = pluginStack as unknown as MiddlewareStack<any, any>;
       try {
         stack.add(createInitializeMiddleware(instruments, clientConfig), {
           step: 'initialize',
@@ -227,7 +241,7 @@ function createPlugin(options: BedrockRouteOptions | undefined, clientConfig: Re
  * The region comes from the call's SigV4 signing properties; `instrumentBedrock` reads it from
  * the client's configuration instead, which also covers bearer-token (API key) auth.
  */
-export function bedrockRoutePlugin(options?: BedrockRouteOptions): Pluggable<any, any> {
+export function bedrockRoutePlugin(options?: BedrockRouteOptions): BedrockRoutePlugin {
   return createPlugin(options, undefined);
 }
 

@@ -1,5 +1,7 @@
 export {
   type BedrockRouteOptions,
+  type BedrockMiddlewareStackLike,
+  type BedrockRoutePlugin,
   type BedrockRuntimeClientLike,
   bedrockRoutePlugin,
   instrumentBedrock,
