@@ -101,6 +101,7 @@ describe('RouteSpanProcessor over hostile attribute bags (property)', () => {
       fc.property(attributeBag, fc.array(attributeBag, { maxLength: 3 }), (bag, childBags) => {
         warnings.length = 0;
         const parent = endingSpan({ ...bag });
+        processor.onStart(parent.span, undefined as never);
         // HTTP client children (with hostile captured headers) start under the span, then end first.
         for (const childBag of childBags) {
           const child = endingSpan({ ...childBag, 'http.request.method': 'POST' }, parent.own);
@@ -145,14 +146,27 @@ describe('RouteSpanProcessor over hostile attribute bags (property)', () => {
   it('keeps its per-parent memory bounded when parents never end', () => {
     const processor = new RouteSpanProcessor({ maxTrackedParents: 8 });
     for (let index = 0; index < 1_000; index++) {
-      const parent: SpanContext = { traceId: 'b'.repeat(32), spanId: index.toString(16).padStart(16, '0'), traceFlags: 1 };
-      const child = endingSpan({ 'http.request.method': 'GET', 'url.full': 'https://example.com/' }, parent);
-      processor.onStart(child.span, undefined as never);
-      const model = endingSpan({ 'gen_ai.route.upstream': `upstream-${index}` }, parent);
-      processor.onEnding(model.span);
+      // A model-call span that never ends, with HTTP children and a child that reports an upstream.
+      const agent = endingSpan({ 'gen_ai.operation.name': 'chat' });
+      processor.onStart(agent.span, undefined as never);
+      for (let retry = 0; retry < 6; retry++) {
+        processor.onStart(endingSpan({ 'http.request.method': 'GET', 'url.full': 'https://example.com/' }, agent.own).span, undefined as never);
+      }
+      processor.onEnding(endingSpan({ 'gen_ai.route.upstream': `upstream-${index}` }, agent.own).span);
     }
-    const internals = processor as unknown as { upstreamsByParent: Map<string, unknown>; exchangesByParent: Map<string, unknown> };
+    const internals = processor as unknown as { upstreamsByParent: Map<string, unknown>; exchangesByParent: Map<string, unknown[]> };
     expect(internals.upstreamsByParent.size).toBeLessThanOrEqual(8);
     expect(internals.exchangesByParent.size).toBeLessThanOrEqual(8);
+    for (const children of internals.exchangesByParent.values()) expect(children.length).toBeLessThanOrEqual(4);
+  });
+
+  it('forgets a parent\'s HTTP children when the parent ends', () => {
+    const processor = new RouteSpanProcessor();
+    const server = endingSpan({ 'http.request.method': 'GET', 'http.route': '/chat' });
+    processor.onStart(server.span, undefined as never);
+    processor.onStart(endingSpan({ 'http.request.method': 'POST', 'url.full': 'https://example.com/' }, server.own).span, undefined as never);
+    expect((processor as unknown as { exchangesByParent: Map<string, unknown> }).exchangesByParent.size).toBe(1);
+    processor.onEnding(server.span);
+expect((processor as unknown as { exchangesByParent: Map<string, unknown> }).exchangesByParent.size).toBe(0);
   });
 });

@@ -77,7 +77,7 @@ export class RouteSpanProcessor {
   private readonly maxTrackedParents: number;
   // Upstreams seen below each unfinished parent span, keyed by trace and span id.
   private readonly upstreamsByParent = new Map<string, Set<string>>();
-  // HTTP client spans started below each unfinished parent span (their headers arrive later).
+  // HTTP client spans started below each unfinished model-call span (their headers arrive later).
   private readonly exchangesByParent = new Map<string, EndingSpan[]>();
 
   /** Creates the processor; see {@link RouteSpanProcessorOptions}. */
@@ -87,7 +87,11 @@ export class RouteSpanProcessor {
     this.maxTrackedParents = typeof max === 'number' && Number.isFinite(max) && max >= 1 ? Math.floor(max) : 10_000;
   }
 
-  /** Remembers HTTP client spans under their parent, whose route their response headers may reveal. Never throws. */
+  /**
+   * Remembers HTTP client spans under their parent, whose route their response headers may
+   * reveal when the parent (a model call) ends. Any parent: OpenInference sets its span kind only
+   * after the span started. At most 4 per parent, for at most `maxTrackedParents` parents. Never throws.
+   */
   onStart(span: unknown, _parentContext: Context): void {
     try {
       const started = span as EndingSpan;
