@@ -140,3 +140,24 @@ describe("the plugin's own failures", () => {
     }
   });
 });
+
+describe('calls that got no response', () => {
+  it.each([
+    ['OpenRouter', OPENROUTER, 'openai/gpt-4o'],
+    ['LiteLLM', 'http://localhost:4000/v1', 'gpt-4o'],
+  ])('a refused connection to a %s base URL carries no upstream', async (_name, baseURL, model) => {
+    const refused = new ChatOpenAI({
+      model,
+      apiKey: 'sk-test',
+      maxRetries: 0,
+      // Nothing listens on port 1: the connection is refused before any response.
+      configuration: { baseURL, fetch: captureRouteFetch(loopbackFetch(baseURL, 'http://127.0.0.1:1/v1')) },
+    });
+    await errorOf(() => refused.invoke('Hello', { callbacks: [handler()] }));
+    const span = onlyModelSpan();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toEqual(expect.any(String));
+    expect(span.attributes['gen_ai.route.upstream']).toBeUndefined();
+    expect(span.attributes['gen_ai.route.path']).toBeUndefined();
+  });
+});

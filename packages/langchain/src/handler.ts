@@ -20,23 +20,18 @@ import {
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_ROUTE_UPSTREAMS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_NAME,
   contextWithUpstreamsCollector,
   createUpstreamsCollector,
-  deriveRoute,
   modelCallAttributes,
   modelSpanName,
-  reportUpstream,
+  recordModelCall,
   resolveInstrumentation,
-  setRouteOnSpan,
   type ModelCallInfo,
   type ResolvedInstrumentation,
-  type RouteAttribution,
   type RouteObservation,
   type ServedbyOptions,
   type TokenUsage,
@@ -301,48 +296,38 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       };
       const { body, headers } = this.responseFacts(run, additional, responseMetadata, info);
       const observation = this.observationOf(run, body, headers);
-      const attribution: RouteAttribution = deriveRoute(observation);
-      const errorType = outcome.error !== undefined ? errorTypeOf(outcome.error) : undefined;
-      const url = typeof observation.url === 'string' ? observation.url : observation.url?.toString();
-      const server = serverOfUrl(url);
-      span.setAttributes(
-        modelCallAttributes({
-          ...info,
-          // The route's served model wins: LiteLLM rewrites the body `model` to the requested alias.
-          responseModel: attribution.responseModel ?? info.responseModel,
-          errorType,
-          ...server,
-        }),
-      );
-      setRouteOnSpan(span, attribution, { semconv: this.instrumentation.semconv });
       const firstChunkAt = run.firstChunkAt ?? run.scope?.firstChunkAt;
-      if (run.scope?.streaming || firstChunkAt !== undefined) span.setAttribute(ATTR_GEN_AI_REQUEST_STREAM, true);
-      if (firstChunkAt !== undefined) {
-        span.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, Math.max(0, firstChunkAt - run.startedAt) / 1000);
-      }
+      // One record step: the route's served model wins over LangChain's (LiteLLM rewrites the body `model`).
+      recordModelCall(
+        span,
+        {
+          exchange: observation,
+          operation: run.operation,
+          requestModel: run.requestModel,
+          responseModel: info.responseModel,
+          responseId: info.responseId,
+          finishReasons: info.finishReasons,
+          usage: info.usage,
+          durationSeconds: (performance.now() - run.startedAt) / 1000,
+          streaming: run.scope?.streaming === true || firstChunkAt !== undefined,
+          timeToFirstChunkSeconds: firstChunkAt === undefined ? undefined : Math.max(0, firstChunkAt - run.startedAt) / 1000,
+          error: outcome.error,
+          parentContext: run.parentContext,
+        },
+        this.instrumentation,
+      );
       if (this.instrumentation.captureContent && message) {
         span.setAttribute(
           ATTR_GEN_AI_OUTPUT_MESSAGES,
           JSON.stringify([{ role: 'assistant', content: message.content, finish_reason: info.finishReasons?.[0] }]),
         );
       }
-      if (errorType) {
+      if (outcome.error !== undefined) {
         span.setStatus({
           code: SpanStatusCode.ERROR,
           message: outcome.error instanceof Error ? outcome.error.message : undefined,
         });
       }
-      reportUpstream(run.parentContext, attribution.upstream);
-      this.instrumentation.metrics.record({
-        operation: run.operation,
-        attribution,
-        requestModel: run.requestModel,
-        responseModel: attribution.responseModel ?? info.responseModel,
-        durationSeconds: (performance.now() - run.startedAt) / 1000,
-        usage: info.usage,
-        errorType,
-        ...server,
-      });
     } catch (error) {
       diag.error('@servedby/langchain: attributing a model call failed', error);
     } finally {
