@@ -59,6 +59,14 @@ describe('Kong AI Gateway', () => {
     expect(sim.requests().at(-1)!.upstream).toBeUndefined();
   });
 
+  it('a recorded quirk reaches the clients: the cached body\'s `annotations: {}` (Kong re-serialises OpenAI\'s `[]`) is rejected by @ai-sdk/openai, accepted by openai', async () => {
+    const kong = createOpenAI({ apiKey: 'kong-key', baseURL: sim.baseUrls.kong, headers: { 'x-sim-scenario': 'cache-hit' } });
+    await expect(generateText({ model: kong.chat('gpt-4.1'), prompt: 'hi', maxRetries: 0 })).rejects.toThrow(/Invalid JSON response/);
+    const client = new OpenAI({ apiKey: 'kong-key', baseURL: sim.baseUrls.kong, maxRetries: 0 });
+    const data = await client.chat.completions.create({ model: 'gpt-4.1', messages: question }, { headers: { 'x-sim-scenario': 'cache-hit' } });
+    expect((data.choices[0]!.message as unknown as { annotations: unknown }).annotations).toEqual({});
+  });
+
   it('refuses with its own AI rate limit (429, X-AI-RateLimit-*) and no upstream was called', async () => {
     const client = new OpenAI({ apiKey: 'kong-key', baseURL: sim.baseUrls.kong, maxRetries: 0 });
     const error = await client.chat.completions
