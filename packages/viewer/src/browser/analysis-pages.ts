@@ -94,7 +94,7 @@ export async function topologyPage(main: HTMLElement): Promise<void> {
           lineStyle: { color: 'gradient', opacity: 0.4 },
           label: vertical
             ? { fontSize: 10, rotate: -35, position: 'bottom', width: 110, overflow: 'truncate', formatter: (parameter: { name: string }) => parameter.name.replace(/^[a-z]+: /, '') }
-            : { fontSize: 12, width: 180, overflow: 'truncate' },
+            : { fontSize: 12, width: 340, overflow: 'truncate' },
         }],
       },
       true,
