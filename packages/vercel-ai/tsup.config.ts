@@ -2,7 +2,10 @@ import { defineConfig } from 'tsup';
 import packageJson from './package.json';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Three entries: `/middleware` must never load `@ai-sdk/otel`; shared modules go to chunks (also
+  // for CJS) so the entries share one copy of their state.
+  entry: ['src/index.ts', 'src/middleware.ts', 'src/telemetry.ts'],
+  splitting: true,
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

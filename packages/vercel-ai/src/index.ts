@@ -1,11 +1,12 @@
-export { routeMiddleware, ROUTE_ATTRIBUTED_KEY } from './route-middleware';
+// Both hooks. Importing the root loads `@ai-sdk/otel` (for `routeTelemetry`); an app that only
+// wraps models imports `@servedby/vercel-ai/middleware` instead.
+export { routeMiddleware, ROUTE_ATTRIBUTED_KEY } from './middleware';
 export type {
   RouteFactsSink,
   RouteLanguageModelMiddleware,
   RouteMiddlewareOptions,
   RouteModelLike,
-} from './route-middleware';
-export { routeTelemetry } from './route-telemetry';
-export type { RouteTelemetryOptions } from './route-telemetry';
-
+} from './middleware';
+export { routeTelemetry } from './telemetry';
+export type { RouteTelemetryOptions } from './telemetry';
 export { VERSION } from './version';
