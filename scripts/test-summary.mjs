@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Sums the vitest JSON reports every workspace writes to test-output/vitest*.json and prints
-// one closing line, so CI (and people) see the whole suite's count at a glance.
+// Sums the vitest JSON reports every workspace writes to test-output/vitest*.json and prints one
+// line per CI lane plus the total, so CI (and people) see the whole suite's count at a glance.
+// Reports of the OTel SDK 2 lane end in `-sdk2.json` (see @servedby/test-otel's vitest plugin).
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
+const lanes = new Map([
+  ['lane 1 (Node 24 + OTel SDK 3)', { passed: 0, failed: 0, skipped: 0, reports: 0 }],
+  ['lane 2 (Node 22 + OTel SDK 2)', { passed: 0, failed: 0, skipped: 0, reports: 0 }],
+]);
+const [mainLane, sdk2Lane] = [...lanes.values()];
 const missing = [];
 for (const parent of ['packages', 'apps']) {
   if (!existsSync(parent)) continue;
@@ -20,18 +23,27 @@ for (const parent of ['packages', 'apps']) {
     const reports = existsSync(outputDir)
       ? readdirSync(outputDir).filter((file) => /^vitest.*\.json$/.test(file))
       : [];
-    if (reports.length === 0) {
-      missing.push(dir);
-      continue;
-    }
+    if (!reports.some((file) => !file.endsWith('-sdk2.json'))) missing.push(dir);
     for (const report of reports) {
       const result = JSON.parse(readFileSync(join(outputDir, report), 'utf8'));
-      passed += result.numPassedTests ?? 0;
-      failed += result.numFailedTests ?? 0;
-      skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
+      const lane = report.endsWith('-sdk2.json') ? sdk2Lane : mainLane;
+      lane.reports += 1;
+      lane.passed += result.numPassedTests ?? 0;
+      lane.failed += result.numFailedTests ?? 0;
+      lane.skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
     }
   }
 }
 for (const dir of missing) console.log(`no test report from ${dir}`);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const [name, lane] of lanes) {
+  if (lane.reports === 0) continue;
+  console.log(`${name}: ${lane.passed} passed, ${lane.failed} failed, ${lane.skipped} skipped (${lane.reports} reports)`);
+  passed += lane.passed;
+  failed += lane.failed;
+  skipped += lane.skipped;
+}
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || missing.length > 0 || passed === 0 ? 1 : 0);
