@@ -1,14 +1,14 @@
 // In-memory OpenTelemetry for the tests, on the SDK line SERVEDBY_OTEL_LANE chooses. Test code
 // imports only from here (never an SDK package), so every suite runs unchanged on both lines.
-import { context } from '@opentelemetry/api';
+import { context, type ContextManager } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { otelLaneOf, type OtelLane } from './lane';
 import type { LaneSdk, TestSpanExporter, TestTracerProvider } from './types';
 
 export type { OtelLane } from './lane';
 export type { TestSpanExporter, TestTracerProvider } from './types';
-export type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+export type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 export type {
   DataPoint,
   Histogram,
@@ -72,6 +72,32 @@ export function createTestTracing(options: TestTracingOptions = {}): TestTracing
     reset: () => exporter.reset(),
   };
 }
+
+/**
+ * The lane's constructors, for tests that assemble their own pipeline (processor order, several
+ * providers): `new BasicTracerProvider({ spanProcessors })` / `new TracerProvider(…)`.
+ */
+export function createTracerProvider(options: { spanProcessors?: SpanProcessor[] } = {}): TestTracerProvider {
+  return sdk.createTracerProvider(options);
+}
+
+/** The lane's `InMemorySpanExporter`. */
+export function createInMemorySpanExporter(): TestSpanExporter {
+  return sdk.createInMemorySpanExporter();
+}
+
+/** The lane's `SimpleSpanProcessor` (SDK 3: `new SimpleSpanProcessor({ exporter })`, SDK 2: `(exporter)`). */
+export function createSimpleSpanProcessor(exporter: SpanExporter): SpanProcessor {
+  return sdk.createSimpleSpanProcessor(exporter);
+}
+
+/** The lane's AsyncLocalStorage context manager, not yet enabled or installed. */
+export function createContextManager(): ContextManager {
+  return sdk.createContextManager();
+}
+
+/** The lane's `DataPointType` enum. */
+export const DataPointType: LaneSdk['DataPointType'] = sdk.DataPointType;
 
 /** A meter provider with a pull reader (cumulative temporality). */
 export interface TestMetrics {

@@ -1,7 +1,7 @@
 // The SDK 2 line, installed under npm aliases so it can sit beside SDK 3 in one node_modules:
 // `BasicTracerProvider`, positional `SimpleSpanProcessor(exporter)`.
 import { AsyncLocalStorageContextManager } from 'otel-sdk2-context-async-hooks';
-import { AggregationTemporality, MeterProvider, MetricReader } from 'otel-sdk2-sdk-metrics';
+import { AggregationTemporality, DataPointType, MeterProvider, MetricReader } from 'otel-sdk2-sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from 'otel-sdk2-sdk-trace-base';
 import type { LaneSdk } from './types';
 
@@ -30,4 +30,8 @@ export const sdk: LaneSdk = {
     return { meterProvider: meterProvider as never, collect: async () => (await reader.collect()).resourceMetrics as never };
   },
   createContextManager: () => new AsyncLocalStorageContextManager(),
+  createTracerProvider: (options) => new BasicTracerProvider(options as never),
+  createInMemorySpanExporter: () => new InMemorySpanExporter() as never,
+  createSimpleSpanProcessor: (exporter) => new SimpleSpanProcessor(exporter as never) as never,
+  DataPointType: DataPointType as never,
 };

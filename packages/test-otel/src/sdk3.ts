@@ -1,6 +1,6 @@
 // The SDK 3 line: one `@opentelemetry/sdk-trace` package, options-object constructors.
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { LaneSdk } from './types';
 
@@ -27,4 +27,8 @@ export const sdk: LaneSdk = {
     return { meterProvider, collect: async () => (await reader.collect()).resourceMetrics };
   },
   createContextManager: () => new AsyncLocalStorageContextManager(),
+  createTracerProvider: (options) => new TracerProvider(options),
+  createInMemorySpanExporter: () => new InMemorySpanExporter(),
+  createSimpleSpanProcessor: (exporter) => new SimpleSpanProcessor({ exporter }),
+  DataPointType,
 };

@@ -1,6 +1,6 @@
 import type { ContextManager, MeterProvider, TracerProvider } from '@opentelemetry/api';
-import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { DataPointType, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { OtelLane } from './lane';
 
 /**
@@ -13,7 +13,7 @@ export interface TestTracerProvider extends TracerProvider {
 }
 
 /** An in-memory span exporter of either SDK line. */
-export interface TestSpanExporter {
+export interface TestSpanExporter extends SpanExporter {
   getFinishedSpans(): ReadableSpan[];
   reset(): void;
 }
@@ -24,4 +24,8 @@ export interface LaneSdk {
   createTracing(spanProcessors: SpanProcessor[]): { tracerProvider: TestTracerProvider; exporter: TestSpanExporter };
   createMetrics(): { meterProvider: MeterProvider & { shutdown(): Promise<void> }; collect(): Promise<ResourceMetrics> };
   createContextManager(): ContextManager;
+  createTracerProvider(options: { spanProcessors?: SpanProcessor[] }): TestTracerProvider;
+  createInMemorySpanExporter(): TestSpanExporter;
+  createSimpleSpanProcessor(exporter: SpanExporter): SpanProcessor;
+  DataPointType: typeof DataPointType;
 }
