@@ -73,7 +73,9 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
     let late: LateExchange | undefined;
     const parent = captureStorage.getStore();
     try {
+      const target = describeRequest(input, init);
       claim = {
+        url: target.url,
         ...(options.onCapture ? { onCapture: options.onCapture } : {}),
         instrumentation: getInstrumentation,
         lookAheadBytes,
@@ -83,7 +85,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
         binds: true,
         exchanges: [],
       };
-      late = lateExchange(parent, claim, input, init);
+      late = lateExchange(parent, claim, target);
     } catch (error) {
       diag.debug('servedby: captureRouteFetch could not describe the request', error);
       return baseFetch(input, init);
@@ -123,16 +125,18 @@ interface LateExchange {
  * The exchange of a fetch no diagnostics channel reports, made after the fact but bound, timed
  * and parented as of the call's start.
  */
-function lateExchange(
-  parent: ReturnType<typeof captureStorage.getStore>,
-  claim: FetchClaim,
-  input: Parameters<FetchFunction>[0],
-  init: Parameters<FetchFunction>[1],
-): LateExchange {
+function describeRequest(input: Parameters<FetchFunction>[0], init: Parameters<FetchFunction>[1]): { url: string; method: string } {
   const isRequest = typeof Request !== 'undefined' && input instanceof Request;
   const rawUrl = isRequest ? input.url : String(input instanceof URL ? input.href : input);
   const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
-  const url = urlWithoutSecrets(rawUrl);
+  return { url: urlWithoutSecrets(rawUrl), method };
+}
+
+function lateExchange(
+  parent: ReturnType<typeof captureStorage.getStore>,
+  claim: FetchClaim,
+  { url, method }: { url: string; method: string },
+): LateExchange {
   const binding = bindingFor(parent?.sink ? { sink: parent.sink, claim } : { claim }, url, method)!;
   const startTime = performance.now();
   const spanStartTime = performance.timeOrigin + startTime;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect as http2Connect, createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -380,9 +381,61 @@ describe('channel capture: node:http clients', () => {
   });
 });
 
+describe('channel capture: node:http2 clients (the AWS SDK\'s default handler for Bedrock Runtime)', () => {
+  it('captures URL, status and headers of an HTTP/2 stream inside a model call, and ends with it', async () => {
+    const server = createHttp2Server();
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => {});
+      if (headers[':path']?.startsWith('/reset')) {
+        stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream' });
+        stream.write('partial');
+        setTimeout(() => stream.destroy(new Error('upstream reset')), 10);
+        return;
+      }
+      stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-amzn-requestid': 'req-1' });
+      stream.end('{"output":{}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const session = http2Connect(origin);
+    const call = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const stream = session.request({ ':path': path, ':method': 'POST' });
+        let body = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (part: string) => (body += part));
+        stream.on('end', () => resolve(body));
+        stream.on('error', reject);
+        stream.end('{}');
+      });
+    try {
+      const captures: RouteCapture[] = [];
+      const body = await runWithRouteCapture((capture) => captures.push(capture), () => call('/model/anthropic.claude/converse?x=secret'));
+      expect(body).toBe('{"output":{}}');
+      await captures[0]!.done;
+      expect(captures[0]!.url).toBe(`${origin}/model/anthropic.claude/converse`);
+      expect(captures[0]!.status).toBe(200);
+      expect(captures[0]!.responseHeaders.get('x-amzn-requestid')).toBe('req-1');
+
+      // A reset mid-body: the caller's outcome is the same with and without the capture.
+      const bare = await call('/reset').catch((error: unknown) => describeError(error));
+      const resetCaptures: RouteCapture[] = [];
+      const captured = await runWithRouteCapture(
+        (capture) => resetCaptures.push(capture),
+        () => call('/reset').catch((error: unknown) => describeError(error)),
+      );
+      expect(captured).toEqual(bare);
+      expect(resetCaptures[0]!.status).toBe(200);
+    } finally {
+      session.close();
+      server.close();
+    }
+  });
+});
+
 describe('support', () => {
   it(`reports what Node ${process.versions.node} (undici ${process.versions.undici}) lets the capture see`, () => {
-    expect(routeCaptureSupport()).toEqual({ undici: true, undiciBody: support.undiciBody, http: true });
+    expect(routeCaptureSupport()).toEqual({ undici: true, undiciBody: support.undiciBody, http: true, http2: true });
     if (nodeMajor >= 24) expect(support.undiciBody).toBe(true);
     if (nodeMajor === 22) expect(support.undiciBody).toBe(false);
   });

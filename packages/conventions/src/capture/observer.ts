@@ -43,6 +43,8 @@ export interface RouteCaptureSupport {
   readonly undiciBody: boolean;
   /** `node:http`/`node:https` client exchanges (`http.client.*` channels): URL, status, headers, end; never the body. */
   readonly http: boolean;
+  /** `node:http2` client streams (`http2.client.stream.*`, Node ≥ 22.x): URL, status, headers, end; never the body. */
+  readonly http2: boolean;
 }
 
 interface ObserverSettings {
@@ -91,6 +93,8 @@ const support: RouteCaptureSupport = {
   undici: typeof diagnosticsChannel.subscribe === 'function',
   undiciBody: typeof diagnosticsChannel.subscribe === 'function' && bundledUndiciHasBodyChannel(),
   http: typeof diagnosticsChannel.subscribe === 'function',
+  // Subscribing is harmless where Node does not publish them; whether it does is not detectable up front.
+  http2: typeof diagnosticsChannel.subscribe === 'function',
 };
 
 // Exchanges by the undici request or Node ClientRequest that carries them: nothing is added to
@@ -264,7 +268,8 @@ function onUndiciCreate(message: { request: UndiciRequest }): void {
   const scope = captureStorage.getStore();
   if (scope === undefined && !settings.ownSpans) return;
   const request = message.request;
-  const url = undiciUrl(request);
+  const claim = scope?.claim;
+  const url = claim?.binds && claim.url !== undefined && claim.exchanges.length === 0 ? claim.url : undiciUrl(request);
   const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
   const binding = bindingFor(scope, url, method);
   if (!binding) return;
@@ -371,6 +376,70 @@ function onHttpResponseFinish(message: { request: object; response: NodeIncoming
   });
 }
 
+interface NodeHttp2Stream {
+  rstCode?: number;
+  session?: { socket?: { bytesRead?: number } | null } | null;
+}
+
+type Http2Headers = Record<string, string | string[] | undefined>;
+
+function http2Url(headers: Http2Headers): string {
+  const scheme = typeof headers[':scheme'] === 'string' ? headers[':scheme'] : 'https';
+  const authority = typeof headers[':authority'] === 'string' ? headers[':authority'] : '';
+  const path = typeof headers[':path'] === 'string' ? headers[':path'] : '/';
+  return urlWithoutSecrets(`${scheme}://${authority}${path}`);
+}
+
+function onHttp2StreamStart(message: { stream: NodeHttp2Stream; headers: Http2Headers }): void {
+  const scope = captureStorage.getStore();
+  if (scope === undefined && !settings.ownSpans) return;
+  const url = http2Url(message.headers);
+  const rawMethod = message.headers[':method'];
+  const method = (typeof rawMethod === 'string' ? rawMethod : 'GET').toUpperCase();
+  const binding = bindingFor(scope, url, method);
+  if (!binding) return;
+  const stream = message.stream;
+  // The session's socket is shared by its streams: any byte on it counts as activity.
+  exchangesByRequest.set(stream as object, startExchange(scope, binding, url, method, 'none', () => stream.session?.socket?.bytesRead ?? 0));
+}
+
+function onHttp2StreamFinish(message: { stream: object; headers: Http2Headers }): void {
+  const exchange = exchangesByRequest.get(message.stream);
+  if (!exchange) return;
+  const status = Number(message.headers[':status']);
+  if (status >= 100 && status < 200) return;
+  const headers: Record<string, unknown> = {};
+  for (const name of Object.keys(message.headers)) if (!name.startsWith(':')) headers[name] = message.headers[name];
+  exchange.receiveHeaders(Number.isFinite(status) ? status : 0, headersRecord(headers));
+}
+
+function onHttp2StreamError(message: { stream: object; error: unknown }): void {
+  const exchange = exchangesByRequest.get(message.stream);
+  if (!exchange) return;
+  exchangesByRequest.delete(message.stream);
+  exchange.fail(message.error);
+}
+
+function onHttp2StreamClose(message: { stream: NodeHttp2Stream }): void {
+  const exchange = exchangesByRequest.get(message.stream as object);
+  if (!exchange) return;
+  // NGHTTP2_NO_ERROR (0) is a normal close; any other code is a reset (NGHTTP2_CANCEL when the caller abandoned it).
+  const code = message.stream.rstCode ?? 0;
+  if (code === 0) {
+    exchangesByRequest.delete(message.stream as object);
+    exchange.complete();
+    return;
+  }
+  // Node publishes the stream's error after its close: let that (more precise) error end it first.
+  setImmediate(() => {
+    exchangesByRequest.delete(message.stream as object);
+    if (exchange.finished) return;
+    const error = new Error(`HTTP/2 stream reset (code ${code})`);
+    error.name = code === 8 ? 'AbortError' : 'Http2StreamReset';
+    exchange.fail(error);
+  });
+}
+
 function abortedError(): Error {
   const error = new Error('The exchange ended before its response was complete');
   error.name = 'AbortError';
@@ -390,6 +459,10 @@ function subscribeOnce(): void {
     diagnosticsChannel.subscribe('http.client.request.start', guarded('http request', onHttpRequestStart));
     diagnosticsChannel.subscribe('http.client.request.error', guarded('http error', onHttpRequestError));
     diagnosticsChannel.subscribe('http.client.response.finish', guarded('http response', onHttpResponseFinish));
+    diagnosticsChannel.subscribe('http2.client.stream.start', guarded('http2 start', onHttp2StreamStart));
+    diagnosticsChannel.subscribe('http2.client.stream.finish', guarded('http2 response', onHttp2StreamFinish));
+    diagnosticsChannel.subscribe('http2.client.stream.error', guarded('http2 error', onHttp2StreamError));
+    diagnosticsChannel.subscribe('http2.client.stream.close', guarded('http2 close', onHttp2StreamClose));
   } catch (error) {
     diag.warn('servedby: subscribing to the diagnostics channels failed', error);
   }

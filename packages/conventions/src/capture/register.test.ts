@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { connect as http2Connect, createServer as createHttp2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { startGatewaySim } from '@servedby/gateway-sim';
 import { createTestTracing } from '@servedby/test-otel';
 import OpenAI from 'openai';
@@ -94,6 +96,49 @@ describe('register entry: what is not a GenAI exchange', () => {
     await fetch(`${sim.baseUrls.openrouter}/files`, { method: 'POST', body: '{}' }).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(tracing.spans()).toHaveLength(0);
+  });
+});
+
+describe('register entry: node:http2 clients', () => {
+  it('a span per HTTP/2 model call, ended on success and on a reset (route from URL and headers only)', async () => {
+    const server = createHttp2Server();
+    server.on('stream', (stream, headers) => {
+      stream.on('error', () => {});
+      if (headers[':path'] === '/reset/v1/chat/completions') {
+        stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });
+        stream.write('data: {}\n\n');
+        setTimeout(() => stream.destroy(new Error('upstream reset')), 10);
+        return;
+      }
+      stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-litellm-model-api-base': 'https://api.openai.com/v1' });
+      stream.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const session = http2Connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const call = (path: string) =>
+      new Promise<void>((resolve) => {
+        const stream = session.request({ ':path': path, ':method': 'POST' });
+        stream.on('data', () => {});
+        stream.on('end', resolve);
+        stream.on('error', () => resolve());
+        stream.end('{"model":"gpt-4o"}');
+      });
+    try {
+      await call('/ok/v1/chat/completions');
+      await call('/reset/v1/chat/completions');
+      await until(() => tracing.spans().length === 2);
+      const ok = tracing.spans().find((span) => span.attributes['gen_ai.route.gateway'] === 'litellm')!;
+      const reset = tracing.spans().find((span) => span !== ok)!;
+      // No channel shows an HTTP/2 (or node:http) request body: the requested model stays unknown here.
+      expect(ok.name).toBe('chat');
+      expect(ok.status.code).not.toBe(SpanStatusCode.ERROR);
+      expect(ok.attributes['gen_ai.route.upstream']).toBe('openai');
+      expect(reset.status.code).toBe(SpanStatusCode.ERROR);
+      expect(reset.attributes['error.type']).toBe('ERR_HTTP2_STREAM_ERROR');
+    } finally {
+      session.close();
+      server.close();
+    }
   });
 });
 

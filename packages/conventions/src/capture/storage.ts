@@ -50,6 +50,12 @@ export interface FetchClaim {
    * feeds bodies to exchanges bound otherwise, and changes no binding.
    */
   readonly binds: boolean;
+  /**
+   * The URL the caller gave the wrapper (without secrets). The first exchange is reported under it,
+   * not under the URL on the wire: a wrapped `fetch` that rewrites URLs (a local proxy, a test's
+   * loopback) must not hide the host the SDK was configured for.
+   */
+  readonly url?: string;
   /** The request body as the caller gave it to fetch (for the requested model), when it is a string or bytes. */
   readonly requestBody?: unknown;
   /** Exchanges the observer bound to this fetch, newest last (redirects add more). */
