@@ -1,34 +1,19 @@
 import { createGateway } from '@ai-sdk/gateway';
 import { createOpenRouter } from '@openrouter/ai-sdk-provider';
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { generateText, streamText } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aiSdkGenerate, aiSdkModel, aiSdkStream } from './calls/ai-sdk';
 import { installAiSdkOtel } from './peers/ai-sdk-otel';
 import { BODY_MODEL, GATEWAY_FROM_RESPONSE_ID } from './testing/expectations';
-import { chatRoutes, TEST_API_KEY, UPSTREAM_HEADER, type ChatRoute } from './testing/routes';
+import { TEST_API_KEY, UPSTREAM_HEADER, type ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode over `@ai-sdk/otel` (AI SDK 7, `providerMetadata: true`) with `@ai-sdk/openai`
 // pointed at each OpenAI-compatible route: the `chat` span has `server.address`, the response id
 // and model, and `ai.response.providerMetadata` — which `@ai-sdk/openai` fills with `{ openai: … }`
 // only, so no gateway's served-by field reaches it.
-const telemetry = createPeerTelemetry({ route: true });
-const { uninstall } = installAiSdkOtel(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
-});
-afterAll(async () => {
-  uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
+const { telemetry, routes: simRoutes, sim: currentSim } = setUpPeerTest(installAiSdkOtel);
 
 function spanNamed(prefix: string) {
   const spans = telemetry.spans().filter((span) => span.name.startsWith(prefix));
@@ -44,7 +29,7 @@ describe('@ai-sdk/otel + RouteSpanProcessor over gateway-sim', () => {
     it.each(['openrouter', 'litellm', 'vercel', 'openai'] as const)(
       '%s on a loopback host: no upstream (no served-by field reaches the span); the gateway only where the response id proves it',
       async (name) => {
-        expect(await call(routes[name])).toBe('Hello from the gateway simulator.');
+        expect(await call(simRoutes()[name])).toBe('Hello from the gateway simulator.');
         const chat = spanNamed('chat ');
         expect(chat.attributes['server.address']).toBe('127.0.0.1');
         expect(routeView(chat.attributes)).toEqual({
@@ -63,7 +48,7 @@ describe('@ai-sdk/otel + RouteSpanProcessor over gateway-sim', () => {
     ['streamText', async (model: Parameters<typeof generateText>[0]['model'], headers: Record<string, string>) => streamText({ model, prompt: 'Say hello.', headers, maxRetries: 0 }).text],
   ] as const)('%s with a gateway\'s own provider package', (_mode, call) => {
     it('@openrouter/ai-sdk-provider: upstream from providerMetadata.openrouter.provider', async () => {
-      const model = createOpenRouter({ baseURL: sim.baseUrls.openrouter, apiKey: TEST_API_KEY }).chat('anthropic/claude-haiku-4.5');
+      const model = createOpenRouter({ baseURL: currentSim().baseUrls.openrouter, apiKey: TEST_API_KEY }).chat('anthropic/claude-haiku-4.5');
       await call(model, { [UPSTREAM_HEADER]: 'Together' });
       expect(routeView(spanNamed('chat ').attributes)).toEqual({
         // @ai-sdk/otel passes the provider package's name through: a label, left as it is
@@ -79,7 +64,7 @@ describe('@ai-sdk/otel + RouteSpanProcessor over gateway-sim', () => {
     });
 
     it('@ai-sdk/gateway (native AI Gateway protocol): upstream from providerMetadata.gateway.routing.finalProvider', async () => {
-      const model = createGateway({ baseURL: `${sim.url}/vercel/v4/ai`, apiKey: TEST_API_KEY })('anthropic/claude-sonnet-4');
+      const model = createGateway({ baseURL: `${currentSim().url}/vercel/v4/ai`, apiKey: TEST_API_KEY })('anthropic/claude-sonnet-4');
       await call(model, { [UPSTREAM_HEADER]: 'bedrock' });
       expect(routeView(spanNamed('chat ').attributes)).toEqual({
         'gen_ai.provider.name': 'gateway',

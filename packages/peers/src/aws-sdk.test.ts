@@ -1,29 +1,20 @@
-// Must stay the first import: it installs the aws-sdk instrumentation before the SDK loads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Loads the SDK only after the instrumentation is enabled (nothing here imports the SDK statically).
 import { installAwsSdk } from './peers/aws-sdk';
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bedrockClient, bedrockConverse, bedrockConverseStream } from './calls/bedrock';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode over `@opentelemetry/instrumentation-aws-sdk`: the Bedrock span carries the model
 // ID, the client region and `aws.request.id` (the `x-amzn-requestid` response header).
-const telemetry = createPeerTelemetry({ route: true });
-const { sdk, uninstall } = installAwsSdk(telemetry.tracerProvider);
-let sim: GatewaySim;
+const { telemetry, peer, sim } = setUpPeerTest(installAwsSdk);
+const { sdk } = peer;
 let client: ReturnType<typeof bedrockClient>;
 
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  client = bedrockClient(sdk, sim.baseUrls.bedrock);
+beforeAll(() => {
+  client = bedrockClient(sdk, sim().baseUrls.bedrock);
 });
-afterAll(async () => {
-  client.destroy();
-  uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
+afterAll(() => client.destroy());
 
 function bedrockSpan() {
   const spans = telemetry.spans();
@@ -71,11 +62,11 @@ describe('aws-sdk instrumentation + RouteSpanProcessor over gateway-sim (Bedrock
   });
 
   it('a call that got no response (connection reset): the span has no AWS request id, so no route is added', async () => {
-    sim.configure({ targets: { bedrock: { failure: 'reset' } } });
+    sim().configure({ targets: { bedrock: { failure: 'reset' } } });
     try {
       await expect(bedrockConverse(sdk, client, 'anthropic.claude-3-5-sonnet-20240620-v1:0')).rejects.toThrow();
     } finally {
-      sim.configure({});
+      sim().configure({});
     }
     const span = bedrockSpan();
     expect(span.attributes['aws.request.id']).toBeUndefined();

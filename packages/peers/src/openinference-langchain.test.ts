@@ -1,30 +1,15 @@
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { langChainInvoke, langChainModel, langChainStream } from './calls/langchain';
 import { installOpenInferenceLangChain } from './peers/openinference-langchain';
 import { BODY_MODEL, GATEWAY_FROM_RESPONSE_ID } from './testing/expectations';
-import { chatRoutes, type ChatRoute } from './testing/routes';
+import type { ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode over OpenInference's real LangChain instrumentation. Its LLM span's
 // `output.value` is LangChain's serialised LLMResult: the message id and served model survive,
 // the gateway's `provider` does not (ChatOpenAI drops it before any callback sees it).
-const telemetry = createPeerTelemetry({ route: true });
-const { uninstall } = installOpenInferenceLangChain(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
-});
-afterAll(async () => {
-  uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
+const { telemetry, routes: simRoutes } = setUpPeerTest(installOpenInferenceLangChain);
 
 function llmSpan() {
   const spans = telemetry.spans().filter((span) => span.attributes['openinference.span.kind'] === 'LLM');
@@ -40,7 +25,7 @@ describe('OpenInference LangChain instrumentation + RouteSpanProcessor over gate
     it.each(['openrouter', 'litellm', 'vercel', 'azure', 'openai'] as const)(
       '%s: no served-by field survives LangChain, so no upstream; the gateway only where the message id proves it',
       async (name) => {
-        expect(await call(routes[name])).toBe('Hello from the gateway simulator.');
+        expect(await call(simRoutes()[name])).toBe('Hello from the gateway simulator.');
         const span = llmSpan();
         const gateway = GATEWAY_FROM_RESPONSE_ID[name];
         expect(routeView(span.attributes)).toEqual(

@@ -1,28 +1,13 @@
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAIClient, openAICreate, openAIStream } from './calls/openai';
 import { installOpenInferenceOpenAI } from './peers/openinference-openai';
-import { chatRoutes, type ChatRoute } from './testing/routes';
+import type { ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode: OpenInference's real OpenAI instrumentation makes the spans, RouteSpanProcessor
 // is the only servedby code, gateway-sim answers with each gateway's real wire format.
-const telemetry = createPeerTelemetry({ route: true });
-const { sdk, uninstall } = installOpenInferenceOpenAI(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
-});
-afterAll(async () => {
-  uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
+const { telemetry, peer, routes: simRoutes } = setUpPeerTest(installOpenInferenceOpenAI);
 
 function onlySpan() {
   const spans = telemetry.spans();
@@ -33,7 +18,7 @@ function onlySpan() {
 
 describe('OpenInference openai instrumentation + RouteSpanProcessor over gateway-sim', () => {
   it('OpenRouter, JSON: upstream from the raw body provider OpenInference keeps in output.value', async () => {
-    await openAICreate(openAIClient(sdk, routes.openrouter), routes.openrouter);
+    await openAICreate(openAIClient(peer.sdk, simRoutes().openrouter), simRoutes().openrouter);
     const span = onlySpan();
     expect(span.attributes['llm.system']).toBe('openai'); // the client label, left as the peer wrote it
     expect(routeView(span.attributes)).toEqual({
@@ -49,7 +34,7 @@ describe('OpenInference openai instrumentation + RouteSpanProcessor over gateway
   });
 
   it('Vercel AI Gateway, JSON: upstream from provider_metadata.gateway in the raw body', async () => {
-    await openAICreate(openAIClient(sdk, routes.vercel), routes.vercel);
+    await openAICreate(openAIClient(peer.sdk, simRoutes().vercel), simRoutes().vercel);
     expect(routeView(onlySpan().attributes)).toEqual({
       'gen_ai.system': 'vercel',
       'gen_ai.provider.name': 'vercel',
@@ -68,13 +53,13 @@ describe('OpenInference openai instrumentation + RouteSpanProcessor over gateway
   it.each(['openrouter', 'litellm', 'vercel', 'azure', 'openai'] as const)(
     '%s, stream: OpenInference keeps only the text, so nothing may decide and nothing is added',
     async (name) => {
-      await openAIStream(openAIClient(sdk, routes[name]), routes[name]);
+      await openAIStream(openAIClient(peer.sdk, simRoutes()[name]), simRoutes()[name]);
       expect(routeView(onlySpan().attributes)).toEqual({});
     },
   );
 
   it('Azure deployment, JSON: the content-filter fields of the raw body fingerprint Azure OpenAI; upstream the served model\'s vendor', async () => {
-    await openAICreate(openAIClient(sdk, routes.azure), routes.azure);
+    await openAICreate(openAIClient(peer.sdk, simRoutes().azure), simRoutes().azure);
     expect(routeView(onlySpan().attributes)).toEqual({
       'gen_ai.system': 'azure.ai.openai',
       'gen_ai.provider.name': 'azure.ai.openai',
@@ -90,7 +75,7 @@ describe('OpenInference openai instrumentation + RouteSpanProcessor over gateway
   it.each(['litellm', 'openai'] as const)(
     '%s, JSON: no URL and no headers on the span, and the body names no gateway: upstream stays unset, never the openai label',
     async (name) => {
-      await openAICreate(openAIClient(sdk, routes[name]), routes[name]);
+      await openAICreate(openAIClient(peer.sdk, simRoutes()[name]), simRoutes()[name]);
       const view = routeView(onlySpan().attributes);
       expect(view['gen_ai.route.upstream']).toBeUndefined();
       expect(view).toEqual({});

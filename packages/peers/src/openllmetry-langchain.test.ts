@@ -1,29 +1,14 @@
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { langChainInvoke, langChainModel, langChainStream } from './calls/langchain';
 import { installOpenLLMetryLangChain } from './peers/openllmetry-langchain';
-import { chatRoutes, type ChatRoute } from './testing/routes';
+import type { ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode over OpenLLMetry's real LangChain instrumentation: `gen_ai.provider.name` from the
 // class name (`openai` for ChatOpenAI on any base URL, `azure.ai.openai` for AzureChatOpenAI),
 // the request model as `gen_ai.response.model`, no response id, no URL.
-const telemetry = createPeerTelemetry({ route: true });
-const { uninstall } = installOpenLLMetryLangChain(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
-});
-afterAll(async () => {
-  uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
+const { telemetry, routes: simRoutes } = setUpPeerTest(installOpenLLMetryLangChain);
 
 function chatSpan() {
   const spans = telemetry.spans().filter((span) => span.attributes['gen_ai.operation.name'] === 'chat');
@@ -44,7 +29,7 @@ describe('OpenLLMetry LangChain instrumentation + RouteSpanProcessor over gatewa
       ['azure', 'azure.ai.openai'],
       ['openai', 'openai'],
     ] as const)('%s: the class label (%s) stays the peer\'s; no gateway, no upstream is invented', async (name, label) => {
-      await call(routes[name]);
+      await call(simRoutes()[name]);
       const span = chatSpan();
       expect(routeView(span.attributes)).toEqual({
         'gen_ai.provider.name': label,

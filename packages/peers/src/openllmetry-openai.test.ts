@@ -1,29 +1,14 @@
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAIClient, openAICreate, openAIStream } from './calls/openai';
 import { installOpenLLMetryOpenAI } from './peers/openllmetry-openai';
 import { BODY_MODEL, GATEWAY_FROM_RESPONSE_ID } from './testing/expectations';
-import { chatRoutes, type ChatRoute } from './testing/routes';
+import type { ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode over OpenLLMetry's real OpenAI instrumentation. Its spans carry
 // `gen_ai.provider.name=openai` for every base URL, the response id and model, and no URL.
-const telemetry = createPeerTelemetry({ route: true });
-const { sdk, uninstall } = installOpenLLMetryOpenAI(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
-});
-afterAll(async () => {
-  uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
+const { telemetry, peer, routes: simRoutes } = setUpPeerTest(installOpenLLMetryOpenAI);
 
 function onlySpan() {
   const spans = telemetry.spans();
@@ -40,7 +25,7 @@ describe('OpenLLMetry openai instrumentation + RouteSpanProcessor over gateway-s
     it.each(['openrouter', 'litellm', 'vercel', 'azure', 'openai'] as const)(
       '%s: the openai client label never becomes an upstream; only a gateway the response id proves is added',
       async (name) => {
-        await call(openAIClient(sdk, routes[name]), routes[name]);
+        await call(openAIClient(peer.sdk, simRoutes()[name]), simRoutes()[name]);
         const span = onlySpan();
         expect(routeView(span.attributes)).toEqual({
           // OpenLLMetry's own attributes, left as it wrote them

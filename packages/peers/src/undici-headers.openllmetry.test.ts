@@ -1,31 +1,17 @@
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAIClient, openAICreate, openAIStream } from './calls/openai';
 import { installOpenLLMetryOpenAI } from './peers/openllmetry-openai';
 import { installUndici } from './peers/undici';
-import { chatRoutes, type ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // OpenLLMetry's OpenAI span is active while the SDK fetches, so undici's span (with the captured
 // route headers) is its child and RouteSpanProcessor reads it when the chat span ends.
-const telemetry = createPeerTelemetry({ route: true });
-const openLLMetry = installOpenLLMetryOpenAI(telemetry.tracerProvider);
-const undici = installUndici(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
+const { telemetry, peer: openLLMetry, routes } = setUpPeerTest((tracerProvider) => {
+  const undici = installUndici(tracerProvider);
+  const installed = installOpenLLMetryOpenAI(tracerProvider);
+  return { sdk: installed.sdk, uninstall: () => (undici.uninstall(), installed.uninstall()) };
 });
-afterAll(async () => {
-  undici.uninstall();
-  openLLMetry.uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
 
 function chatSpan() {
   const spans = telemetry.spans();
@@ -43,7 +29,7 @@ describe('OpenLLMetry openai + undici instrumentation (response headers) + Route
     ['stream', openAIStream],
   ] as const)('%s', (_mode, call) => {
     it('LiteLLM → Azure: gateway, upstream, deployment and the served model from the LiteLLM headers; the openai label stays', async () => {
-      const route = { ...routes.litellm, headers: { 'x-sim-upstream': 'azure.ai.openai' } };
+      const route = { ...routes().litellm, headers: { 'x-sim-upstream': 'azure.ai.openai' } };
       await call(openAIClient(openLLMetry.sdk, route), route);
       const view = routeView(chatSpan().attributes);
       expect(view).toEqual({
@@ -61,7 +47,7 @@ describe('OpenLLMetry openai + undici instrumentation (response headers) + Route
     });
 
     it('direct OpenAI API shape on an unknown host: openai-organization is OpenAI\'s own header, so openai is the upstream', async () => {
-      await call(openAIClient(openLLMetry.sdk, routes.openai), routes.openai);
+      await call(openAIClient(openLLMetry.sdk, routes().openai), routes().openai);
       expect(routeView(chatSpan().attributes)).toEqual({
         'gen_ai.provider.name': 'openai',
         'gen_ai.response.model': 'gpt-4o-2024-08-06',

@@ -1,33 +1,19 @@
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAIClient, openAICreate, openAIStream } from './calls/openai';
 import { installOpenInferenceOpenAI } from './peers/openinference-openai';
 import { installUndici } from './peers/undici';
-import { chatRoutes, type ChatRoute } from './testing/routes';
 import { routeView } from './testing/route-view';
-import { createPeerTelemetry } from './testing/telemetry';
+import { setUpPeerTest } from './testing/harness';
 
 // Zero-code mode with an HTTP client instrumentation beside the LLM one: undici's span (a child
 // of OpenInference's LLM span) carries the captured response headers, and RouteSpanProcessor
 // reads them when the LLM span ends. This is what makes LiteLLM and Azure decidable without a
 // servedby hook in the call.
-const telemetry = createPeerTelemetry({ route: true });
-const openInference = installOpenInferenceOpenAI(telemetry.tracerProvider);
-const undici = installUndici(telemetry.tracerProvider);
-let sim: GatewaySim;
-let routes: Record<ChatRoute['name'], ChatRoute>;
-
-beforeAll(async () => {
-  sim = await startGatewaySim({ port: 0, seed: 7 });
-  routes = Object.fromEntries(chatRoutes(sim).map((route) => [route.name, route])) as typeof routes;
+const { telemetry, peer: openInference, routes } = setUpPeerTest((tracerProvider) => {
+  const undici = installUndici(tracerProvider);
+  const installed = installOpenInferenceOpenAI(tracerProvider);
+  return { sdk: installed.sdk, uninstall: () => (undici.uninstall(), installed.uninstall()) };
 });
-afterAll(async () => {
-  undici.uninstall();
-  openInference.uninstall();
-  await sim?.close();
-  await telemetry.shutdown();
-});
-beforeEach(() => telemetry.reset());
 
 function llmSpan() {
   const spans = telemetry.spans();
@@ -45,7 +31,7 @@ describe('OpenInference openai + undici instrumentation (response headers) + Rou
     ['stream', openAIStream],
   ] as const)('%s', (_mode, call) => {
     it('LiteLLM → Bedrock: upstream from x-litellm-model-name on the HTTP child span', async () => {
-      await call(openAIClient(openInference.sdk, routes.litellm), routes.litellm);
+      await call(openAIClient(openInference.sdk, routes().litellm), routes().litellm);
       expect(routeView(llmSpan().attributes)).toEqual({
         'gen_ai.system': 'litellm',
         'gen_ai.provider.name': 'litellm',
@@ -62,7 +48,7 @@ describe('OpenInference openai + undici instrumentation (response headers) + Rou
     });
 
     it('OpenRouter: upstream from the body on JSON; on a stream (no body on the span) the gateway from x-generation-id only', async () => {
-      await call(openAIClient(openInference.sdk, routes.openrouter), routes.openrouter);
+      await call(openAIClient(openInference.sdk, routes().openrouter), routes().openrouter);
       const requestId = expect.stringMatching(/^gen-\d+-[A-Za-z0-9]+$/);
       expect(routeView(llmSpan().attributes)).toEqual(
         _mode === 'create'
@@ -87,7 +73,7 @@ describe('OpenInference openai + undici instrumentation (response headers) + Rou
     });
 
     it('Azure deployment: gateway from the Azure headers and URL, upstream the served model\'s vendor', async () => {
-      await call(openAIClient(openInference.sdk, routes.azure), routes.azure);
+      await call(openAIClient(openInference.sdk, routes().azure), routes().azure);
       expect(routeView(llmSpan().attributes)).toEqual({
         'gen_ai.system': 'azure.ai.openai',
         'gen_ai.provider.name': 'azure.ai.openai',

@@ -1,6 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText, type Telemetry } from 'ai';
 import { type ChatRoute, TEST_API_KEY } from '../testing/routes';
+import { readStream } from './read-stream';
 
 /** An AI SDK 7 chat model (`@ai-sdk/openai`, chat completions) for one OpenAI-compatible gateway-sim route. */
 export function aiSdkModel(route: ChatRoute, fetch?: typeof globalThis.fetch) {
@@ -18,14 +19,5 @@ export async function aiSdkGenerate(model: Model, integrations?: Telemetry[]): P
 /** `streamText`, read to the end; `onFirstChunk` marks time to first text chunk. */
 export async function aiSdkStream(model: Model, integrations?: Telemetry[], onFirstChunk?: () => void): Promise<string> {
   const result = streamText({ model, prompt: 'Say hello.', maxRetries: 0, ...(integrations ? { telemetry: { integrations } } : {}) });
-  let text = '';
-  let first = true;
-  for await (const part of result.textStream) {
-    if (first) {
-      first = false;
-      onFirstChunk?.();
-    }
-    text += part;
-  }
-  return text;
+  return readStream(result.textStream, (part) => part, onFirstChunk);
 }

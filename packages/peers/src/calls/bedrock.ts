@@ -1,5 +1,6 @@
 import type * as BedrockModule from '@aws-sdk/client-bedrock-runtime';
 import { TEST_CREDENTIALS } from '../testing/routes';
+import { readStream } from './read-stream';
 
 type BedrockExports = typeof BedrockModule;
 type Client = InstanceType<BedrockExports['BedrockRuntimeClient']>;
@@ -20,16 +21,6 @@ export async function bedrockConverse(sdk: BedrockExports, client: Client, model
 /** `ConverseStream`, read to the end; `onFirstChunk` marks time to first text delta. */
 export async function bedrockConverseStream(sdk: BedrockExports, client: Client, modelId: string, onFirstChunk?: () => void): Promise<string> {
   const output = await client.send(new sdk.ConverseStreamCommand({ modelId, messages }));
-  let text = '';
-  let first = true;
-  for await (const event of output.stream ?? []) {
-    const delta = event.contentBlockDelta?.delta?.text;
-    if (delta === undefined) continue;
-    if (first) {
-      first = false;
-      onFirstChunk?.();
-    }
-    text += delta;
-  }
-  return text;
+  if (!output.stream) throw new Error('ConverseStream answered without a stream');
+  return readStream(output.stream, (event) => event.contentBlockDelta?.delta?.text, onFirstChunk);
 }

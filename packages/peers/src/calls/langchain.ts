@@ -1,6 +1,7 @@
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { AzureChatOpenAI, ChatOpenAI } from '@langchain/openai';
 import { AZURE_API_VERSION, type ChatRoute, TEST_API_KEY } from '../testing/routes';
+import { readStream } from './read-stream';
 
 /** A LangChain chat model for one gateway-sim route: `ChatOpenAI` with a `baseURL`, or `AzureChatOpenAI`. */
 export function langChainModel(route: ChatRoute, options: { fetch?: typeof globalThis.fetch; streaming?: boolean } = {}): ChatOpenAI {
@@ -32,14 +33,5 @@ export async function langChainInvoke(model: ChatOpenAI, callbacks?: BaseCallbac
 /** `model.stream`, read to the end; `onFirstChunk` marks time to first chunk. */
 export async function langChainStream(model: ChatOpenAI, callbacks?: BaseCallbackHandler[], onFirstChunk?: () => void): Promise<string> {
   const stream = await model.stream('Say hello.', callbacks ? { callbacks } : {});
-  let text = '';
-  let first = true;
-  for await (const chunk of stream) {
-    if (first) {
-      first = false;
-      onFirstChunk?.();
-    }
-    text += typeof chunk.content === 'string' ? chunk.content : '';
-  }
-  return text;
+  return readStream(stream, (chunk) => (typeof chunk.content === 'string' && chunk.content.length > 0 ? chunk.content : undefined), onFirstChunk);
 }

@@ -1,5 +1,6 @@
 import type * as OpenAIModule from 'openai';
 import { AZURE_API_VERSION, type ChatRoute, TEST_API_KEY } from '../testing/routes';
+import { readStream } from './read-stream';
 
 type OpenAIExports = typeof OpenAIModule;
 type Client = InstanceType<OpenAIExports['OpenAI']>;
@@ -24,14 +25,5 @@ export async function openAICreate(client: Client, route: ChatRoute): Promise<st
 /** `chat.completions.create({ stream: true })`, read to the end; `onFirstChunk` marks time to first chunk. */
 export async function openAIStream(client: Client, route: ChatRoute, onFirstChunk?: () => void): Promise<string> {
   const stream = await client.chat.completions.create({ model: route.model, messages, stream: true });
-  let text = '';
-  let first = true;
-  for await (const chunk of stream) {
-    if (first) {
-      first = false;
-      onFirstChunk?.();
-    }
-    text += chunk.choices[0]?.delta?.content ?? '';
-  }
-  return text;
+  return readStream(stream, (chunk) => chunk.choices[0]?.delta?.content ?? undefined, onFirstChunk);
 }
