@@ -374,6 +374,23 @@ describe('routeMiddleware without an SDK call around it', () => {
     expect(serialized).not.toContain('api-version');
   });
 
+  it.each([
+    ['OpenRouter', 'https://openrouter.ai/api/v1', 'openai/gpt-4o'],
+    ['LiteLLM', 'http://localhost:4000/v1', 'gpt-4o'],
+  ])('gives a refused connection to a %s base URL no upstream', async (_name, baseURL, modelId) => {
+    // Nothing listens on port 1: the connection is refused before any response.
+    const refusing: typeof fetch = (input, init) => fetch(String(input instanceof Request ? input.url : input).replace(baseURL, 'http://127.0.0.1:1/v1'), init);
+    const provider = createOpenAI7({ baseURL, apiKey: TEST_API_KEY, fetch: refusing });
+    const model = ai7.wrapLanguageModel({ model: provider.chat(modelId), middleware: middleware() });
+    const error = await ai7.generateText({ model, prompt: 'Hi', maxRetries: 0 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    const span = telemetry.span(`chat ${modelId}`);
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toEqual(expect.any(String));
+    expect(span.attributes['gen_ai.route.upstream']).toBeUndefined();
+    expect(span.attributes['gen_ai.route.path']).toBeUndefined();
+  });
+
   it('records the route metrics for every call, own span or not', async () => {
     const provider = createOpenAI7({ baseURL: sim.baseUrls.litellm, apiKey: TEST_API_KEY });
     const model = ai7.wrapLanguageModel({ model: provider.chat('gpt-4o'), middleware: middleware() });

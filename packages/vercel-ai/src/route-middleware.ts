@@ -3,25 +3,20 @@ import {
   createContextKey,
   diag,
   SpanKind,
-  SpanStatusCode,
   trace,
   type Attributes,
   type Context,
   type Span,
 } from '@opentelemetry/api';
 import {
-  deriveRoute,
   modelCallAttributes,
   modelSpanName,
-  reportUpstream,
+  recordModelCall,
   resolveInstrumentation,
-  routeAttributes,
   type ResolvedInstrumentation,
-  type RouteAttribution,
   type ServedbyOptions,
   type TokenUsage,
   errorTypeOf,
-  serverOfUrl,
 } from '@servedby/conventions';
 import {
   beforeSpanEnds,
@@ -243,6 +238,9 @@ interface CallFacts {
   finishReason?: string;
   usage?: TokenUsage;
   errorType?: string;
+  error?: unknown;
+  /** `true` once the model answered (a result, or the stream started), even without HTTP details. */
+  answered?: boolean;
 }
 
 function startModelCall(
@@ -254,7 +252,7 @@ function startModelCall(
   try {
     const parentContext = context.active();
     if (parentContext.getValue(ROUTE_ATTRIBUTED_KEY) === true) return undefined;
-    const { tracer, metrics, semconv } = resolve();
+    const { tracer, metrics, semconv, providerName } = resolve();
     const requestModel = typeof model.modelId === 'string' ? model.modelId : undefined;
     const providerHint = typeof model.provider === 'string' ? model.provider : undefined;
     const activeSpan = trace.getActiveSpan();
@@ -286,43 +284,33 @@ function startModelCall(
       if (finished) return;
       finished = true;
       try {
-        const attribution = deriveRoute({
-          url: facts.url,
-          requestModel,
-          responseHeaders: facts.headers,
-          responseBody: facts.responseBody,
-          providerMetadata: facts.providerMetadata,
-          providerHint,
-          status: facts.status,
-        });
-        const responseModel = attribution.responseModel ?? facts.responseModel;
-        const server = serverOfUrl(facts.url);
-        finalAttributes = {
-          ...modelCallAttributes({
-            operation: 'chat',
+        // The one record step; the route's served model wins over the stream's `response-metadata`.
+        const recorded = recordModelCall(
+          span,
+          {
+            exchange: {
+              url: facts.url,
+              requestModel,
+              responseHeaders: facts.headers,
+              responseBody: facts.responseBody,
+              providerMetadata: facts.providerMetadata,
+              providerHint,
+              status: facts.status,
+              ...(facts.answered ? { responseReceived: true } : {}),
+            },
             requestModel,
-            responseModel,
+            responseModel: facts.responseModel,
             responseId: facts.responseId,
             finishReasons: facts.finishReason ? [facts.finishReason] : undefined,
             usage: facts.usage,
-            ...server,
+            durationSeconds: (performance.now() - startTime) / 1000,
+            error: facts.error,
             errorType: facts.errorType,
-          }),
-          ...routeAttributes(attribution, { semconv }),
-        };
-        span.setAttributes(finalAttributes);
-        if (facts.errorType) span.setStatus({ code: SpanStatusCode.ERROR });
-        reportUpstream(parentContext, attribution.upstream);
-        metrics.record({
-          operation: 'chat',
-          attribution,
-          requestModel,
-          responseModel,
-          durationSeconds: (performance.now() - startTime) / 1000,
-          usage: facts.usage,
-          errorType: facts.errorType,
-          ...server,
-        });
+            parentContext,
+          },
+          { metrics, semconv, providerName },
+        );
+        finalAttributes = recorded.attributes;
       } catch (error) {
         diag.warn('servedby: attributing a model call failed', error);
       } finally {
@@ -331,6 +319,7 @@ function startModelCall(
     };
 
     const noteError = (error: unknown): void => {
+      facts.error ??= error;
       facts.errorType ??= errorTypeOf(error);
       const response = errorResponseOf(error);
       if (response) {
@@ -346,6 +335,7 @@ function startModelCall(
       context: callContext,
       succeed(result) {
         try {
+          facts.answered = true;
           readResult(facts, result);
           if (isRecord(result)) {
             facts.finishReason = toFinishReason(result.finishReason);
@@ -369,6 +359,8 @@ function startModelCall(
       },
       observeStream(result, dropRawChunks) {
         try {
+          // The stream exists: the model answered, whatever happens to the stream later.
+          facts.answered = true;
           readResult(facts, result);
           if (!isRecord(result) || !(result.stream instanceof ReadableStream)) {
             finish();

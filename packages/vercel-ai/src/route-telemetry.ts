@@ -1,22 +1,17 @@
-import { context, diag, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, diag, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { OpenTelemetry, type OpenTelemetryOptions } from '@ai-sdk/otel';
 import type { Telemetry } from 'ai';
 import {
   ATTR_GEN_AI_ROUTE_UPSTREAMS,
   contextWithUpstreamsCollector,
   createUpstreamsCollector,
-  deriveRoute,
-  modelCallAttributes,
-  reportUpstream,
+  recordModelCall,
   resolveInstrumentation,
-  routeAttributes,
   type ResolvedInstrumentation,
-  type RouteAttribution,
   type ServedbyOptions,
   type TokenUsage,
   type UpstreamsCollector,
   errorTypeOf,
-  serverOfUrl,
 } from '@servedby/conventions';
 import {
   beforeSpanEnds,
@@ -52,10 +47,17 @@ interface ModelCallState {
   responseBody?: unknown;
   status?: number;
   errorType?: string;
+  error?: unknown;
   usage?: TokenUsage;
-  /** The attributes to put on the span right before it ends (they must win over `@ai-sdk/otel`'s). */
-  finalAttributes?: Attributes;
-  attribution?: RouteAttribution;
+  providerMetadata?: Record<string, unknown>;
+  /** What the AI SDK reports as the response model; the route's served model wins over it. */
+  responseModel?: string;
+  responseId?: string;
+  finishReason?: string;
+  /** `true` once the model answered (its result or end event came), even without HTTP details. */
+  answered?: boolean;
+  /** `true` once the end event or an error said how the call finished. */
+  settled?: boolean;
   recorded: boolean;
 }
 
@@ -110,31 +112,45 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
   const withContentPolicy = <T extends object>(event: T): T =>
     captureContent ? event : { ...event, recordInputs: false, recordOutputs: false };
 
+  // The one record step, right before the chat span ends: its attributes must win over `@ai-sdk/otel`'s.
   const finishModelCall = (generation: GenerationState, call: ModelCallState): void => {
     if (call.recorded) return;
     call.recorded = true;
-    const attribution = call.attribution;
-    const server = serverOfUrl(call.url);
-    const responseModel = (call.finalAttributes?.['gen_ai.response.model'] as string | undefined) ?? undefined;
-    routeMetrics().record({
-      operation: 'chat',
-      attribution,
-      requestModel: call.requestModel,
-      responseModel,
-      durationSeconds: (performance.now() - call.startTime) / 1000,
-      usage: call.usage,
-      errorType: call.errorType,
-      ...server,
-    });
-    const upstream = attribution?.upstream;
+    const { attribution } = recordModelCall(
+      call.span,
+      {
+        exchange: {
+          url: call.url,
+          requestModel: call.requestModel,
+          responseHeaders: call.headers,
+          responseBody: call.responseBody,
+          providerMetadata: call.providerMetadata,
+          providerHint: call.providerHint,
+          status: call.status,
+          ...(call.answered ? { responseReceived: true } : {}),
+        },
+        requestModel: call.requestModel,
+        responseModel: call.responseModel,
+        responseId: call.responseId,
+        finishReasons: call.finishReason ? [call.finishReason] : undefined,
+        usage: call.usage,
+        durationSeconds: (performance.now() - call.startTime) / 1000,
+        error: call.error,
+        errorType: call.errorType,
+        parentContext: generation.parentContext,
+      },
+      { metrics: routeMetrics(), semconv, providerName: instrumentation.providerName },
+    );
+    const upstream = attribution.upstream;
     generation.upstreams.add(upstream);
     generation.stepUpstreams?.add(upstream);
-    reportUpstream(generation.parentContext, upstream);
   };
 
   const attributeFromError = (generation: GenerationState, error: unknown): void => {
     const call = generation.modelCall;
     if (!call) return;
+    call.settled = true;
+    call.error = error;
     call.errorType = errorTypeOf(error);
     const response = errorResponseOf(error);
     if (response) {
@@ -143,18 +159,6 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
       call.headers = response.headers ?? call.headers;
       call.responseBody = response.body ?? call.responseBody;
     }
-    call.attribution = deriveRoute({
-      url: call.url,
-      requestModel: call.requestModel,
-      responseHeaders: call.headers,
-      responseBody: call.responseBody,
-      providerHint: call.providerHint,
-      status: call.status,
-    });
-    call.finalAttributes = {
-      ...modelCallAttributes({ operation: 'chat', requestModel: call.requestModel, errorType: call.errorType, ...serverOfUrl(call.url) }),
-      ...routeAttributes(call.attribution, { semconv }),
-    };
   };
 
   const integration: Telemetry & Record<string, unknown> = {
@@ -208,11 +212,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
           recorded: false,
         };
         generation.modelCall = call;
-        beforeSpanEnds(chatSpan, () => {
-          if (call.finalAttributes) chatSpan.setAttributes(call.finalAttributes);
-          if (call.errorType) chatSpan.setStatus({ code: SpanStatusCode.ERROR });
-          finishModelCall(generation, call);
-        });
+        beforeSpanEnds(chatSpan, () => finishModelCall(generation, call));
       });
     },
 
@@ -241,6 +241,8 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
           if (response && isRecord(response.headers)) call.headers = response.headers as Record<string, string>;
           if (response && isRecord(response.body)) call.responseBody = response.body;
           call.errorType = undefined;
+          call.error = undefined;
+          call.answered = true;
         });
         return result;
       };
@@ -263,30 +265,14 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         if (call) {
           // The event's `request.url` is the endpoint's origin only: a fallback for the full URL.
           call.url ??= withoutSecrets(event.request?.url);
-          const attribution = deriveRoute({
-            url: call.url,
-            requestModel: call.requestModel,
-            responseHeaders: call.headers,
-            responseBody: call.responseBody,
-            providerMetadata: event.providerMetadata as Record<string, unknown> | undefined,
-            providerHint: call.providerHint,
-          });
-          call.attribution = attribution;
+          call.providerMetadata = event.providerMetadata as Record<string, unknown> | undefined;
           call.usage = toTokenUsage(event.usage);
           call.errorType = errorTypeOfFinishReason(event.finishReason);
-          call.finalAttributes = {
-            ...modelCallAttributes({
-              operation: 'chat',
-              requestModel: call.requestModel,
-              responseModel: attribution.responseModel ?? event.modelId,
-              responseId: event.responseId,
-              finishReasons: [event.finishReason],
-              usage: call.usage,
-              errorType: call.errorType,
-              ...serverOfUrl(call.url),
-            }),
-            ...routeAttributes(attribution, { semconv }),
-          };
+          call.responseModel = event.modelId;
+          call.responseId = event.responseId;
+          call.finishReason = event.finishReason;
+          call.answered = true;
+          call.settled = true;
         }
         inner.onLanguageModelCallEnd(event);
       });
@@ -332,7 +318,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     onStepError(event) {
       guard('onStepError', () => {
         const generation = generations.get(event.callId);
-        if (generation?.modelCall && !generation.modelCall.recorded && !generation.modelCall.finalAttributes) {
+        if (generation?.modelCall && !generation.modelCall.recorded && !generation.modelCall.settled) {
           attributeFromError(generation, event.error);
         }
         inner.onStepError(event);
@@ -349,7 +335,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         const generation = generations.get(event.callId);
         const call = generation?.modelCall;
         // An aborted stream still keeps the route its headers revealed.
-        if (generation && call && !call.recorded && !call.finalAttributes) {
+        if (generation && call && !call.recorded && !call.settled) {
           attributeFromError(generation, { name: 'AbortError' });
         }
         inner.onAbort(event);
