@@ -1,15 +1,42 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadFixture, observationOf } from '../../__fixtures__/load-fixtures';
 import { deriveRoute } from '../../derive-route';
 import { azureApim, deploymentOfPath } from './azure.apim';
 
-// No recorded exchange through a customer's Azure API Management was found: the observations
-// follow the APIM + Azure OpenAI docs (host shape, relayed backend headers, APIM refusals); the
-// header values are synthetic.
+// Real recordings (saved outputs of Microsoft's AI-Gateway labs) are in `__fixtures__/` and are
+// asserted whole by `fixtures.test.ts`; the tests below pin the facts they settle. APIM's own
+// 401/429/403 refusals were not found recorded: those tests follow the APIM docs (synthetic values).
 const APIM = 'https://contoso-ai.azure-api.net/openai/deployments/gpt-4o-eastus/chat/completions?api-version=2024-10-21';
 
-describe('azure.apim rule (docs-only: APIM docs, synthetic values)', () => {
-  it('docs-only: Azure OpenAI behind APIM shows itself by its relayed headers', () => {
+describe('azure.apim rule on real recordings', () => {
+  it('reads the relayed Azure backend: upstream, region and apim-request-id', () => {
+    const attribution = deriveRoute(observationOf(loadFixture('azure.apim-backend-pool-gpt-4o-uk-south.json')));
+    expect(attribution.upstream).toBe('azure.ai.openai');
+    expect(attribution.region).toBe('uksouth');
+    expect(attribution.requestId).toBe('297415b2-a9e8-4eb2-9ede-535e9ba5e8bd');
+    expect(attribution.deployment).toBe('gpt-4o');
+  });
+
+  it("APIM's own content-safety refusal carries no backend header and names no upstream", () => {
+    const fixture = loadFixture('azure.apim-content-safety-prompt-attack-400-gateway.json');
+    expect(Object.keys(fixture.response.headers ?? {}).map((name) => name.toLowerCase())).not.toContain('apim-request-id');
+    const attribution = deriveRoute(observationOf(fixture));
+    expect(attribution.errorSource).toBe('gateway');
+    expect(attribution.upstream).toBeUndefined();
+    expect(attribution.requestId).toBeUndefined();
+  });
+
+  it('reads the deployment under a custom API suffix and never infers a backend-pool failover', () => {
+    const attribution = deriveRoute(observationOf(loadFixture('azure.apim-inference-suffix-gpt-4o-mini-sweden-central-failover.json')));
+    expect(attribution.deployment).toBe('gpt-4o-mini');
+    expect(attribution.region).toBe('swedencentral');
+    expect(attribution.fallback).toBeUndefined();
+  });
+});
+
+describe('azure.apim rule (docs-only where no recording exists: APIM docs, synthetic values)', () => {
+  it('Azure OpenAI behind APIM shows itself by its relayed headers (also backed by the real recordings above)', () => {
     const attribution = deriveRoute({
       url: APIM,
       responseHeaders: { 'x-ms-region': 'East US', 'apim-request-id': 'docs-example-apim-id' },

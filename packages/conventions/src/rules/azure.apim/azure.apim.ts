@@ -6,13 +6,18 @@
  * shape: APIM can front any backend under it, so it names the deployment but never decides the
  * upstream alone (DESIGN.md §2.7).
  *
- * APIM's own refusals (subscription-key 401, `rate-limit` / `azure-openai-token-limit` 429,
- * token-quota 403) carry none of the backend's headers: a refusal without any fingerprint of a
- * backend is APIM's, one with them is the backend's, relayed.
- * Evidence: documentation only; no recorded response was found.
+ * APIM adds no header of its own to a proxied call, so the relayed `x-ms-region` is where the
+ * Azure backend ran and the relayed `apim-request-id` (Azure OpenAI's own front door) is the only
+ * request id on the response. APIM's own refusals (`llm-content-safety` 400, subscription-key
+ * 401, `azure-openai-token-limit` 429, token-quota 403) carry none of the backend's headers — no
+ * `apim-request-id` either: a refusal without any fingerprint of a backend is APIM's, one with
+ * them is the backend's, relayed.
+ * Evidence: real saved outputs of Microsoft's AI-Gateway labs (`__fixtures__/`): proxied calls
+ * with every relayed header, APIM's own content-safety 400s; the 401/429/403 refusals are from
+ * the APIM docs only.
  */
 import { text } from '../../shared/json';
-import { bodyModel, hop, pathSegments, refused } from '../helpers';
+import { azureRegion, bodyModel, hop, pathSegments, refused } from '../helpers';
 import type { HopFacts, RouteRule } from '../rule';
 
 const APIM_HOST = /\.azure-api\.net$/;
@@ -53,6 +58,13 @@ export const azureApim: RouteRule = {
     const backend = context.headerFingerprint() ?? context.bodyFingerprint();
     if (backend && backend.provider !== 'azure.apim') result.next = backend;
     else if (context.body.azureContentFilter === true) result.next = hop('azure.ai.openai', 'body.prompt_filter_results', 'fingerprint');
+    if (result.next?.provider.startsWith('azure.')) {
+      // The Azure backend's own headers, relayed unchanged by APIM.
+      const region = azureRegion(context.headers.get('x-ms-region'));
+      if (region) result.region = region;
+      const requestId = text(context.headers.get('apim-request-id'));
+      if (requestId) result.requestId = requestId;
+    }
     // Behind APIM a cloud (Azure OpenAI) reads its own served model; any other backend's is the body's.
     const model = bodyModel(context);
     if (model && !result.next?.provider.startsWith('azure.')) result.responseModel = model;
