@@ -191,3 +191,32 @@ describe('the plugin never breaks the call', () => {
     }
   });
 });
+
+describe('calls that got no response', () => {
+  it.each([
+    ['OpenRouter', { id: 'openrouter/openai/gpt-4o' as const, url: 'http://127.0.0.1:1/api/v1', apiKey: 'sk-or-refused' }],
+    ['LiteLLM', { id: 'litellm/gpt-4o' as const, url: 'http://127.0.0.1:1/v1', apiKey: 'sk-litellm-refused' }],
+  ])('a refused connection to a %s base URL carries no upstream (nothing answered)', async (_name, model) => {
+    const telemetry = createTelemetry();
+    // Nothing listens on port 1: every attempt is refused before any response.
+    const agent = new Agent({ id: 'refused', name: 'refused', instructions: 'Be brief.', model });
+    const mastra = createMastra({ agents: { refused: agent }, telemetry, servedby: {} });
+    try {
+      await mastra.getAgent('refused').generate('Hello', { modelSettings: { maxRetries: 0 } });
+    } catch {
+      // The caller's error is the SDK's; only the spans matter here.
+    } finally {
+      await flush(mastra);
+    }
+    const calls = modelCallSpans(telemetry.spans());
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      expect(call.attributes['error.type']).toEqual(expect.any(String));
+      expect(call.attributes['gen_ai.route.upstream']).toBeUndefined();
+      expect(call.attributes['gen_ai.route.path']).toBeUndefined();
+    }
+    for (const step of mastraSpansOfType(telemetry.spans(), 'model_step')) {
+      expect(step.attributes['gen_ai.route.upstream']).toBeUndefined();
+    }
+  });
+});

@@ -2,9 +2,8 @@ import type { AnySpan, SpanOutputProcessor } from '@mastra/core/observability';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_ROUTE_UPSTREAMS,
-  deriveRoute,
-  modelCallAttributes,
   modelSpanName,
+  recordModelCall,
   resolveInstrumentation,
   routeAttributes,
   type ResolvedInstrumentation,
@@ -173,11 +172,35 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
     if (metadata.body !== undefined) observation.responseBody = metadata.body;
   }
 
-  const attribution = deriveRoute(observation);
-  const semconv = instrumentation.semconv;
-  const attributes = routeAttributes(attribution, { semconv });
-  const writeMetadata = state.options.metadata !== false;
+  const stepAttributes = asRecord(step.attributes);
+  const usage = tokenUsage(asRecord(stepAttributes?.usage));
+  const finishReason = asString(stepAttributes?.finishReason);
+  const server = serverOfUrl(capture?.url);
+  const errorType = errorTypeOf(step, capture?.status, finishReason, http?.signal);
+  const durationSeconds = step.endTime ? Math.max(0, (step.endTime.getTime() - step.startTime.getTime()) / 1000) : 0;
 
+  // One CLIENT span per model call, spanning the step: Mastra's own spans are INTERNAL (steps) or
+  // cover several calls (the generation), so this is the span GenAI backends recognise as the call.
+  const modelSpan = state.options.modelSpans !== false ? startModelCallSpan(instrumentation, step, requestModel) : undefined;
+  // The one record step: derive, attributes, error status, upstream report, metrics.
+  const recorded = recordModelCall(
+    modelSpan,
+    {
+      exchange: observation,
+      requestModel,
+      responseModel: asString(stepAttributes?.responseModel) ?? asString(generationAttributes?.responseModel),
+      finishReasons: finishReason ? [finishReason] : undefined,
+      usage,
+      durationSeconds,
+      errorType,
+      ...server,
+      ...(bridgedOtelContext(step) ? { parentContext: bridgedOtelContext(step) } : {}),
+    },
+    instrumentation,
+  );
+  const { attribution } = recorded;
+  const attributes = routeAttributes(attribution, { semconv: instrumentation.semconv, providerName: instrumentation.providerName });
+  const writeMetadata = state.options.metadata !== false;
 
   // Its generation: the route of its latest step (a generation spans every step of one run).
   if (generation) {
@@ -197,82 +220,29 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
     }
   }
 
-  const stepAttributes = asRecord(step.attributes);
-  const usage = tokenUsage(asRecord(stepAttributes?.usage));
-  const finishReason = asString(stepAttributes?.finishReason);
-  const server = serverOfUrl(capture?.url);
-  const errorType = errorTypeOf(step, capture?.status, finishReason, http?.signal);
-  const responseModel = attribution.responseModel;
-  const durationSeconds = step.endTime ? Math.max(0, (step.endTime.getTime() - step.startTime.getTime()) / 1000) : 0;
-
   // The step itself. Mastra ends a failed step without error status, so say it here.
   if (writeMetadata) writeMetadataAttributes(step, errorType ? { ...attributes, [ATTR_ERROR_TYPE]: errorType } : attributes);
   const stepOtelSpan = bridgedOtelSpan(step);
   stepOtelSpan?.setAttributes(attributes);
   if (errorType) stepOtelSpan?.setAttribute(ATTR_ERROR_TYPE, errorType);
 
-  try {
-    instrumentation.metrics.record({
-      operation: 'chat',
-      attribution,
-      requestModel,
-      responseModel,
-      durationSeconds,
-      usage,
-      errorType,
-      ...server,
-    });
-  } catch (error) {
-    diag.warn('servedby/mastra: could not record the route metrics', error);
-  }
-
-  if (state.options.modelSpans !== false) {
-    emitModelCallSpan(instrumentation, step, {
-      attributes: {
-        ...modelCallAttributes({
-          operation: 'chat',
-          requestModel,
-          responseModel,
-          finishReasons: finishReason ? [finishReason] : undefined,
-          usage,
-          ...server,
-          errorType,
-        }),
-        ...attributes,
-      },
-      requestModel,
-      errorType,
-      errorMessage: step.errorInfo?.message,
-    });
+  if (modelSpan) {
+    try {
+      if (errorType) modelSpan.setStatus({ code: SpanStatusCode.ERROR, message: step.errorInfo?.message });
+      modelSpan.end(step.endTime);
+    } catch (error) {
+      diag.warn('servedby/mastra: could not end the model call span', error);
+    }
   }
 }
 
-interface ModelCallSpan {
-  attributes: Attributes;
-  requestModel?: string;
-  errorType?: string;
-  errorMessage?: string;
-}
-
-/**
- * One CLIENT span per model call, spanning the step: Mastra's own spans are INTERNAL (steps) or
- * cover several calls (the generation), so this is the span GenAI backends recognise as the call.
- */
-function emitModelCallSpan(instrumentation: ResolvedInstrumentation, step: AnySpan, call: ModelCallSpan): void {
+function startModelCallSpan(instrumentation: ResolvedInstrumentation, step: AnySpan, requestModel: string | undefined): OtelSpan | undefined {
   try {
     const parent = bridgedOtelContext(step) ?? contextApi.active();
-    const span = instrumentation.tracer.startSpan(
-      modelSpanName('chat', call.requestModel),
-      { kind: SpanKind.CLIENT, startTime: step.startTime, attributes: call.attributes },
-      parent,
-    );
-    if (call.errorType) {
-      span.setAttribute(ATTR_ERROR_TYPE, call.errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: call.errorMessage });
-    }
-    span.end(step.endTime);
+    return instrumentation.tracer.startSpan(modelSpanName('chat', requestModel), { kind: SpanKind.CLIENT, startTime: step.startTime }, parent);
   } catch (error) {
-    diag.warn('servedby/mastra: could not emit the model call span', error);
+    diag.warn('servedby/mastra: could not start the model call span', error);
+    return undefined;
   }
 }
 
