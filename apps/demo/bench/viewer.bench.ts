@@ -1,69 +1,173 @@
-// The viewer with 100,000 spans: OTLP ingest, every API endpoint (first call computes, second is
-// cached until new spans arrive) and each page's render time in Chromium.
-//   npm run bench -w apps/demo            (SPANS=200000 to change the size)
-import { existsSync } from 'node:fs';
-import { encodeSpanRecords } from '../src/otlp/encode-records';
-import { generateSyntheticSpans } from '../src/synthetic/synthetic-spans';
-import { startViewer } from '../src/viewer/server';
+// The viewer (@servedby/viewer on embedded ClickHouse) under load: OTLP/protobuf ingest of a
+// generated demo-shaped day, a restart, every API view (cold: a fresh server per round, so
+// nothing is cached; and warm), the pages in Chromium, and the process RSS with the engine.
+//   npm run bench -w apps/demo                    (100,000 spans)
+//   SPANS=10000000 npm run bench -w apps/demo     (10 M; BENCH_STORE=<dir> keeps the data)
+// Needs `npm run build -w packages/viewer` first (the demo imports the built package).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { generateSyntheticSpans, openStore, startViewerServer, type SpanRecord } from '@servedby/viewer';
 
 const targetSpans = Number(process.env.SPANS ?? 100_000);
-const spans = generateSyntheticSpans({ traces: Math.round((targetSpans - 240) / 4), evalRuns: 8, evalItems: 6 });
-const viewer = await startViewer({ port: 0 });
+const rounds = Number(process.env.ROUNDS ?? 5);
+const directory = process.env.BENCH_STORE ?? mkdtempSync(join(tmpdir(), 'servedby-bench-'));
+const keep = Boolean(process.env.BENCH_STORE);
+const skipIngest = process.env.SKIP_INGEST === '1';
+// About 4.1 spans per agent run (gateway spans under every 20th OpenRouter run).
+const traces = Math.round(targetSpans / 4.04);
 const rows: Array<[string, string]> = [];
-const ms = (start: number) => `${(performance.now() - start).toFixed(1)} ms`;
+const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
+let maxRss = 0;
+const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 200);
+rssTimer.unref();
 
-let start = performance.now();
-const batchSize = 2048;
-for (let offset = 0; offset < spans.length; offset += batchSize) {
-  const response = await fetch(`${viewer.url}/v1/traces`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: encodeSpanRecords(spans.slice(offset, offset + batchSize)),
-  });
-  if (!response.ok) throw new Error(`ingest failed: ${response.status}`);
+const resources = new Map<string, Resource>();
+const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+/** A span record as the SDK's ReadableSpan, so the standard OTLP protobuf serializer encodes it. */
+function readable(span: SpanRecord) {
+  let resource = resources.get(span.serviceName);
+  if (!resource) resources.set(span.serviceName, (resource = resourceFromAttributes({ 'service.name': span.serviceName })));
+  const context = (traceId: string, spanId: string) => ({ traceId, spanId, traceFlags: 1 });
+  return {
+    name: span.name,
+    kind: Math.max(0, span.kind - 1),
+    spanContext: () => context(span.traceId, span.spanId),
+    ...(span.parentSpanId ? { parentSpanContext: context(span.traceId, span.parentSpanId), parentSpanId: span.parentSpanId } : {}),
+    startTime: hrTime(span.startMs),
+    endTime: hrTime(span.endMs),
+    duration: hrTime(span.endMs - span.startMs),
+    status: { code: span.statusCode, ...(span.statusMessage ? { message: span.statusMessage } : {}) },
+    attributes: span.attributes,
+    links: span.links.map((link) => ({ context: context(link.traceId, link.spanId), attributes: link.attributes })),
+    events: span.events.map((event) => ({ name: event.name, time: hrTime(event.timeMs), attributes: event.attributes })),
+    ended: true,
+    resource,
+    instrumentationScope: { name: span.scopeName },
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
 }
-rows.push([`ingest ${viewer.store.size.toLocaleString('en')} spans over OTLP/JSON (batches of ${batchSize})`, ms(start)]);
 
-const { traces } = (await (await fetch(`${viewer.url}/api/traces?limit=1`)).json()) as { traces: Array<{ traceId: string }> };
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+let store = await openStore({ directory, database: 'bench' });
+let server = await startViewerServer({ store, port: 0 });
+console.log(`viewer benchmark: ${targetSpans.toLocaleString('en')} spans target, store ${directory} (node ${process.version}, load ${load()})`);
+
+if (!skipIngest) {
+  await store.clear();
+  const batchSpans = 2048;
+  const chunkTraces = 20_000;
+  let sent = 0;
+  let postMs = 0;
+  const started = performance.now();
+  // Two exporters posting at once, as two app processes would; each encodes, then posts.
+  const queue: Uint8Array[] = [];
+  async function poster(): Promise<void> {
+    for (;;) {
+      const body = queue.shift();
+      if (!body) return;
+      const before = performance.now();
+      const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body as BodyInit });
+      await response.arrayBuffer();
+      postMs += performance.now() - before;
+      if (!response.ok) throw new Error(`ingest failed: ${response.status}`);
+    }
+  }
+  for (let from = 0; from < traces; from += chunkTraces) {
+    const spans = generateSyntheticSpans({ traces, from, to: from + chunkTraces, endMs: Date.UTC(2026, 11, 5) });
+    for (let offset = 0; offset < spans.length; offset += batchSpans) {
+      const batch = spans.slice(offset, offset + batchSpans);
+      queue.push(ProtobufTraceSerializer.serializeRequest(batch.map(readable) as never)!);
+      sent += batch.length;
+    }
+    await Promise.all([poster(), poster()]);
+    if (from % (chunkTraces * 25) === 0 && from > 0) console.log(`  ${sent.toLocaleString('en')} spans, ${((sent / (performance.now() - started)) * 1000).toFixed(0)} spans/s, load ${load()}`);
+  }
+  await server.flush();
+  const wallMs = performance.now() - started;
+  rows.push([`ingest ${sent.toLocaleString('en')} spans, OTLP/protobuf, batches of ${batchSpans}, 2 concurrent posts`, `${((sent / wallMs) * 1000).toFixed(0)} spans/s wall (client encoding included); ${((sent / postMs) * 2000).toFixed(0)} spans/s of server time`]);
+  rows.push(['  load average after ingest', load()]);
+}
+
+// Restart: close everything, reopen the same directory.
+const before = await store.summary();
+await server.close();
+await store.close();
+let started = performance.now();
+store = await openStore({ directory, database: 'bench' });
+server = await startViewerServer({ store, port: 0 });
+const after = await store.summary();
+rows.push([`restart (reopen the store, ${after.spans.toLocaleString('en')} spans)`, `${ms(performance.now() - started)}; same data: ${JSON.stringify(before) === JSON.stringify(after)}`]);
+
+const { traces: list } = (await (await fetch(`${server.url}/api/traces?limit=1`)).json()) as { traces: Array<{ traceId: string }> };
 const endpoints = [
   '/api/summary',
   '/api/traces?limit=200',
   `/api/traces?limit=200&filter=${encodeURIComponent('gen_ai.route.upstream = together')}`,
-  `/api/traces/${traces[0]!.traceId}`,
+  `/api/traces/${list[0]!.traceId}`,
   '/api/attributes',
   '/api/topology',
   '/api/drift',
+  '/api/drift?bucket=900000',
   '/api/eval',
+  '/api/cost',
+  '/api/policies',
+  '/api/errors',
+  '/api/gateway-spans',
 ];
-viewer.store.add([]); // no-op: keeps the caches warm from the call above only where computed
-for (const endpoint of endpoints) {
-  for (const label of ['first', 'cached']) {
-    start = performance.now();
-    const response = await fetch(`${viewer.url}${endpoint}`);
+const cold = new Map<string, number[]>();
+const warm = new Map<string, number>();
+const sizes = new Map<string, number>();
+for (let round = 0; round < rounds; round += 1) {
+  // A fresh server has an empty answer cache: every call below runs its SQL.
+  await server.close();
+  server = await startViewerServer({ store, port: 0 });
+  for (const endpoint of endpoints) {
+    started = performance.now();
+    const response = await fetch(`${server.url}${endpoint}`);
     const body = await response.arrayBuffer();
-    rows.push([`GET ${endpoint.replace(/traceId=.*|traces\/[0-9a-f]+/, 'traces/{id}')} (${label}, ${(body.byteLength / 1024).toFixed(0)} KiB)`, ms(start)]);
+    if (!response.ok) throw new Error(`${endpoint}: ${response.status}`);
+    const elapsed = performance.now() - started;
+    cold.set(endpoint, [...(cold.get(endpoint) ?? []), elapsed]);
+    sizes.set(endpoint, body.byteLength);
   }
+}
+for (const endpoint of endpoints) {
+  started = performance.now();
+  await (await fetch(`${server.url}${endpoint}`)).arrayBuffer();
+  warm.set(endpoint, performance.now() - started);
+}
+rows.push([`API (median of ${rounds} cold calls; then one warm call), load ${load()}`, '']);
+for (const endpoint of endpoints) {
+  const label = endpoint.replace(/traces\/[0-9a-f]{32}/, 'traces/{id}');
+  rows.push([`  GET ${label} (${(sizes.get(endpoint)! / 1024).toFixed(0)} KiB)`, `${ms(median(cold.get(endpoint)!))} cold, ${ms(warm.get(endpoint)!)} warm`]);
 }
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(chromiumPath)) {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  for (const path of ['/traces', '/topology', '/drift', '/eval']) {
-    start = performance.now();
-    await page.goto(`${viewer.url}${path}`);
-    await page.waitForSelector('body[data-ready="true"]');
-    const inPage = await page.evaluate(() => (window as unknown as { servedbyRenderMs: number }).servedbyRenderMs);
-    rows.push([`page ${path}: navigation → rendered (in-page ${inPage.toFixed(0)} ms after navigation start)`, ms(start)]);
+  for (const path of ['/traces', '/topology', '/drift', '/eval', '/cost']) {
+    started = performance.now();
+    await page.goto(`${server.url}${path}`);
+    await page.waitForSelector('body[data-ready]');
+    rows.push([`page ${path} in Chromium (navigation → rendered)`, ms(performance.now() - started)]);
   }
   await browser.close();
 } else rows.push(['pages', `skipped: no Chromium at ${chromiumPath}`]);
 
-await viewer.close();
+maxRss = Math.max(maxRss, process.memoryUsage().rss);
+rows.push(['peak RSS of the process (viewer + embedded ClickHouse + this client)', `${(maxRss / 1024 / 1024).toFixed(0)} MiB`]);
+await server.close();
+await store.close();
+if (!keep) rmSync(directory, { recursive: true, force: true });
 const width = Math.max(...rows.map(([label]) => label.length));
-console.log(`viewer benchmark, ${spans.length.toLocaleString('en')} spans (node ${process.version})`);
-for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value.padStart(10)}`);
+for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
+console.log(`load average at the end: ${load()}`);

@@ -1,18 +1,27 @@
-export { startViewer, viewerPublicDirectory, type Viewer, type ViewerOptions } from './viewer/server';
-export { createSpanStore, parseFilter, type AttributeFilter, type SpanStore, type TraceSummary } from './store/span-store';
-export { decodeOtlpJson, decodeOtlpJsonLines, type OtlpTraceRequest } from './otlp/decode-json';
-export { decodeOtlpProtobuf } from './otlp/decode-protobuf';
+// The viewer, its store and the report are @servedby/viewer; the demo re-exports them for callers
+// of the demo's barrel.
 export {
+  analyzeSpans,
+  analyzeStore,
+  formatReport,
+  openStore,
+  startViewerServer,
+  decodeOtlpJson,
+  decodeOtlpJsonLines,
+  decodeOtlpProtobuf,
+  encodeSpanRecords,
   ATTRIBUTE,
   attributeText,
-  isEvalItem,
-  isModelCall,
-  leafModelCalls,
+  type ReportData,
+  type TraceStore,
   type AttributeValue,
   type SpanEventRecord,
   type SpanLinkRecord,
   type SpanRecord,
-} from './otlp/span-record';
+  type OtlpTraceRequest,
+} from '@servedby/viewer';
+export { startViewer, type Viewer, type ViewerOptions } from './viewer/server';
+export { isEvalItem, isModelCall, leafModelCalls } from './otlp/span-record';
 export { modelCallsOf, chooseBucketMs, DIRECT, UNKNOWN, type ModelCall } from './analysis/model-calls';
 export { computeTopology, type ModelTopology, type Topology, type TopologyFlow } from './analysis/topology';
 export {
@@ -35,7 +44,7 @@ export {
   type EvalRow,
   type EvalWindow,
 } from './analysis/eval-crosstab';
-export { analyzeSpans, changeWindows, formatReport, type ChangeWindow, type ReportData } from './report/format-report';
+export { changeWindows, type ChangeWindow } from './report/format-report';
 export { createInProcessExporter, createOtlpJsonLinesExporter, encodeOtlpJson } from './telemetry/exporters';
 export { createVirtualClock, createVirtualTimeProcessor, type VirtualClock } from './telemetry/virtual-clock';
 export { createDemoTelemetry, type DemoTelemetry, type DemoTelemetryOptions } from './telemetry/pipeline';
@@ -45,4 +54,3 @@ export { ALL_AGENTS } from './scenario/all-agents';
 export { createTimeline, phaseOf, runScenario, type Phase, type RunScenario, type Timeline } from './scenario/timeline';
 export { resolveEndpoints, type ResolvedEndpoints } from './scenario/endpoints';
 export type { AgentEnvironment, RouteKind, ServiceEndpoints, SupportAgent } from './scenario/agent';
-export { encodeSpanRecords } from './otlp/encode-records';

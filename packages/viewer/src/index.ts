@@ -13,5 +13,6 @@ export { attributeText, type AttributeValue, type SpanEventRecord, type SpanLink
 export { detectChangePoints, compareRegimes, fisherExact, chiSquare2x2, DEFAULT_CHANGE_POINT_RULE, type ChangePointRule } from './analysis/change-points';
 export { analyzeDrift, chooseBucketMs, minimumBucketMs, describeRule, describeMix, totalVariationDistance, MAX_BUCKETS } from './analysis/drift';
 export { evalCrossTab, DEFAULT_REGRESSION_DROP } from './analysis/eval';
-export { analyzeSpans, formatReport, type ReportData } from './report/report';
+export { analyzeSpans, analyzeStore, formatReport, type ReportData } from './report/report';
+export { generateSyntheticSpans, policyHash, SYNTHETIC_POLICIES, type SyntheticOptions } from './synthetic';
 export type * from './api-types';

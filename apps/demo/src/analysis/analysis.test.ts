@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { generateSyntheticSpans } from '../synthetic/synthetic-spans';
-import { analyzeSpans, formatReport } from '../report/format-report';
 import { computeDrift, totalVariationDistance } from './drift';
 import { computeEvalCrossTab } from './eval-crosstab';
 import { modelCallsOf, type ModelCall } from './model-calls';
@@ -89,10 +88,4 @@ describe('eval cross-tab on a demo-shaped day', () => {
     expect(regressed.every((window) => window.upstreams.together)).toBe(true);
   });
 
-  it('prints the same in the text report', () => {
-    const text = formatReport(analyzeSpans(spans));
-    expect(text).toContain('openrouter → together');
-    expect(text).toMatch(/window: openrouter anthropic\/claude-sonnet-4\.5 .* → .*together/);
-    expect(text).toContain('matches an upstream change: new upstream together');
-  });
 });

@@ -1,63 +1,7 @@
-/** An attribute value as OTLP carries it, flattened to plain JSON. */
-export type AttributeValue = string | number | boolean | Array<string | number | boolean>;
-
-/** A link from one span to another (OTLP `Span.Link`). */
-export interface SpanLinkRecord {
-  traceId: string;
-  spanId: string;
-  attributes: Record<string, AttributeValue>;
-}
-
-/** A timed event on a span (OTLP `Span.Event`). */
-export interface SpanEventRecord {
-  name: string;
-  timeMs: number;
-  attributes: Record<string, AttributeValue>;
-}
-
-/**
- * One span, decoded from OTLP (JSON or protobuf) into the flat shape the viewer, the analyses and
- * the report work on. Times are epoch milliseconds (fractional): enough precision for a viewer and
- * cheap to sort and bucket, unlike nanosecond strings.
- */
-export interface SpanRecord {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  /** OTLP span kind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
-  kind: number;
-  startMs: number;
-  endMs: number;
-  /** OTLP status code: 0 unset, 1 ok, 2 error. */
-  statusCode: number;
-  statusMessage?: string;
-  attributes: Record<string, AttributeValue>;
-  /** `service.name` of the resource that produced the span. */
-  serviceName: string;
-  /** Instrumentation scope name. */
-  scopeName: string;
-  events: SpanEventRecord[];
-  links: SpanLinkRecord[];
-}
-
-/** Attribute names the demo reads, so every analysis spells them the same way. */
-export const ATTRIBUTE = {
-  operationName: 'gen_ai.operation.name',
-  requestModel: 'gen_ai.request.model',
-  responseModel: 'gen_ai.response.model',
-  system: 'gen_ai.system',
-  providerName: 'gen_ai.provider.name',
-  gateway: 'gen_ai.route.gateway',
-  upstream: 'gen_ai.route.upstream',
-  upstreams: 'gen_ai.route.upstreams',
-  fallback: 'gen_ai.route.fallback',
-  evaluationName: 'gen_ai.evaluation.name',
-  evaluationScore: 'gen_ai.evaluation.score.value',
-  evaluationLabel: 'gen_ai.evaluation.score.label',
-  evaluationRunId: 'servedby.demo.eval.run_id',
-  evaluationItemId: 'servedby.demo.eval.item_id',
-} as const;
+// The span shape is the viewer's (@servedby/viewer); the helpers below serve the scenario and its tests.
+import type { SpanRecord } from '@servedby/viewer';
+export { ATTRIBUTE, attributeText, type AttributeValue, type SpanEventRecord, type SpanLinkRecord, type SpanRecord } from '@servedby/viewer';
+import { ATTRIBUTE } from '@servedby/viewer';
 
 /** Operations that are calls to a model (as opposed to agent, tool or eval spans). */
 const MODEL_OPERATIONS = new Set(['chat', 'text_completion', 'embeddings', 'generate_content']);
@@ -105,10 +49,4 @@ export function isEvalItem(span: SpanRecord): boolean {
 export function stringAttribute(span: SpanRecord, key: string): string | undefined {
   const value = span.attributes[key];
   return typeof value === 'string' ? value : undefined;
-}
-
-/** Formats an attribute value for display and for `key=value` filters (arrays comma-joined). */
-export function attributeText(value: AttributeValue | undefined): string {
-  if (value === undefined) return '';
-  return Array.isArray(value) ? value.join(',') : String(value);
 }

@@ -118,10 +118,11 @@ describe('export over OTLP/HTTP with the standard variables', () => {
         onSpans: (batch) => local.push(...batch),
         environment: { SERVEDBY_DEMO_SIMULATE: '1', OTEL_EXPORTER_OTLP_ENDPOINT: collector.url },
       });
-      expect(collector.store.size).toBe(local.length);
-      const calls = leafModelCalls(collector.store.spans());
-      expect(calls.length).toBeGreaterThan(0);
-      expect(calls.every((call) => call.attributes[ATTRIBUTE.gateway] === 'aws.bedrock')).toBe(true);
+      await collector.flush();
+      expect((await collector.store.summary()).spans).toBe(local.length);
+      const topology = (await (await fetch(`${collector.url}/api/topology`)).json()) as { calls: number; models: Array<{ flows: Array<{ gateway: string }> }> };
+      expect(topology.calls).toBeGreaterThan(0);
+      expect(topology.models.every((model) => model.flows.every((flow) => flow.gateway === 'aws.bedrock'))).toBe(true);
       const summary = (await (await fetch(`${collector.url}/api/summary`)).json()) as { metricsAndLogsRequests: number };
       expect(summary.metricsAndLogsRequests).toBeGreaterThan(0);
     } finally {

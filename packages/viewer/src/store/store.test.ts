@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeStore, type ReportData } from '../report/report';
+import { analyzeStore, formatReport, type ReportData } from '../report/report';
 import { generateSyntheticSpans, policyHash, SYNTHETIC_POLICIES } from '../synthetic';
 import { createEmbeddedEngine, type SqlEngine } from './engine';
 import { spanRow } from './rows';
@@ -147,6 +147,18 @@ describe('the store', () => {
     expect(arrays.total).toBe(together.total);
     const page2 = await own.traces({ filters: [], limit: 5, offset: 5 });
     expect(page2.traces[0]!.startMs).toBeLessThanOrEqual((await own.traces({ filters: [], limit: 5, offset: 0 })).traces[4]!.startMs);
+  });
+
+  it('prints the same views in the text report', () => {
+    const text = formatReport(ownReport);
+    expect(text).toContain('openrouter → together');
+    expect(text).toMatch(/window: openrouter anthropic\/claude-sonnet-4\.5 .* → .*together/);
+    expect(text).toMatch(/openrouter anthropic\/claude-sonnet-4\.5: changed/);
+    expect(text).toContain('! policy change at');
+    expect(text).toMatch(/openrouter → together +\$0\.\d+/);
+    expect(text).toMatch(/openrouter +gateway +\d+ errors/);
+    expect(text).toContain('1 disagree on the upstream');
+    expect(text).toContain('matches a routing policy change');
   });
 
   it('keeps everything across a restart', async () => {
