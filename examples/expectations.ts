@@ -31,6 +31,12 @@ const openRouterTogether = {
 
 export const exampleExpectations: ExampleExpectation[] = [
   {
+    file: 'conventions/register.ts',
+    span: { name: 'chat anthropic/claude-haiku-4.5', scope: '@servedby/conventions' },
+    attributes: { ...openRouterTogether, 'gen_ai.request.model': 'anthropic/claude-haiku-4.5' },
+    stdout: 'Hello from the gateway simulator.',
+  },
+  {
     file: 'conventions/capture-route-fetch.ts',
     span: { name: 'chat anthropic/claude-haiku-4.5', scope: '@servedby/conventions' },
     attributes: { ...openRouterTogether, 'gen_ai.request.model': 'anthropic/claude-haiku-4.5' },
