@@ -342,7 +342,14 @@ describe('channel capture: lifecycle', () => {
     await captureRouteFetch(undefined, { tracerProvider: tracing.tracerProvider })('http://127.0.0.1:1/v1/chat/completions?api-key=SECRET-KEY').catch(
       () => undefined,
     );
-    await until(() => tracing.spans().length === 1);
+    // An error whose message carries a URL with credentials and a key (as AI SDK errors do).
+    const leaky = async () => {
+      throw new Error('request to https://user:SECRET-PASS@gateway.example/v1/chat/completions?api-key=SECRET-KEY failed');
+    };
+    await captureRouteFetch(leaky, { tracerProvider: tracing.tracerProvider })('https://user:SECRET-PASS@gateway.example/v1/chat/completions?api-key=SECRET-KEY').catch(
+      () => undefined,
+    );
+    await until(() => tracing.spans().length === 2);
     expect(captures[0]!.url).not.toContain('SECRET');
     const recorded = JSON.stringify(tracing.spans().map((span: ReadableSpan) => [span.name, span.attributes, span.status, span.events]));
     expect(recorded).not.toContain('SECRET');
