@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadFixture, observationOf } from '../../__fixtures__/load-fixtures';
 import { deriveRoute } from '../../derive-route';
 import { cortexModelVendor, snowflake } from './snowflake';
 
-// No recorded Snowflake Cortex response was found: every observation here follows the Cortex
-// REST API documentation (routes, model ids, `id` field); the values are synthetic.
+// The OpenAI-compatible route has real recordings (pydantic-ai cassettes, `__fixtures__/`, asserted
+// whole by fixtures.test.ts). `inference:complete` and Snowflake's own models were not found
+// recorded: those tests follow the Cortex REST API documentation, with synthetic values.
 const ACCOUNT = 'https://myorg-myaccount.snowflakecomputing.com';
 
 describe('snowflake rule (docs-only: Cortex REST API reference, synthetic values)', () => {
@@ -28,15 +30,20 @@ describe('snowflake rule (docs-only: Cortex REST API reference, synthetic values
     });
   });
 
-  it('docs-only: the OpenAI-compatible route with an openai- model is Snowflake serving OpenAI', () => {
-    const attribution = deriveRoute({
-      url: `${ACCOUNT}/api/v2/cortex/v1/chat/completions`,
-      requestModel: 'openai-gpt-4.1',
-      responseBody: { id: 'docs-example-id', model: 'openai-gpt-4.1', choices: [] },
-      status: 200,
-    });
+  it('the OpenAI-compatible route with openai-gpt-4.1 is Snowflake serving OpenAI, although the body model is empty', () => {
+    const fixture = loadFixture('snowflake-cortex-openai-compat-openai-gpt-4.1-empty-model.json');
+    expect((fixture.response.body as { model?: unknown }).model).toBe('');
+    const attribution = deriveRoute(observationOf(fixture));
     expect(attribution.gateway).toBe('snowflake');
     expect(attribution.upstream).toBe('openai');
+    expect(attribution.responseModel).toBeUndefined();
+  });
+
+  it('a real Cortex stream (claude-sonnet-4-6, chunk ids empty) is Snowflake serving Anthropic, with no request id', () => {
+    const attribution = deriveRoute(observationOf(loadFixture('snowflake-cortex-openai-compat-claude-stream.json')));
+    expect(attribution.upstream).toBe('anthropic');
+    expect(attribution.responseModel).toBe('claude-sonnet-4-6');
+    expect(attribution.requestId).toBeUndefined();
   });
 
   it("docs-only: Snowflake's own model names no vendor, so the upstream stays unset", () => {

@@ -8,7 +8,10 @@
  *
  * Routes (Snowflake docs): `inference:complete` (SSE by default), the OpenAI-compatible
  * `/api/v2/cortex/v1/chat/completions` and the Anthropic-compatible `/api/v2/cortex/v1/messages`.
- * Evidence: documentation only; no recorded response was found.
+ * Evidence: real recordings of the OpenAI-compatible route (pydantic-ai cassettes, `__fixtures__/`:
+ * Claude, Llama and openai-gpt-4.1, JSON and SSE; the OpenAI model's body `model` is `''`, Claude's
+ * and Llama's echo the Cortex id, ids are `''` except OpenAI's own `chatcmpl-…`). The
+ * `inference:complete` and Anthropic-compatible routes: documentation only.
  */
 import { text } from '../../shared/json';
 import { modelVendor } from '../../vocabulary';
