@@ -1,6 +1,7 @@
-import { diag, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
-import { deriveRoute } from '../derive-route';
+import { diag, SpanKind, type Context, type Span } from '@opentelemetry/api';
+import { readHeader } from '../headers';
 import { errorTypeOf, modelCallAttributes, modelSpanName, setRouteOnSpan, type ResolvedInstrumentation } from '../instrumentation';
+import { recordModelCall } from '../record-model-call';
 import { reportUpstream } from '../upstreams';
 import type { RouteAttribution, RouteObservation } from '../types';
 import { mergeResponseFacts, responseFacts } from './response-facts';
@@ -50,8 +51,9 @@ export function applyRouteToActiveSpan(call: OwnSpanCall, span: Span, attributio
 }
 
 /**
- * Ends the own span of a call that got a response: route, response facts from the look-ahead and
- * the stream's tail, error type, metrics. Records no error message (messages carry URLs).
+ * Ends the own span of a call that got a response, through the one record step: route, response
+ * facts from the look-ahead and the stream's tail, error type, metrics. Records no error message
+ * (messages carry URLs).
  */
 export function endOwnSpan(
   span: Span,
@@ -63,62 +65,68 @@ export function endOwnSpan(
   error: unknown,
 ): void {
   try {
-    const attribution = deriveRoute(observation());
+    const exchange = observation();
     const facts = responseFacts(bodyText);
     if (tailText) mergeResponseFacts(facts, responseFacts(tailText));
     const errorType = error !== undefined ? exchangeErrorType(error) : status >= 400 ? String(status) : undefined;
-    span.setAttributes(
-      modelCallAttributes({
-        responseModel: attribution.responseModel ? undefined : facts.responseModel,
-        responseId: facts.responseId,
-        finishReasons: facts.finishReasons,
-        usage: facts.usage,
-        errorType,
-      }),
+    const contentType = readHeader(exchange.responseHeaders, 'content-type') ?? '';
+    const requestModel = call.requestModel();
+    recordModelCall(
+      span,
+      {
+        exchange,
+        operation: call.operation,
+        ...(requestModel ? { requestModel } : {}),
+        ...(facts.responseModel ? { responseModel: facts.responseModel } : {}),
+        ...(facts.responseId ? { responseId: facts.responseId } : {}),
+        ...(facts.finishReasons ? { finishReasons: facts.finishReasons } : {}),
+        ...(facts.usage ? { usage: facts.usage } : {}),
+        durationSeconds: (performance.now() - call.startTime) / 1000,
+        streaming: contentType.toLowerCase().includes('event-stream'),
+        ...(error !== undefined ? { error } : {}),
+        ...(errorType ? { errorType } : {}),
+        ...serverOf(call),
+        parentContext: call.parentContext,
+      },
+      call.instrumentation(),
     );
-    setRouteOnSpan(span, attribution, { semconv: call.instrumentation().semconv });
-    reportUpstream(call.parentContext, attribution.upstream);
-    if (errorType) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
-    call.instrumentation().metrics.record({
-      operation: call.operation,
-      attribution,
-      requestModel: call.requestModel(),
-      responseModel: attribution.responseModel ?? facts.responseModel,
-      durationSeconds: (performance.now() - call.startTime) / 1000,
-      usage: facts.usage,
-      errorType,
-      serverAddress: call.serverAddress,
-      serverPort: call.serverPort,
-    });
-  } catch (attributionError) {
-    diag.warn('servedby: attributing the capture span failed', attributionError);
+  } catch (recordError) {
+    diag.warn('servedby: attributing the capture span failed', recordError);
   } finally {
     span.end();
   }
 }
 
-/** Ends the own span of a call that got no response (connection error, abort before headers). */
+/** Ends the own span of a call that got no response (connection error, abort before headers): no upstream. */
 export function failOwnSpan(span: Span, call: OwnSpanCall, url: string, error: unknown): void {
   try {
-    const errorType = exchangeErrorType(error);
-    const attribution = deriveRoute({ url, requestModel: call.requestModel() });
-    span.setAttributes(modelCallAttributes({ errorType }));
-    setRouteOnSpan(span, attribution, { semconv: call.instrumentation().semconv });
-    span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
-    call.instrumentation().metrics.record({
-      operation: call.operation,
-      attribution,
-      requestModel: call.requestModel(),
-      durationSeconds: (performance.now() - call.startTime) / 1000,
-      errorType,
-      serverAddress: call.serverAddress,
-      serverPort: call.serverPort,
-    });
-  } catch (attributionError) {
-    diag.warn('servedby: attributing the failed capture span failed', attributionError);
+    const requestModel = call.requestModel();
+    recordModelCall(
+      span,
+      {
+        exchange: requestModel ? { url, requestModel } : { url },
+        operation: call.operation,
+        ...(requestModel ? { requestModel } : {}),
+        durationSeconds: (performance.now() - call.startTime) / 1000,
+        error,
+        errorType: exchangeErrorType(error),
+        ...serverOf(call),
+        parentContext: call.parentContext,
+      },
+      call.instrumentation(),
+    );
+  } catch (recordError) {
+    diag.warn('servedby: attributing the failed capture span failed', recordError);
   } finally {
     span.end();
   }
+}
+
+function serverOf(call: OwnSpanCall): { serverAddress?: string; serverPort?: number } {
+  return {
+    ...(call.serverAddress === undefined ? {} : { serverAddress: call.serverAddress }),
+    ...(call.serverPort === undefined ? {} : { serverPort: call.serverPort }),
+  };
 }
 
 /**
