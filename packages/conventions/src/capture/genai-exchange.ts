@@ -1,3 +1,4 @@
+import { ruleOfHost } from '../rules/catalog';
 import { splitUrlParts } from './url-parts';
 
 /**
@@ -11,7 +12,11 @@ import { splitUrlParts } from './url-parts';
  *   (`/v1`, `/api/v1`, `/openai/v1`, `/v1beta`) or an Azure deployment path, on any host;
  * - Bedrock Runtime (`/model/{id}/converse`, `converse-stream`, `invoke`,
  *   `invoke-with-response-stream`) only on an AWS host (`*.amazonaws.com`);
- * - the Vercel AI Gateway's native protocol (`/v1/ai/language-model`, `/v1/ai/embedding-model`).
+ * - the Vercel AI Gateway's native protocol (`/v1/ai/language-model`, `/v1/ai/embedding-model`);
+ * - on the own host of a system the rule registry knows (`ruleOfHost`: providers, clouds,
+ *   gateways), also the other inference paths they use: `…/chat` (Cohere), `…/invocations`
+ *   (Databricks, SageMaker), `…:complete` (Snowflake Cortex), `…/generate`, `…:predict`,
+ *   `…:rawPredict`, `…:streamRawPredict` (Vertex).
  */
 export function isGenAiExchange(url: string, method: string): boolean {
   if (method !== 'POST') return false;
@@ -23,7 +28,17 @@ export function isGenAiExchange(url: string, method: string): boolean {
   if (AZURE_DEPLOYMENT_PATH.test(path)) return true;
   if (VERCEL_NATIVE_PATH.test(path)) return true;
   if (BEDROCK_RUNTIME_PATH.test(path)) return host !== undefined && (host === 'amazonaws.com' || host.endsWith('.amazonaws.com'));
-  return false;
+  return host !== undefined && KNOWN_HOST_INFERENCE_PATH.test(path) && knownHost(host);
+}
+
+const KNOWN_HOST_INFERENCE_PATH = /(?:\/chat|\/invocations|:complete|\/generate|:predict|:rawpredict|:streamrawpredict)$/i;
+
+function knownHost(host: string): boolean {
+  try {
+    return ruleOfHost(host) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 const VERSIONED_MODEL_PATH = /\/v\d+(?:alpha|beta)?\d*\/(?:messages|responses|embeddings|completions)$/i;
