@@ -1,13 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadFixture, observationOf } from '../../__fixtures__/load-fixtures';
 import { deriveRoute } from '../../derive-route';
 import { upstreamHostOfPath } from './fastly';
 
-// No recorded Fastly AI Accelerator response was found (the api-evangelist "example" JSON is
-// generated): the observations follow Fastly's documented base URLs and its X-Cache header; the
-// values are synthetic.
-describe('fastly rule (docs-only: AI Accelerator docs, synthetic values)', () => {
-  it('docs-only: the OpenAI base URL names OpenAI as the upstream', () => {
+// One real recording (a semantic-cache MISS to OpenAI, `__fixtures__/`, asserted whole by
+// fixtures.test.ts). No HIT, Azure or compat recording was found: those tests follow Fastly's
+// documented base URLs and headers, with synthetic values (the api-evangelist "example" JSON is
+// generated, not recorded).
+describe('fastly rule on a real recording', () => {
+  it('a semantic-cache MISS through ai.fastly.app/api.openai.com is OpenAI serving', () => {
+    const attribution = deriveRoute(observationOf(loadFixture('fastly-ai-accelerator-openai-semantic-cache-miss.json')));
+    expect(attribution.upstream).toBe('openai');
+    expect(attribution.cacheHit).toBe(false);
+    expect(attribution.responseModel).toBe('gpt-4o-mini-2024-07-18');
+  });
+
+  it("the accelerator's x-semantic-cache decides over the CDN's X-Cache", () => {
+    const fixture = loadFixture('fastly-ai-accelerator-openai-semantic-cache-miss.json');
+    const observation = observationOf(fixture);
+    const hit = deriveRoute({ ...observation, responseHeaders: { ...fixture.response.headers, 'x-semantic-cache': 'HIT' } });
+    expect(hit.cacheHit).toBe(true);
+    expect(hit.upstream).toBeUndefined();
+    expect(hit.evidence).toContain('header.x-semantic-cache');
+    const cdnHitOnly = deriveRoute({ ...observation, responseHeaders: { ...fixture.response.headers, 'x-cache': 'HIT' } });
+    expect(cdnHitOnly.cacheHit).toBe(false);
+  });
+});
+
+describe('fastly rule (docs-only where no recording exists: AI Accelerator docs, synthetic values)', () => {
+  it('the OpenAI base URL names OpenAI as the upstream (also backed by the real recording above)', () => {
     expect(
       deriveRoute({
         url: 'https://ai.fastly.app/api.openai.com/v1/chat/completions',

@@ -4,10 +4,13 @@
  * `https://ai.fastly.app/api.openai.com/v1`, `https://ai.fastly.app/{resource}.openai.azure.com`,
  * and `https://ai.fastly.app/compat/openai/{llm-endpoint}` for other OpenAI-compatible APIs.
  * That host is a routing directive of a recognised gateway (kind `deployment`), resolved through
- * the hosts every other rule owns, so an unknown host names no upstream. A cache hit (Fastly's
- * `X-Cache: HIT`) means no upstream served this call.
- * Evidence: documentation only; no recorded response was found (the "example" JSON in the
- * api-evangelist/fastly repository is generated, not recorded).
+ * the hosts every other rule owns, so an unknown host names no upstream. The accelerator's own
+ * `x-semantic-cache: HIT|MISS` says whether its semantic cache answered (else Fastly's CDN
+ * `X-Cache`); a hit means no upstream served this call.
+ * Evidence: one real `curl -i` recording (a semantic-cache MISS to OpenAI, `__fixtures__/`: Fastly
+ * adds `x-semantic-cache`, `x-cache`, `x-cache-hits`, `x-served-by` and relays OpenAI's headers
+ * and body). A HIT was not found recorded; the hit test follows the docs. (The "example" JSON in
+ * the api-evangelist/fastly repository is generated, not recorded.)
  */
 import { providerOfHost } from '../catalog';
 import { text } from '../../shared/json';
@@ -25,12 +28,21 @@ export function upstreamHostOfPath(segments: readonly string[]): string | undefi
   return HOST_SEGMENT.test(host) ? host : undefined;
 }
 
-// Fastly writes X-Cache; any entry except MISS means the cache answered (Fastly header reference).
-function cacheHit(context: RuleContext): boolean | undefined {
-  const value = text(context.headers.get('x-cache'));
-  if (value === undefined) return undefined;
-  const entries = value.split(',').map((entry) => entry.trim().toUpperCase());
-  return entries.some((entry) => entry.startsWith('HIT'));
+interface CacheVerdict {
+  hit: boolean;
+  header: string;
+}
+
+// The accelerator's own `x-semantic-cache` decides; without it, Fastly's CDN `X-Cache`, where
+// any HIT entry means the cache answered (Fastly header reference).
+function cacheVerdict(context: RuleContext): CacheVerdict | undefined {
+  for (const header of ['x-semantic-cache', 'x-cache']) {
+    const value = text(context.headers.get(header));
+    if (value === undefined) continue;
+    const entries = value.split(',').map((entry) => entry.trim().toUpperCase());
+    return { hit: entries.some((entry) => entry.startsWith('HIT')), header };
+  }
+  return undefined;
 }
 
 /** The Fastly AI Accelerator rule. */
@@ -48,10 +60,10 @@ export const fastly: RouteRule = {
     const model = bodyModel(context);
     if (model) result.responseModel = model;
     result.vendorModel = model?.value ?? context.requestModel;
-    const hit = cacheHit(context);
-    if (hit !== undefined) {
-      result.cacheHit = hit;
-      if (hit) result.evidence = [signal('header.x-cache', 'fingerprint')];
+    const verdict = cacheVerdict(context);
+    if (verdict) {
+      result.cacheHit = verdict.hit;
+      if (verdict.hit) result.evidence = [signal(`header.${verdict.header}`, 'fingerprint')];
     }
     return result;
   },
