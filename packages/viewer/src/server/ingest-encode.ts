@@ -1,12 +1,16 @@
 import { decodeOtlpJsonRequest, UndecodableRequestError, type DecodedSpans } from '../otlp/decode-json';
 import { decodeOtlpProtobufRequest } from '../otlp/decode-protobuf';
+import type { StructureTracker, SpanMark } from '../store/marks';
 import { spanFact, spanRow, type SpanFact } from '../store/rows';
 
-/** What one OTLP export request became: table rows, structure facts, and what was rejected. */
+/** What one OTLP export request became: table rows, structure marks, and what was rejected. */
 export interface EncodedRequest {
   /** `otel_traces` JSONEachRow lines. */
   lines: Uint8Array;
-  facts: SpanFact[];
+  /** Spans encoded into `lines`. */
+  accepted: number;
+  /** Spans the structure rules found (wrappers, gateway spans), with this request's spans in view. */
+  marks: SpanMark[];
   rejected: number;
   reasons: string[];
 }
@@ -17,9 +21,10 @@ export type OtlpFormat = 'json' | 'protobuf';
 /**
  * Decodes an OTLP/HTTP trace export body (already decompressed) and encodes its spans as table
  * rows. Throws {@link UndecodableRequestError} for a body that is not an export request.
- * Runs in the ingest worker, so neither the parse nor the encoding blocks the server.
+ * Runs in the ingest worker, so neither the parse, the encoding nor the structure rules (the
+ * worker keeps the tracker: it sees every request) block the server.
  */
-export function encodeExportRequest(body: Uint8Array, format: OtlpFormat): EncodedRequest {
+export function encodeExportRequest(body: Uint8Array, format: OtlpFormat, tracker: StructureTracker): EncodedRequest {
   let decoded: DecodedSpans;
   if (format === 'protobuf') {
     try {
@@ -45,7 +50,8 @@ export function encodeExportRequest(body: Uint8Array, format: OtlpFormat): Encod
   }
   return {
     lines: Buffer.from(rows.length ? `${rows.join('\n')}\n` : ''),
-    facts,
+    accepted: rows.length,
+    marks: facts.length ? tracker.add(facts) : [],
     rejected: decoded.rejected,
     reasons: decoded.reasons,
   };

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UndecodableRequestError } from '../otlp/decode-json';
+import { createStructureTracker } from '../store/marks';
 import { encodeExportRequest, type EncodedRequest, type OtlpFormat } from './ingest-encode';
 
 /** Decodes export requests in a worker thread (in-process when no worker can start). */
@@ -26,6 +27,7 @@ export function createIngestDecoder(): IngestDecoder {
   const location = workerFile();
   let worker: Worker | undefined;
   let nextId = 0;
+  let localTracker: ReturnType<typeof createStructureTracker> | undefined;
   const waiting = new Map<number, { resolve: (value: EncodedRequest) => void; reject: (error: Error) => void }>();
 
   function start(): Worker | undefined {
@@ -55,7 +57,7 @@ export function createIngestDecoder(): IngestDecoder {
   return {
     decode(body, format) {
       worker ??= start();
-      if (!worker) return Promise.resolve().then(() => encodeExportRequest(body, format));
+      if (!worker) return Promise.resolve().then(() => encodeExportRequest(body, format, (localTracker ??= createStructureTracker())));
       const id = nextId++;
       return new Promise<EncodedRequest>((resolve, reject) => {
         waiting.set(id, { resolve, reject });

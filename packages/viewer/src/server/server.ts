@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ApiError, FilterError, SummaryResponse, TraceResponse } from '../api-types';
 import { parseFilter, type AttributeFilter } from '../filter';
 import { UndecodableRequestError } from '../otlp/decode-json';
-import type { SpanFact } from '../store/rows';
+import type { SpanMark } from '../store/marks';
 import type { TimeRange, TraceStore } from '../store/trace-store';
 import { createViews, InvalidParameterError } from '../views';
 import { BodyError, readBody } from './body';
@@ -25,8 +25,10 @@ export interface ViewerServerOptions {
   maxWireBytes?: number;
   /** Largest request body after decompression, bytes (default 32 MiB). */
   maxBodyBytes?: number;
-  /** Export requests decoding or waiting for the store before new ones get 503 (default 8). */
+  /** Export requests being read or decoded before new ones get 503 (default 8). */
   maxPendingRequests?: number;
+  /** Spans decoded and waiting for the engine before new requests get 503 (default 200,000). */
+  maxQueuedSpans?: number;
 }
 
 /** A running viewer server. */
@@ -34,7 +36,7 @@ export interface ViewerServer {
   url: string;
   port: number;
   store: TraceStore;
-  /** Resolves when every accepted span is in the store. */
+  /** Resolves when every accepted span is in the store (rejects if an insert failed since the last flush). */
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -126,30 +128,38 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   let metricsAndLogsRequests = 0;
   let pendingRequests = 0;
 
-  // Group commit: rows of requests arriving close together go to the engine in one insert, and
-  // each request is answered once its rows are stored.
-  let batch: { lines: Uint8Array[]; facts: SpanFact[]; waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> } | undefined;
-  let inserting: Promise<void> = Promise.resolve();
-  function enqueue(lines: Uint8Array, facts: SpanFact[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (!batch) {
-        batch = { lines: [], facts: [], waiters: [] };
-        const current = batch;
-        // Chain inserts one after another; the batch grows while the previous insert runs.
-        inserting = inserting.then(async () => {
-          if (batch === current) batch = undefined;
-          try {
-            await store.insertEncoded(Buffer.concat(current.lines), current.facts);
-            for (const waiter of current.waiters) waiter.resolve();
-          } catch (error) {
-            for (const waiter of current.waiters) waiter.reject(error as Error);
-          }
-        });
+  // Rows wait in a bounded queue and go to the engine in large batches (every insert writes a new
+  // part, a fixed cost that large batches amortize): like the Collector's batch processor, a request is
+  // answered once its spans are decoded and queued. A full queue answers 503 + Retry-After, which
+  // OTLP exporters honour, so memory stays bounded.
+  const maxQueuedRows = options.maxQueuedSpans ?? 200_000;
+  const queue: { lines: Uint8Array[]; spans: number; marks: SpanMark[] } = { lines: [], spans: 0, marks: [] };
+  let draining: Promise<void> | undefined;
+  let lastInsertError: Error | undefined;
+  function drain(): Promise<void> {
+    draining ??= (async () => {
+      while (queue.spans > 0) {
+        const lines = queue.lines.splice(0);
+        const marks = queue.marks.splice(0);
+        const spans = queue.spans;
+        queue.spans = 0;
+        try {
+          await store.insertEncoded(lines.length === 1 ? Buffer.from(lines[0]!.buffer, lines[0]!.byteOffset, lines[0]!.byteLength) : Buffer.concat(lines), spans, marks);
+        } catch (error) {
+          lastInsertError = error as Error;
+          console.error(`servedby viewer: storing ${spans} spans failed: ${(error as Error).message.split('\n')[0]}`);
+        }
       }
-      batch.lines.push(lines);
-      for (const fact of facts) batch.facts.push(fact);
-      batch.waiters.push({ resolve, reject });
+    })().finally(() => {
+      draining = undefined;
     });
+    return draining;
+  }
+  function enqueue(lines: Uint8Array, spans: number, marks: SpanMark[]): void {
+    queue.lines.push(lines);
+    queue.spans += spans;
+    for (const mark of marks) queue.marks.push(mark);
+    void drain();
   }
 
   async function receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -167,7 +177,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
       request.resume();
       return;
     }
-    if (pendingRequests >= maxPending) {
+    if (pendingRequests >= maxPending || queue.spans >= maxQueuedRows) {
       // OTLP/HTTP: 503 is retryable; the exporter backs off.
       response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1', connection: 'close' });
       response.end('busy: retry later');
@@ -178,7 +188,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     try {
       const body = await readBody(request, limits);
       const encoded = await decoder.decode(body, format);
-      if (encoded.facts.length > 0) await enqueue(encoded.lines, encoded.facts);
+      if (encoded.accepted > 0) enqueue(encoded.lines, encoded.accepted, encoded.marks);
       const message = encoded.rejected ? `${encoded.rejected} span(s) rejected: ${encoded.reasons.join('; ')}` : '';
       response.writeHead(200, { 'content-type': format === 'json' ? 'application/json' : 'application/x-protobuf' });
       response.end(exportResponse(format, encoded.rejected, message));
@@ -349,13 +359,20 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     port,
     store,
     flush: async () => {
-      while (batch || pendingRequests > 0) await inserting.then(() => new Promise((resolve) => setTimeout(resolve, 5)));
-      await inserting;
+      while (pendingRequests > 0 || queue.spans > 0 || draining) {
+        if (draining) await draining;
+        else await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (lastInsertError) {
+        const error = lastInsertError;
+        lastInsertError = undefined;
+        throw error;
+      }
     },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-      await inserting;
+      while (queue.spans > 0 || draining) await (draining ?? drain());
       await decoder.close();
     },
   };

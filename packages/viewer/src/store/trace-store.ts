@@ -16,7 +16,7 @@ import type { AttributeFilter } from '../filter';
 import type { SpanRecord } from '../otlp/span-record';
 import type { QueryParameters, SqlEngine } from './engine';
 import { createStructureTracker, type SpanMark } from './marks';
-import { msToNanosText, spanFact, spanKindNumber, spanRow, statusCodeNumber, type SpanFact } from './rows';
+import { msToNanosText, spanFact, spanKindNumber, spanRow, statusCodeNumber } from './rows';
 import {
   ATTRIBUTE,
   MATERIALIZED_COLUMNS,
@@ -104,8 +104,8 @@ export interface TraceStore {
   /** Bumped by every ingest; the server caches answers per version. */
   readonly version: number;
   insert(spans: readonly SpanRecord[]): Promise<IngestResult>;
-  /** Inserts rows already encoded as `otel_traces` JSONEachRow lines (the receiver's fast path). */
-  insertEncoded(lines: Buffer, facts: readonly SpanFact[]): Promise<IngestResult>;
+  /** Inserts rows already encoded as `otel_traces` JSONEachRow lines, with the marks found for them (the receiver's path). */
+  insertEncoded(lines: Buffer, spanCount: number, marks: readonly SpanMark[]): Promise<IngestResult>;
   summary(): Promise<Omit<SummaryResponse, 'metricsAndLogsRequests'>>;
   traces(options: { filters: AttributeFilter[]; limit: number; offset: number }): Promise<TracesResponse>;
   trace(traceId: string, limit?: number): Promise<Omit<TraceResponse, 'disagreements'>>;
@@ -219,13 +219,13 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     async insert(spans) {
       const lines: string[] = new Array(spans.length);
       for (let index = 0; index < spans.length; index += 1) lines[index] = spanRow(spans[index]!);
-      return store.insertEncoded(Buffer.from(lines.length ? `${lines.join('\n')}\n` : ''), spans.map(spanFact));
+      if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
+      return store.insertEncoded(Buffer.from(lines.length ? `${lines.join('\n')}\n` : ''), spans.length, tracker.add(spans.map(spanFact)));
     },
 
-    async insertEncoded(lines, facts) {
+    async insertEncoded(lines, spanCount, found) {
       if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
-      if (facts.length === 0) return { accepted: 0, marks: 0 };
-      const found: SpanMark[] = tracker.add(facts);
+      if (spanCount === 0) return { accepted: 0, marks: 0 };
       await engine.insertJsonLines(`${database}.${table}`, lines);
       if (found.length > 0) {
         const markLines = found.map((mark) =>
@@ -234,7 +234,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         await engine.insertJsonLines(`${database}.${marksTable(table)}`, Buffer.from(`${markLines.join('\n')}\n`));
       }
       version += 1;
-      return { accepted: facts.length, marks: found.length };
+      return { accepted: spanCount, marks: found.length };
     },
 
     async summary() {
