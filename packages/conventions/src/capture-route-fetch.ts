@@ -4,7 +4,7 @@ import type { ServedbyOptions } from './types';
 import { VERSION } from './version';
 import { createExchange, DEFAULT_LOOK_AHEAD_BYTES, headersRecord, type Exchange } from './capture/exchange';
 import { exchangeToFeed, observeFetchResponse } from './capture/fetch-body';
-import { bindingFor, enableRouteCapture, observerSettings } from './capture/observer';
+import { bindingFor, currentCaptureScope, enableRouteCapture, observerSettings } from './capture/observer';
 import { urlWithoutSecrets } from './capture/request-facts';
 import { captureStorage, type FetchClaim, type RouteCaptureSink } from './capture/storage';
 
@@ -71,7 +71,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
       fetchImplementation ?? (globalThis.fetch === (capturingFetch as unknown) ? fetchAtCreation : globalThis.fetch);
     let claim: FetchClaim;
     let late: LateExchange | undefined;
-    const parent = captureStorage.getStore();
+    const parent = currentCaptureScope();
     try {
       const target = describeRequest(input, init);
       claim = {

@@ -87,9 +87,11 @@ export {
   type RouteCaptureSink,
 } from './capture-route-fetch';
 export {
+  addRouteCaptureResolver,
   enableRouteCapture,
   routeCaptureSupport,
   type RouteCaptureOptions,
+  type RouteCaptureResolver,
   type RouteCaptureSupport,
 } from './capture/observer';
 export { DEFAULT_IDLE_TIMEOUT_MS } from './capture/exchange';

@@ -7,7 +7,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { createTestTracing, type ReadableSpan } from '@servedby/test-otel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureRouteFetch } from '../capture-route-fetch';
-import { enableRouteCapture, observedExchangeCount, routeCaptureSupport } from './observer';
+import { addRouteCaptureResolver, enableRouteCapture, observedExchangeCount, routeCaptureSupport } from './observer';
 import { runWithRouteCapture, type RouteCapture } from './storage';
 
 // Everything here runs through the diagnostics channels: plain `fetch`, no wrapper, unless a
@@ -288,6 +288,31 @@ describe('channel capture: what the caller gets', () => {
       expect(seen[0]!.responseHeaders.get('x-call-id')).toBe(id);
       expect(seen[0]!.bodyText()).toBe(text);
       expect(seen[0]!.observation().requestModel).toBe(`model-${index}`);
+    }
+  });
+});
+
+describe('channel capture: resolvers', () => {
+  it('hands exchanges outside any runWithRouteCapture scope to the sink a resolver finds, and only those', async () => {
+    handler = (_request, response) => response.end('{"id":"gen-9","provider":"Groq"}');
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    // A framework's own async context (Mastra's current span, say).
+    const frameworkStep = new AsyncLocalStorage<RouteCapture[]>();
+    const remove = addRouteCaptureResolver(() => {
+      const captures = frameworkStep.getStore();
+      return captures ? (capture) => captures.push(capture) : undefined;
+    });
+    try {
+      const inStep: RouteCapture[] = [];
+      await frameworkStep.run(inStep, () => callAndRead('/v1/chat/completions', { method: 'POST', body: '{}' }));
+      const before = observedExchangeCount();
+      await callAndRead('/v1/chat/completions', { method: 'POST', body: '{}' });
+      expect(observedExchangeCount()).toBe(before);
+      expect(inStep).toHaveLength(1);
+      await inStep[0]!.done;
+      expect(inStep[0]!.bodyText()).toBe('{"id":"gen-9","provider":"Groq"}');
+    } finally {
+      remove();
     }
   });
 });

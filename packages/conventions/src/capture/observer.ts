@@ -15,7 +15,7 @@ import {
 import { isGenAiExchange } from './genai-exchange';
 import { urlWithoutSecrets } from './request-facts';
 import { exchangeToFeed, observeFetchResponse } from './fetch-body';
-import { captureStorage, type CaptureScope, type FetchClaim } from './storage';
+import { captureStorage, type CaptureScope, type FetchClaim, type RouteCaptureSink } from './storage';
 
 /** Options of {@link enableRouteCapture}. Process-wide: the last call's values win, `ownSpans` once on stays on. */
 export interface RouteCaptureOptions extends ServedbyOptions {
@@ -54,10 +54,18 @@ interface ObserverSettings {
   options: ServedbyOptions;
 }
 
+/**
+ * Finds the capture sink of the model call in flight from a plugin's own async context (Mastra's
+ * current span, say), for frameworks whose model calls servedby cannot wrap in
+ * `runWithRouteCapture`. Called synchronously when an exchange starts; must be cheap and never throw.
+ */
+export type RouteCaptureResolver = () => RouteCaptureSink | undefined;
+
 interface ObserverState {
   settings: ObserverSettings;
   subscribed: boolean;
   bodyFeederInstalled: boolean;
+  resolvers: RouteCaptureResolver[];
 }
 
 // Process-wide, not per module copy (ESM and CJS builds, the register entry, two installed
@@ -72,7 +80,10 @@ const state: ObserverState = ((globalThis as Record<symbol, unknown>)[STATE_KEY]
   },
   subscribed: false,
   bodyFeederInstalled: false,
+  resolvers: [],
 } satisfies ObserverState) as ObserverState;
+// A state object from an older copy of this module may lack newer fields.
+state.resolvers ??= [];
 const settings = state.settings;
 
 function idleTimeoutFromEnvironment(): number {
@@ -132,6 +143,38 @@ export function enableRouteCapture(options: RouteCaptureOptions = {}): RouteCapt
   subscribeOnce();
   if (!support.undiciBody) installBodyFeeder();
   return support;
+}
+
+/**
+ * Registers a {@link RouteCaptureResolver}: exchanges that start outside any `runWithRouteCapture`
+ * scope ask it for the sink of the model call in flight. Returns the function that removes it.
+ *
+ * @example
+ * ```ts
+ * const remove = addRouteCaptureResolver(() => currentModelStep() ? sinkOfStep(currentModelStep()) : undefined);
+ * ```
+ */
+export function addRouteCaptureResolver(resolver: RouteCaptureResolver): () => void {
+  state.resolvers.push(resolver);
+  return () => {
+    const index = state.resolvers.indexOf(resolver);
+    if (index !== -1) state.resolvers.splice(index, 1);
+  };
+}
+
+/** The capture scope of the current async context: a `runWithRouteCapture` scope, else a resolver's sink. @internal */
+export function currentCaptureScope(): CaptureScope | undefined {
+  const scope = captureStorage.getStore();
+  if (scope !== undefined || state.resolvers.length === 0) return scope;
+  for (const resolver of state.resolvers) {
+    try {
+      const sink = resolver();
+      if (sink) return { sink };
+    } catch (error) {
+      diag.debug('servedby: a route capture resolver threw', error);
+    }
+  }
+  return undefined;
 }
 
 /** What this Node.js lets the capture observe (see {@link RouteCaptureSupport}). */
@@ -265,7 +308,7 @@ function undiciUrl(request: UndiciRequest): string {
 }
 
 function onUndiciCreate(message: { request: UndiciRequest }): void {
-  const scope = captureStorage.getStore();
+  const scope = currentCaptureScope();
   if (scope === undefined && !settings.ownSpans) return;
   const request = message.request;
   const claim = scope?.claim;
@@ -341,7 +384,7 @@ function nodeRequestUrl(request: NodeClientRequest): string {
 }
 
 function onHttpRequestStart(message: { request: NodeClientRequest }): void {
-  const scope = captureStorage.getStore();
+  const scope = currentCaptureScope();
   if (scope === undefined && !settings.ownSpans) return;
   const request = message.request;
   const url = nodeRequestUrl(request);
@@ -391,7 +434,7 @@ function http2Url(headers: Http2Headers): string {
 }
 
 function onHttp2StreamStart(message: { stream: NodeHttp2Stream; headers: Http2Headers }): void {
-  const scope = captureStorage.getStore();
+  const scope = currentCaptureScope();
   if (scope === undefined && !settings.ownSpans) return;
   const url = http2Url(message.headers);
   const rawMethod = message.headers[':method'];
@@ -481,7 +524,7 @@ function installBodyFeeder(): void {
   state.bodyFeederInstalled = true;
   const original = globalThis.fetch;
   const feeder = async (input: Parameters<FetchFunction>[0], init?: Parameters<FetchFunction>[1]): Promise<Response> => {
-    const parent = captureStorage.getStore();
+    const parent = currentCaptureScope();
     // Outside any model call (and without register), or under a captureRouteFetch that feeds itself.
     if ((parent === undefined && !settings.ownSpans) || parent?.claim) return original(input, init);
     const claim: FetchClaim = {
