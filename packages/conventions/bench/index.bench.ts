@@ -8,6 +8,14 @@ import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentele
 import { Bench } from 'tinybench';
 import { captureRouteFetch, deriveRoute, routeAttributes, type RouteObservation } from '../src/index';
 import { loadFixture, observationOf } from '../src/__fixtures__/load-fixtures';
+import { runRouteBench } from './route.bench';
+
+// First the issue-11 figure: deriveRoute + routeAttributes per exchange against one bare SDK span
+// with five attributes, arms shuffled per round, as ratios with their spread.
+const routeRows = runRouteBench();
+console.log('deriveRoute + routeAttributes per exchange ÷ one bare span with five attributes (median of per-round ratios, p25–p75)');
+console.table(routeRows.map((row) => ({ row: row.row, 'median (µs)': row.medianMicroseconds, ratio: `${row.ratio}× (${row.ratioP25}–${row.ratioP75})` })));
+console.log(JSON.stringify({ routeBench: routeRows }));
 
 const recordingProcessor: SpanProcessor = {
   onStart: () => {},

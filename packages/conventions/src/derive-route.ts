@@ -63,61 +63,92 @@ function requestBodyOf(body: unknown): JsonObject | undefined {
 
 const EMPTY_HEADERS = createLowerCaseHeaderLookup(undefined);
 
-function headersPresent(headers: SizedHeaderLookup): boolean {
-  return headers.size > 0;
+// One object per call, methods on the prototype: no closures are built per call.
+class ObservationContext implements WalkContext {
+  host?: string;
+  pathname: string;
+  rawUrl?: string | URL;
+  headers: SizedHeaderLookup;
+  body: ReturnType<typeof readBodyFacts>;
+  metadata?: JsonObject;
+  requestModel?: string;
+  region?: string;
+  status?: number;
+  responded: boolean;
+  request: RequestFacts;
+  hint?: string;
+  clientLabel?: string;
+  clientAttempts?: number;
+  private memo?: Map<string, unknown>;
+
+  constructor(observation: RouteObservation) {
+    const rawUrl = observation.url;
+    const { host, pathname } = splitUrl(rawUrl);
+    this.pathname = pathname;
+    if (host !== undefined) this.host = host;
+    if (typeof rawUrl === 'string' || rawUrl instanceof URL) this.rawUrl = rawUrl;
+    this.headers = createLowerCaseHeaderLookup(observation.responseHeaders);
+    this.body = readBodyFacts(observation.responseBody);
+    const metadata = isObject(observation.providerMetadata) ? observation.providerMetadata : undefined;
+    if (metadata) this.metadata = metadata;
+    const status = integer(observation.status);
+    if (status !== undefined) this.status = status;
+    const requestInput = isObject(observation.request) ? observation.request : undefined;
+    if (requestInput) {
+      const requestBody = requestBodyOf(requestInput.body);
+      this.request = {
+        headers: requestInput.headers ? createLowerCaseHeaderLookup(requestInput.headers) : EMPTY_HEADERS,
+        ...(requestBody ? { body: requestBody } : {}),
+      };
+    } else {
+      this.request = NO_REQUEST;
+    }
+    this.responded =
+      typeof observation.responseReceived === 'boolean'
+        ? observation.responseReceived
+        : status !== undefined || this.headers.size > 0 || this.body.format !== 'none' || (metadata !== undefined && hasAnyKey(metadata));
+    const requestModel = text(observation.requestModel);
+    if (requestModel) this.requestModel = requestModel;
+    const region = text(observation.region);
+    if (region) this.region = region;
+    const hint = text(observation.providerHint);
+    if (hint) this.hint = hint;
+    const clientLabel = text(observation.clientLabel);
+    if (clientLabel) this.clientLabel = clientLabel;
+    const attempts = integer(observation.attempts);
+    if (attempts !== undefined && attempts > 0) this.clientAttempts = attempts;
+  }
+
+  once<T>(key: string, compute: () => T): T {
+    const memo = (this.memo ??= new Map());
+    if (memo.has(key)) return memo.get(key) as T;
+    const value = compute();
+    memo.set(key, value);
+    return value;
+  }
+
+  headerFingerprint(prefix?: string): HopSignal | undefined {
+    return headerFingerprint(this, prefix ?? '');
+  }
+
+  bodyFingerprint(): HopSignal | undefined {
+    return bodyFingerprint(this);
+  }
+
+  bodyGateway(): HopSignal | undefined {
+    return bodyGateway(this);
+  }
+
+  systemOfHost(host: string): string | undefined {
+    return providerOfHost(host);
+  }
 }
 
-function buildContext(observation: RouteObservation): WalkContext {
-  const rawUrl = observation.url;
-  const { host, pathname } = splitUrl(rawUrl);
-  const headers = createLowerCaseHeaderLookup(observation.responseHeaders);
-  const body = readBodyFacts(observation.responseBody);
-  const metadata = isObject(observation.providerMetadata) ? observation.providerMetadata : undefined;
-  const status = integer(observation.status);
-  const requestInput = isObject(observation.request) ? observation.request : undefined;
-  const requestBody = requestInput ? requestBodyOf(requestInput.body) : undefined;
-  const request: RequestFacts = {
-    headers: requestInput?.headers ? createLowerCaseHeaderLookup(requestInput.headers) : EMPTY_HEADERS,
-    ...(requestBody ? { body: requestBody } : {}),
-  };
-  const responded =
-    typeof observation.responseReceived === 'boolean'
-      ? observation.responseReceived
-      : status !== undefined || headersPresent(headers) || body.format !== 'none' || (metadata !== undefined && Object.keys(metadata).length > 0);
-  const memo = new Map<string, unknown>();
-  const context: WalkContext = {
-    pathname,
-    headers,
-    body,
-    responded,
-    request,
-    once<T>(key: string, compute: () => T): T {
-      if (memo.has(key)) return memo.get(key) as T;
-      const value = compute();
-      memo.set(key, value);
-      return value;
-    },
-    headerFingerprint: (prefix) => headerFingerprint(context, prefix ?? ''),
-    bodyFingerprint: () => bodyFingerprint(context),
-    bodyGateway: () => bodyGateway(context),
-    systemOfHost: providerOfHost,
-  };
-  const writable = context as { -readonly [K in keyof WalkContext]: WalkContext[K] };
-  if (host !== undefined) writable.host = host;
-  if (typeof rawUrl === 'string' || rawUrl instanceof URL) writable.rawUrl = rawUrl;
-  if (metadata) writable.metadata = metadata;
-  const requestModel = text(observation.requestModel);
-  if (requestModel) writable.requestModel = requestModel;
-  const region = text(observation.region);
-  if (region) writable.region = region;
-  if (status !== undefined) writable.status = status;
-  const hint = text(observation.providerHint);
-  if (hint) writable.hint = hint;
-  const clientLabel = text(observation.clientLabel);
-  if (clientLabel) writable.clientLabel = clientLabel;
-  const attempts = integer(observation.attempts);
-  if (attempts !== undefined && attempts > 0) writable.clientAttempts = attempts;
-  return context;
+const NO_REQUEST: RequestFacts = { headers: EMPTY_HEADERS };
+
+function hasAnyKey(object: JsonObject): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -190,23 +221,17 @@ function recogniseOuter(context: WalkContext): Outer | undefined {
     const rule = ruleOfHost(context.host);
     if (rule) return { system: rule.systemOf?.(context) ?? rule.id, rule, signal: { name: 'url', kind: 'provider-host' } };
   }
-  const { byId, order, recognisers } = getCatalog();
-  let best: { outer: Outer; rank: number[] } | undefined;
-  const consider = (rule: RouteRule, signal: Signal, source: keyof typeof SOURCE_RANK, system?: string): void => {
-    const rank = [ROLE_RANK[rule.role], SOURCE_RANK[source], SIGNAL_STRENGTH[signal.kind], order.get(rule.id) ?? 0];
-    if (!best || compareRanks(rank, best.rank) < 0) {
-      best = { outer: { system: system ?? rule.systemOf?.(context) ?? rule.id, rule, signal }, rank };
-    }
-  };
+  const { byId, recognisers } = getCatalog();
+  let best: Candidate | undefined;
   for (const rule of recognisers) {
     const recognition = rule.recognise!(context);
-    if (recognition) consider(rule, recognition.signal, recognition.source, recognition.system);
+    if (recognition) best = better(best, rule, recognition.signal, recognition.source, recognition.system);
   }
   const fingerprint = headerFingerprint(context, '');
-  if (fingerprint) consider(byId.get(fingerprint.provider)!, fingerprint.signal, 'header');
+  if (fingerprint) best = better(best, byId.get(fingerprint.provider)!, fingerprint.signal, 'header');
   const inBody = bodyFingerprint(context);
-  if (inBody) consider(byId.get(inBody.provider)!, inBody.signal, 'body');
-  if (best) return (best as { outer: Outer }).outer;
+  if (inBody) best = better(best, byId.get(inBody.provider)!, inBody.signal, 'body');
+  if (best) return { system: best.system ?? best.rule.systemOf?.(context) ?? best.rule.id, rule: best.rule, signal: best.signal };
   const hinted = systemOfHint(context.hint);
   if (hinted) return { system: hinted, ...ruleField(byId.get(hinted)), signal: { name: 'config', kind: 'framework-hint' } };
   // Another instrumentation's client label (`gen_ai.system = "openai"` over OpenRouter) names
@@ -214,11 +239,25 @@ function recogniseOuter(context: WalkContext): Outer | undefined {
   return undefined;
 }
 
+interface Candidate {
+  rule: RouteRule;
+  signal: Signal;
+  system?: string;
+  rank: [number, number, number, number];
+}
+
+// Declared rank: role (gateway first), source (headers before bodies), strength, registry order.
+function better(best: Candidate | undefined, rule: RouteRule, signal: Signal, source: keyof typeof SOURCE_RANK, system?: string): Candidate {
+  const rank: Candidate['rank'] = [ROLE_RANK[rule.role], SOURCE_RANK[source], SIGNAL_STRENGTH[signal.kind], getCatalog().order.get(rule.id) ?? 0];
+  if (best && compareRanks(rank, best.rank) >= 0) return best;
+  return system === undefined ? { rule, signal, rank } : { rule, signal, system, rank };
+}
+
 function ruleField(rule: RouteRule | undefined): { rule?: RouteRule } {
   return rule ? { rule } : {};
 }
 
-function compareRanks(a: number[], b: number[]): number {
+function compareRanks(a: readonly number[], b: readonly number[]): number {
   for (let index = 0; index < a.length; index++) {
     const difference = a[index]! - b[index]!;
     if (difference !== 0) return difference;
@@ -260,12 +299,13 @@ function expand(rule: RouteRule | undefined, context: RuleContext, outer: boolea
   return rule.expand(context, { outer, system, ...(vendorModel !== undefined ? { vendorModel } : {}) });
 }
 
+function pushEvidence(evidence: Evidence[], signal: Signal | undefined): void {
+  if (signal && evidence.length < MAX_EVIDENCE * 2) evidence.push({ name: signal.name, strength: SIGNAL_STRENGTH[signal.kind] });
+}
+
 function deriveFromContext(context: WalkContext): RouteAttribution {
   const outer = recogniseOuter(context);
   const evidence: Evidence[] = [];
-  const addEvidence = (signal: Signal | undefined): void => {
-    if (signal && evidence.length < MAX_EVIDENCE * 2) evidence.push({ name: signal.name, strength: SIGNAL_STRENGTH[signal.kind] });
-  };
   if (!outer) {
     const unattributed = { system: '_OTHER' } as RouteAttribution;
     if (context.requestModel) unattributed.requestModel = context.requestModel;
@@ -275,10 +315,10 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
     return unattributed;
   }
   const { byId } = getCatalog();
-  addEvidence(outer.signal);
+  pushEvidence(evidence, outer.signal);
   const outerRole = outer.rule?.role ?? 'provider';
   const first = expand(outer.rule, context, true, outer.system);
-  for (const extra of first.evidence ?? []) addEvidence(extra);
+  for (const extra of first.evidence ?? []) pushEvidence(evidence, extra);
   const chain: ChainHop[] = [{ provider: outer.system, signal: outer.signal }];
   let responseModel: ModelSignal | undefined = first.responseModel;
   let { regionScope, region, vendorModel, next, cost, deployment } = first;
@@ -286,7 +326,7 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   while (next && next.provider.length > 0 && chain.length < MAX_PATH_HOPS) {
     if (chain.some((hop) => hop.provider === next!.provider)) break;
     chain.push({ provider: next.provider, signal: next.signal });
-    addEvidence(next.signal);
+    pushEvidence(evidence, next.signal);
     const rule = byId.get(next.provider);
     const role = rule?.role ?? 'provider';
     const inner = expand(rule, context, false, next.provider, vendorModel);
@@ -344,7 +384,7 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   if (requestModel) attribution.requestModel = requestModel;
   if (responseModel) {
     attribution.responseModel = responseModel.value;
-    addEvidence(responseModel.signal);
+    pushEvidence(evidence, responseModel.signal);
   }
   for (const rule of getCatalog().ambient) {
     if (regionScope && deployment) break;
@@ -364,7 +404,7 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   if (cost !== undefined) attribution.cost = cost;
   if (first.cacheHit !== undefined) attribution.cacheHit = first.cacheHit;
   if (first.errorSource) attribution.errorSource = first.errorSource;
-  if (!context.responded) addEvidence({ name: 'no_response', kind: 'no-response' });
+  if (!context.responded) pushEvidence(evidence, { name: 'no_response', kind: 'no-response' });
   const policy = outer.rule?.policy?.(context.request, context);
   if (policy) {
     const canonical = canonicalJson(policy);
@@ -432,7 +472,7 @@ function boundAttribution(attribution: RouteAttribution): RouteAttribution {
  */
 export function deriveRoute(observation: RouteObservation): RouteAttribution {
   try {
-    return boundAttribution(deriveFromContext(buildContext(isObject(observation) ? observation : {})));
+    return boundAttribution(deriveFromContext(new ObservationContext(isObject(observation) ? observation : {})));
   } catch {
     // Fall back to what is certain: the hint and the requested model.
     try {

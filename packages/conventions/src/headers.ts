@@ -45,7 +45,8 @@ function addHeader(map: Map<string, string>, name: unknown, value: unknown): voi
   if (text === undefined) return;
   const key = name.toLowerCase();
   const existing = map.get(key);
-  map.set(key, existing === undefined ? text : `${existing}, ${text}`.slice(0, MAX_HEADER_VALUE_LENGTH));
+  if (existing === undefined) map.set(key, text);
+  else map.set(key, `${existing}, ${text}`.slice(0, MAX_HEADER_VALUE_LENGTH));
 }
 
 function collectHeaders(headers: unknown): Map<string, string> {
@@ -101,14 +102,29 @@ export interface SizedHeaderLookup extends HeaderLookup {
  * @internal
  */
 export function createLowerCaseHeaderLookup(headers: HeadersLike | undefined | null): SizedHeaderLookup {
-  const map = collectHeaders(headers);
-  let names: string[] | undefined;
-  return {
-    size: map.size,
-    get: (name) => map.get(name),
-    has: (name) => map.has(name),
-    names: () => (names ??= [...map.keys()]),
-  };
+  return new LowerCaseHeaderLookup(collectHeaders(headers));
+}
+
+// Methods on the prototype: a lookup per call builds no closures.
+class LowerCaseHeaderLookup implements SizedHeaderLookup {
+  readonly size: number;
+  private names_: string[] | undefined;
+
+  constructor(private readonly map: Map<string, string>) {
+    this.size = map.size;
+  }
+
+  get(name: string): string | undefined {
+    return this.map.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  names(): string[] {
+    return (this.names_ ??= [...this.map.keys()]);
+  }
 }
 
 /** Reads one header case-insensitively from any `HeadersLike`. */
