@@ -89,9 +89,11 @@ export {
 export {
   addRouteCaptureResolver,
   enableRouteCapture,
+  routeCaptureSettings,
   routeCaptureSupport,
   type RouteCaptureOptions,
   type RouteCaptureResolver,
+  type RouteCaptureSettings,
   type RouteCaptureSupport,
 } from './capture/observer';
 export { DEFAULT_IDLE_TIMEOUT_MS } from './capture/exchange';

@@ -187,6 +187,25 @@ export function routeCaptureEnabled(): boolean {
   return state.subscribed;
 }
 
+/** The process-wide capture settings in force: see {@link RouteCaptureOptions}. */
+export interface RouteCaptureSettings {
+  /** Idle time after which an exchange (or a plugin's stream nobody reads) is given up, in ms; `0` = never. */
+  readonly idleTimeoutMs: number;
+  /** Look-ahead bound in bytes. */
+  readonly lookAheadBytes: number;
+  /** Whether the register entry's own spans are on. */
+  readonly ownSpans: boolean;
+}
+
+/**
+ * The capture settings in force (defaults, `SERVEDBY_CAPTURE_IDLE_TIMEOUT_MS`, then the last
+ * {@link enableRouteCapture} options). Plugins use the idle time for their own give-up of a stream
+ * nobody reads, so one setting governs every servedby span.
+ */
+export function routeCaptureSettings(): RouteCaptureSettings {
+  return { idleTimeoutMs: settings.idleTimeoutMs, lookAheadBytes: settings.lookAheadBytes, ownSpans: settings.ownSpans };
+}
+
 /** The idle time and look-ahead the observer uses. @internal */
 export function observerSettings(): Readonly<Pick<ObserverSettings, 'idleTimeoutMs' | 'lookAheadBytes'>> {
   return settings;
