@@ -56,8 +56,8 @@ export interface ExchangeSettings {
 /** One observed HTTP exchange of a model call, from request to the end of its body. @internal */
 export interface Exchange {
   readonly url: string;
-  /** Where the body comes from; the fetch wrapper switches a channel exchange to `wrapper` when the channel cannot show bodies. */
-  bodySource: BodySource;
+  /** Where the body comes from. */
+  readonly bodySource: BodySource;
   /** `true` once the exchange has ended (completed, failed or given up). */
   readonly finished: boolean;
   /** Feeds request body bytes (for the requested model). Keeps a bounded copy. */
@@ -147,7 +147,7 @@ export function createExchange(
   let attributionCache: { size: number; attribution: RouteAttribution } | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let activity = 0;
-  let activityAtLastCheck = -1;
+  let activityAtLastCheck = 0;
   let earlyRouteChecks = 0;
 
   const bodyText = () => lookAhead?.text() ?? '';
@@ -336,6 +336,13 @@ export function createExchange(
       if (!lookAhead) {
         // Nothing to peek: final now; the exchange still ends with its body.
         onLookAheadSettled();
+      }
+      if (activityProbe) {
+        try {
+          activity = activityAtLastCheck = activityProbe();
+        } catch {
+          // No baseline: the first check counts as activity.
+        }
       }
       armIdleTimer();
     },
