@@ -17,7 +17,7 @@ import {
   type Signal,
   SIGNAL_STRENGTH,
 } from './rules/rule';
-import { expandUnknownProvider } from './rules/providers/providers';
+import { expandUnknownProvider, PROTOCOL_HINTS } from './rules/providers/providers';
 import { canonicalJson } from './shared/canonical-json';
 import { integer, isObject, type JsonObject, MAX_ROUTE_VALUE_LENGTH, text } from './shared/json';
 import { sha256Hex } from './shared/sha256';
@@ -35,8 +35,6 @@ const MAX_EVIDENCE = 16;
 export const MAX_POLICY_LENGTH = 512;
 const MAX_REQUEST_BODY_TEXT = 1 << 20;
 
-// A hint that names a wire protocol, not a provider (`openai-compatible` against vLLM).
-const PROTOCOL_HINTS: readonly string[] = ['openaicompatible'];
 
 // ------------------------------------------------------------------------------------------
 // Context
@@ -234,8 +232,8 @@ function recogniseOuter(context: WalkContext): Outer | undefined {
   if (best) return { system: best.system ?? best.rule.systemOf?.(context) ?? best.rule.id, rule: best.rule, signal: best.signal };
   const hinted = systemOfHint(context.hint);
   if (hinted) return { system: hinted, ...ruleField(byId.get(hinted)), signal: { name: 'config', kind: 'framework-hint' } };
-  // Another instrumentation's client label (`gen_ai.system = "openai"` over OpenRouter) names
-  // the client class, not what the code talked to: it names nothing here.
+  // Another instrumentation's client label names the client class, not what the code talked to:
+  // it names nothing here.
   return undefined;
 }
 

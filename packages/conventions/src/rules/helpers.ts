@@ -34,8 +34,8 @@ export function firstHeaderWith(context: RuleContext, prefix: string): string | 
   return undefined;
 }
 
-/** Azure display names (`West Europe`) become region codes (`westeurope`). */
-export function azureRegion(value: string | undefined): string | undefined {
+/** Region display names (Azure's `West Europe`) become region codes (`westeurope`). */
+export function regionCode(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const region = value.slice(0, 128).toLowerCase().replace(/[^a-z0-9]/g, '');
   return region.length > 0 && region.length <= 64 ? region : undefined;
@@ -55,3 +55,6 @@ export function pathSegments(context: RuleContext): string[] {
 export function refused(context: RuleContext): boolean {
   return context.status !== undefined && context.status >= 400;
 }
+
+/** The same as {@link regionCode}, under its first-round name. */
+export const azureRegion = regionCode;

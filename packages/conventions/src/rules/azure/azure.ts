@@ -11,7 +11,7 @@ import { parseAzureUrl } from '../../azure-url';
 import { text } from '../../shared/json';
 import type { AzureTarget } from '../../types';
 import { modelVendor } from '../../vocabulary';
-import { azureRegion, bodyModel, firstHeaderWith, hop, signal } from '../helpers';
+import { regionCode, bodyModel, firstHeaderWith, hop, signal } from '../helpers';
 import type { HopFacts, RouteRule, RuleContext } from '../rule';
 
 const FOUNDRY_MODELS_PATH = /\/models\//;
@@ -62,7 +62,7 @@ export const azure: RouteRule = {
         (system === 'azure.ai.openai' ? (context.requestModel ?? text(headers.get('x-ratelimit-key'))) : undefined);
       if (deployment) result.deployment = deployment;
       if (!context.requestModel && target?.deployment) result.requestModel = target.deployment;
-      const region = azureRegion(headers.get('x-ms-region'));
+      const region = regionCode(headers.get('x-ms-region'));
       if (region) result.region = region;
       // Provisioned-throughput spill-over: another deployment served than the one addressed.
       const spilledOver = headers.get('x-ms-is-spilled-over')?.trim().toLowerCase();

@@ -11,7 +11,7 @@
 import { amount, integer, type JsonObject, own, text } from '../../shared/json';
 import { splitUrl } from '../../shared/url';
 import { normalizeName, tableOf } from '../../vocabulary';
-import { azureRegion, bodyModel, firstHeaderWith, hop, refused, signal } from '../helpers';
+import { regionCode, bodyModel, firstHeaderWith, hop, refused, signal } from '../helpers';
 import type { HopFacts, HopSignal, RouteRule, RuleContext } from '../rule';
 
 /** LiteLLM provider prefixes (DESIGN.md §2.2). */
@@ -116,7 +116,7 @@ export const litellm: RouteRule = {
       if (model) result.responseModel = model;
     }
     if (result.next?.provider === 'azure.ai.openai') {
-      const region = azureRegion(headers.get('llm_provider-x-ms-region'));
+      const region = regionCode(headers.get('llm_provider-x-ms-region'));
       if (region) result.region = region;
     }
     const cost = amount(headers.get('x-litellm-response-cost'));

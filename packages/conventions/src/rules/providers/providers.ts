@@ -108,6 +108,9 @@ export const DIRECT_PROVIDERS: readonly DirectProvider[] = [
   { id: 'ibm.watsonx.ai', hosts: ['ml.cloud.ibm.com'], hints: ['watsonx', 'ibm'] },
 ];
 
+/** Framework hints that name a wire protocol, not a provider (`openai-compatible` against vLLM), squashed to alphanumerics. */
+export const PROTOCOL_HINTS: readonly string[] = ['openaicompatible'];
+
 const DEFAULT_REQUEST_ID_HEADERS = ['x-request-id', 'request-id'];
 
 function directProviderRule(provider: DirectProvider): RouteRule {
