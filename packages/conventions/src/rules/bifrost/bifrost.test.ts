@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoute } from '../../derive-route';
 
-// No recorded Bifrost response was found (its repository snapshot is too large to fetch here):
-// the observations follow docs.getbifrost.ai/providers/response-headers; the values are synthetic.
+// No recorded Bifrost response with a citable source was found. The `source:` tests use the header
+// names and fill rules of Bifrost's own responseheaders.go and the values of its unit test
+// responseheaders_test.go (maximhq/bifrost, synthetic there too); the `docs-only:` tests follow
+// docs.getbifrost.ai/providers/response-headers with synthetic values.
 const BIFROST = 'http://localhost:8080/v1/chat/completions';
 
 describe('bifrost rule (docs-only: response-headers reference, synthetic values)', () => {
@@ -49,5 +51,51 @@ describe('bifrost rule (docs-only: response-headers reference, synthetic values)
     const attribution = deriveRoute({ url: BIFROST, responseHeaders: { 'x-bifrost-request-id': 'r', 'x-bifrost-provider': 'constructor' }, status: 200 });
     expect(attribution.upstream).toBe('constructor');
     expect(typeof attribution.upstream).toBe('string');
+  });
+
+  it('source: the routing-info set names the provider, the provider\'s own model id and the fallback', () => {
+    // Values of TestApplyBifrostStreamResponseHeaders "fallback-layered snapshot" / "routing info emits full set".
+    expect(
+      deriveRoute({
+        url: BIFROST,
+        requestModel: 'claude-sonnet-4-6',
+        responseHeaders: {
+          'x-bifrost-request-id': 'gateway-req',
+          'x-bifrost-routing-info-provider': 'bedrock',
+          'x-bifrost-routing-info-model': 'claude-sonnet-4-6',
+          'x-bifrost-routing-info-alias-model-id': 'us.anthropic.claude-sonnet-4-6',
+          'x-bifrost-routing-info-is-fallback': 'true',
+          'x-bifrost-routing-info-primary-provider': 'anthropic',
+          'x-bifrost-fallback-index': '1',
+          'x-bifrost-provider': 'bedrock',
+          'x-bifrost-resolved-model': 'us.anthropic.claude-sonnet-4-6',
+          'x-amzn-requestid': 'req-789',
+        },
+        status: 200,
+      }),
+    ).toMatchObject({
+      gateway: 'bifrost',
+      upstream: 'aws.bedrock',
+      path: ['bifrost', 'aws.bedrock', 'anthropic'],
+      responseModel: 'us.anthropic.claude-sonnet-4-6',
+      requestId: 'gateway-req',
+      fallback: true,
+    });
+  });
+
+  it('source: the primary-provider fallback header is not the served provider, and a primary-route success is no fallback', () => {
+    const served = deriveRoute({
+      url: BIFROST,
+      responseHeaders: { 'x-bifrost-request-id': 'r', 'x-bifrost-routing-info-provider': 'openai', 'x-bifrost-routing-info-model': 'gpt-5.6', 'x-bifrost-routing-info-key': 'openai-key' },
+      status: 200,
+    });
+    expect(served.upstream).toBe('openai');
+    expect(served.responseModel).toBe('gpt-5.6');
+    expect(served.fallback).toBe(false);
+  });
+
+  it('source: x-bifrost-cost-usd is the cost Bifrost computed', () => {
+    const attribution = deriveRoute({ url: BIFROST, responseHeaders: { 'x-bifrost-request-id': 'r', 'x-bifrost-routing-info-provider': 'openai', 'x-bifrost-cost-usd': '0.000152' }, status: 200 });
+    expect(attribution.cost).toBe(0.000152);
   });
 });

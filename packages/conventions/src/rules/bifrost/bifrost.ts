@@ -1,14 +1,19 @@
 /**
  * Bifrost (Maxim's open-source gateway, self-hosted on any host): an independent gateway. It adds
- * `x-bifrost-*` headers to every inference response (docs.getbifrost.ai/providers/response-headers):
- * `x-bifrost-request-id` (its log id) on every response, errors and refusals included, and the
- * legacy routing headers `x-bifrost-provider` / `x-bifrost-resolved-model` (the provider and model
- * that handled the attempt whose result is returned; `x-bifrost-original-model` is the model the
- * caller asked for). A request Bifrost refused before routing names no provider.
- * Evidence: documentation only; no recorded response was found (the repository snapshot is over
- * the size this workplace can fetch).
+ * `x-bifrost-*` headers to every inference response (docs.getbifrost.ai/providers/response-headers;
+ * maximhq/bifrost `transports/bifrost-http/lib/responseheaders.go`): `x-bifrost-request-id` (its
+ * log id) on every response, errors and refusals included; the routing-info set
+ * `x-bifrost-routing-info-provider` / `-model` / `-alias-model-id` (the provider, model and the
+ * provider's own model id that handled the attempt whose result is returned),
+ * `x-bifrost-routing-info-is-fallback: true` and `x-bifrost-fallback-index: N` (sent only when a
+ * fallback served), `x-bifrost-cost-usd`; and the deprecated `x-bifrost-provider` /
+ * `x-bifrost-resolved-model` still sent for older clients. A request Bifrost refused before
+ * routing carries no routing header.
+ * Evidence: Bifrost's own source and unit tests (header names and how they are filled; the values
+ * in its tests are synthetic) and documentation; no recorded response with a citable source was
+ * found (one public spike write-up shows real routing-info headers, see the second-pass notes).
  */
-import { text } from '../../shared/json';
+import { amount, integer, text } from '../../shared/json';
 import { normalizeName, tableOf } from '../../vocabulary';
 import { bodyModel, hop, refused, signal } from '../helpers';
 import type { HopFacts, RouteRule } from '../rule';
@@ -19,6 +24,7 @@ export const BIFROST_NAMES = tableOf({
   gemini: 'gcp.gemini',
   azure: 'azure.ai.openai',
   bedrock: 'aws.bedrock',
+  bedrock_mantle: 'aws.bedrock',
   mistral: 'mistral_ai',
   xai: 'x_ai',
 });
@@ -31,23 +37,34 @@ export const bifrost: RouteRule = {
   hints: ['bifrost'],
   recognise(context) {
     if (context.headers.has('x-bifrost-request-id')) return { signal: signal('header.x-bifrost-request-id', 'fingerprint'), source: 'header' };
-    if (context.headers.has('x-bifrost-provider')) return { signal: signal('header.x-bifrost-provider', 'served-by'), source: 'header' };
+    for (const header of ['x-bifrost-routing-info-provider', 'x-bifrost-provider']) {
+      if (context.headers.has(header)) return { signal: signal(`header.${header}`, 'served-by'), source: 'header' };
+    }
     return undefined;
   },
   expand(context, position) {
     const result: HopFacts = {};
     if (!position.outer) return result;
-    const provider = text(context.headers.get('x-bifrost-provider'));
-    if (provider) {
-      const name = normalizeName(provider, BIFROST_NAMES);
-      if (name.length > 0 && name !== 'bifrost') result.next = hop(name, 'header.x-bifrost-provider', 'served-by');
+    // The routing-info set is current; the plain provider/resolved-model pair is its deprecated mirror.
+    const providerHeader = ['x-bifrost-routing-info-provider', 'x-bifrost-provider'].find((header) => text(context.headers.get(header)));
+    if (providerHeader) {
+      const name = normalizeName(text(context.headers.get(providerHeader))!, BIFROST_NAMES);
+      if (name.length > 0 && name !== 'bifrost') result.next = hop(name, `header.${providerHeader}`, 'served-by');
     }
-    const resolved = text(context.headers.get('x-bifrost-resolved-model'));
-    const model = resolved ? { value: resolved, signal: signal('header.x-bifrost-resolved-model', 'served-by') } : bodyModel(context);
+    // The provider's own model id (an alias resolved to a Bedrock inference profile, say) before the model name.
+    const modelHeader = ['x-bifrost-routing-info-alias-model-id', 'x-bifrost-resolved-model', 'x-bifrost-routing-info-model'].find((header) => text(context.headers.get(header)));
+    const model = modelHeader ? { value: text(context.headers.get(modelHeader))!, signal: signal(`header.${modelHeader}`, 'served-by') } : bodyModel(context);
     if (model) result.responseModel = model;
     result.vendorModel = model?.value ?? context.requestModel;
     const requestId = text(context.headers.get('x-bifrost-request-id'));
     if (requestId) result.requestId = requestId;
+    // Both fallback headers are sent only when a fallback served; with routing headers and neither, the primary did.
+    const fallbackIndex = integer(context.headers.get('x-bifrost-fallback-index'));
+    const isFallback = text(context.headers.get('x-bifrost-routing-info-is-fallback'))?.toLowerCase() === 'true';
+    if (isFallback || (fallbackIndex !== undefined && fallbackIndex > 0)) result.fallback = true;
+    else if (context.headers.has('x-bifrost-routing-info-provider')) result.fallback = false;
+    const cost = amount(context.headers.get('x-bifrost-cost-usd'));
+    if (cost !== undefined) result.cost = cost;
     // On an error the routing headers describe the attempt whose error came back; without them
     // Bifrost refused the call itself (governance, budget, auth).
     if (refused(context)) result.errorSource = result.next ? 'upstream' : 'gateway';
