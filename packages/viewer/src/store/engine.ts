@@ -37,7 +37,7 @@ interface ChdbSession {
   close(): void;
 }
 interface ChdbModule {
-  Session: new (path?: string, options?: { installSignalHandlers?: boolean }) => ChdbSession;
+  Session: new (path?: string, options?: { installSignalHandlers?: boolean; connectionArgs?: readonly string[] }) => ChdbSession;
 }
 
 function parseRows<Row>(text: string): Row[] {
@@ -71,11 +71,21 @@ function loadChdb(): ChdbModule {
 // (tests and the demo use separate databases inside it).
 let shared: { path: string; session: ChdbSession; users: number } | undefined;
 
+/** Options of {@link createEmbeddedEngine}. */
+export interface EmbeddedEngineOptions {
+  /**
+   * Memory the engine may use, bytes (default 1 GiB, or `SERVEDBY_VIEWER_ENGINE_MEMORY`): a query
+   * past it fails with MEMORY_LIMIT_EXCEEDED instead of growing the process. The engine's own
+   * defaults (90% of RAM, 5 GiB caches) suit a database server, not a viewer beside an app.
+   */
+  maxMemoryBytes?: number;
+}
+
 /**
  * The embedded engine: chdb (ClickHouse in-process) with its data in `directory`, which survives
  * restarts. Queries run off the event loop (`queryAsync`). One directory per process.
  */
-export function createEmbeddedEngine(directory: string): SqlEngine {
+export function createEmbeddedEngine(directory: string, options: EmbeddedEngineOptions = {}): SqlEngine {
   const path = resolve(directory);
   if (shared && shared.path !== path) {
     throw new Error(`the embedded engine already uses ${shared.path} in this process; chdb allows one data directory per process`);
@@ -84,7 +94,15 @@ export function createEmbeddedEngine(directory: string): SqlEngine {
     const chdb = loadChdb();
     mkdirSync(path, { recursive: true });
     // The viewer installs its own SIGINT/SIGTERM handlers and closes the store itself.
-    shared = { path, session: new chdb.Session(path, { installSignalHandlers: false }), users: 0 };
+    const maxMemory = Math.floor(options.maxMemoryBytes ?? (Number(process.env.SERVEDBY_VIEWER_ENGINE_MEMORY) || 1024 ** 3));
+    const cache = Math.max(16 * 1024 ** 2, Math.floor(maxMemory / 8));
+    const connectionArgs = [
+      `--max_server_memory_usage=${maxMemory}`,
+      `--mark_cache_size=${cache}`,
+      `--primary_index_cache_size=${cache}`,
+      `--index_mark_cache_size=${Math.floor(cache / 2)}`,
+    ];
+    shared = { path, session: new chdb.Session(path, { installSignalHandlers: false, connectionArgs }), users: 0 };
   }
   shared.users += 1;
   const session = shared.session;
