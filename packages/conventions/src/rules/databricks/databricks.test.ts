@@ -1,10 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadFixture, observationOf } from '../../__fixtures__/load-fixtures';
 import { deriveRoute } from '../../derive-route';
-import { databricks, foundationVendor, servingEndpoint } from './databricks';
+import { cloudOfMessageId, databricks, foundationVendor, servingEndpoint } from './databricks';
 
-// No recorded Databricks serving response was found: the observations follow the Model Serving
-// docs (endpoint URL shapes, `databricks-*` foundation endpoint names); the values are synthetic.
+// One real request/response pair (Azure Databricks databricks-claude-3-7-sonnet served by Amazon
+// Bedrock, `__fixtures__/`, asserted whole by fixtures.test.ts). The `docs-only:` tests follow the
+// Model Serving docs (endpoint URL shapes, `databricks-*` foundation endpoint names), synthetic values.
+describe('databricks rule on a real recording', () => {
+  it('a Claude endpoint answered with Bedrock\'s own message id is Bedrock serving, Anthropic last in the path', () => {
+    const attribution = deriveRoute(observationOf(loadFixture('databricks-fmapi-claude-3-7-sonnet-served-by-bedrock.json')));
+    expect(attribution.upstream).toBe('aws.bedrock');
+    expect(attribution.path).toEqual(['databricks', 'aws.bedrock', 'anthropic']);
+    expect(attribution.regionScope).toBe('us');
+    expect(attribution.deployment).toBe('databricks-claude-3-7-sonnet');
+  });
+
+  it('reads only the clouds whose message ids are unique to them', () => {
+    expect(cloudOfMessageId('msg_bdrk_01LYsYW3RFFdEPVAUedC8u9Z')).toBe('aws.bedrock');
+    expect(cloudOfMessageId('msg_vrtx_01abc')).toBe('gcp.vertex_ai');
+    expect(cloudOfMessageId('msg_01abc')).toBeUndefined();
+    expect(cloudOfMessageId('chatcmpl-x')).toBeUndefined();
+    expect(cloudOfMessageId(42)).toBeUndefined();
+    expect(cloudOfMessageId(`msg_bdrk_${'x'.repeat(300)}`)).toBeUndefined();
+  });
+});
+
 const WORKSPACE = 'https://dbc-docs-example.cloud.databricks.com';
 
 describe('databricks rule (docs-only: Model Serving docs, synthetic values)', () => {
@@ -26,7 +47,7 @@ describe('databricks rule (docs-only: Model Serving docs, synthetic values)', ()
     });
   });
 
-  it('docs-only: the OpenAI-compatible route takes the endpoint from the request model', () => {
+  it('the OpenAI-compatible route takes the endpoint from the request model (route backed by the real recording; this Llama answer is docs-only)', () => {
     const attribution = deriveRoute({
       url: `${WORKSPACE}/serving-endpoints/chat/completions`,
       requestModel: 'databricks-meta-llama-3-3-70b-instruct',

@@ -8,9 +8,17 @@
  * the customer's own (a custom model, or an external-model endpoint that forwards to OpenAI,
  * Anthropic, …): it names no upstream, unless a unique fingerprint of the provider comes back.
  *
+ * Databricks serves some foundation models through another cloud: a real Azure Databricks
+ * `databricks-claude-3-7-sonnet` answer carries Amazon Bedrock's own message id (`msg_bdrk_…`) and
+ * its US inference-profile id as `model`. When the answer names such a cloud by a fingerprint
+ * unique to it, that cloud is the next hop (the upstream, DESIGN.md §2.3: a cloud reached through
+ * another is the upstream, its model vendor comes after it); otherwise the endpoint's vendor is.
+ *
  * Routes: `/serving-endpoints/{endpoint}/invocations` and the OpenAI-compatible
  * `/serving-endpoints/chat/completions` (endpoint = body `model`).
- * Evidence: documentation and public client code only; no recorded response was found.
+ * Evidence: one real request/response pair (`__fixtures__/`, Bedrock behind
+ * `databricks-claude-3-7-sonnet`, no headers logged); the rest from documentation and public
+ * client code.
  */
 import { modelVendor } from '../../vocabulary';
 import { bodyModel, hop, pathSegments } from '../helpers';
@@ -34,6 +42,18 @@ export function servingEndpoint(segments: readonly string[], requestModel: strin
 export function foundationVendor(endpoint: string | undefined): string | undefined {
   const match = endpoint ? FOUNDATION_ENDPOINT.exec(endpoint.toLowerCase()) : null;
   return match ? modelVendor(match[1]) : undefined;
+}
+
+// Claude message ids that only one cloud mints; they survive Databricks' OpenAI-shaped translation.
+const CLOUD_MESSAGE_IDS: readonly (readonly [RegExp, string])[] = [
+  [/^msg_bdrk_/, 'aws.bedrock'],
+  [/^msg_vrtx_/, 'gcp.vertex_ai'],
+];
+
+/** The cloud whose own message id the answer carries (`msg_bdrk_…` → `aws.bedrock`). */
+export function cloudOfMessageId(id: unknown): string | undefined {
+  if (typeof id !== 'string' || id.length > 256) return undefined;
+  return CLOUD_MESSAGE_IDS.find(([shape]) => shape.test(id))?.[1];
 }
 
 function onWorkspace(context: RuleContext): boolean {
@@ -61,6 +81,13 @@ export const databricks: RouteRule = {
     if (!endpoint) return result;
     const namedInPath = segments[segments.indexOf('serving-endpoints') + 1] === endpoint;
     result.deployment = endpoint;
+    // A cloud that served a foundation endpoint shows itself by its own message id.
+    const servingCloud = cloudOfMessageId(context.body.id);
+    if (servingCloud) {
+      result.next = hop(servingCloud, 'body.id', 'fingerprint');
+      result.vendorModel = model?.value;
+      return result;
+    }
     // A provider's own fingerprint (an external-model endpoint relaying OpenAI) beats the name.
     const fingerprint = context.headerFingerprint() ?? context.bodyFingerprint();
     const vendor = foundationVendor(endpoint);
