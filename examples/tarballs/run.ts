@@ -9,7 +9,7 @@
 //    and checks the spans it exported, exactly as the in-repo test does.
 //
 //   node tarballs/run.ts                 both SDK lines
-//   node tarballs/run.ts --lane sdk3     one line (sdk3 | sdk2)
+//   node tarballs/run.ts --lane sdk3     one line (sdk3 | sdk2; or SERVEDBY_OTEL_LANE)
 //   node tarballs/run.ts --keep          keep the temp projects (printed) for inspection
 //
 // Needs the npm registry. Takes minutes (one npm install per install line and lane).
@@ -27,8 +27,11 @@ type Lane = 'sdk3' | 'sdk2';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
 const laneArgument = argv.includes('--lane') ? argv[argv.indexOf('--lane') + 1] : undefined;
-const lanes: Lane[] = laneArgument === 'sdk3' || laneArgument === 'sdk2' ? [laneArgument] : ['sdk3', 'sdk2'];
+// `--lane` wins; else SERVEDBY_OTEL_LANE (as the other suites read it); else both lines.
+const laneChoice = laneArgument ?? process.env.SERVEDBY_OTEL_LANE;
+const lanes: Lane[] = laneChoice === 'sdk3' || laneChoice === 'sdk2' ? [laneChoice] : ['sdk3', 'sdk2'];
 const keep = argv.includes('--keep');
+log(`lanes: ${lanes.join(', ')}`);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 interface Manifest {

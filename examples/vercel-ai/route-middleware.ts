@@ -1,6 +1,6 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { routeMiddleware } from '@servedby/vercel-ai';
+import { routeMiddleware } from '@servedby/vercel-ai/middleware';
 import { generateText, wrapLanguageModel } from 'ai';
 
 // OpenTelemetry SDK: spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318).

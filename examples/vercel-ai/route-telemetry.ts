@@ -1,6 +1,6 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { routeTelemetry } from '@servedby/vercel-ai';
+import { routeTelemetry } from '@servedby/vercel-ai/telemetry';
 import { generateText, registerTelemetry } from 'ai';
 
 // OpenTelemetry SDK: spans go to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318).
