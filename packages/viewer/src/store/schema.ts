@@ -65,6 +65,10 @@ export const MATERIALIZED_COLUMNS = {
   policyHash: { name: 'RoutePolicyHash', type: 'LowCardinality(String)', expression: attribute(ATTRIBUTE.policyHash) },
   errorSource: { name: 'RouteErrorSource', type: 'LowCardinality(String)', expression: attribute(ATTRIBUTE.errorSource) },
   evalScore: { name: 'EvalScore', type: 'Nullable(Float64)', expression: `toFloat64OrNull(${attribute(ATTRIBUTE.evaluationScore)})` },
+  // One 8-byte key per span (and per parent), so the marks side table is matched without reading
+  // the 48 bytes of trace and span id of every row.
+  spanKey: { name: 'SpanKey', type: 'UInt64', expression: 'cityHash64(TraceId, SpanId)' },
+  parentKey: { name: 'ParentKey', type: 'UInt64', expression: 'cityHash64(TraceId, ParentSpanId)' },
 } as const satisfies Record<string, MaterializedColumn>;
 
 /** Names the queries use for the materialized facts. */
@@ -154,8 +158,20 @@ export function createMarksTableSql(options: { database: string; table: string; 
     Timestamp DateTime64(9),
     TraceId String,
     SpanId String,
-    Mark LowCardinality(String)
+    Mark LowCardinality(String),
+    SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId)
   ) ENGINE = ReplacingMergeTree() ORDER BY (TraceId, SpanId) ${ttl}`;
+}
+
+/**
+ * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for every materialized column, so a table created by an
+ * older viewer gains the new ones (older parts compute them on read until merged).
+ */
+export function addMaterializedColumnsSql(options: { database: string; table: string }): string[] {
+  return Object.values(MATERIALIZED_COLUMNS).map(
+    (column) =>
+      `ALTER TABLE ${identifier(options.database)}.${identifier(options.table)} ADD COLUMN IF NOT EXISTS ${column.name} ${column.type} MATERIALIZED ${column.expression}`,
+  );
 }
 
 /** Name of the marks side table of a traces table. */

@@ -22,6 +22,7 @@ import {
   MATERIALIZED_COLUMNS,
   MODEL_OPERATIONS,
   columnExpressions,
+  addMaterializedColumnsSql,
   createMarksTableSql,
   createTracesTableSql,
   identifier,
@@ -154,7 +155,13 @@ export async function openTraceStore(options: TraceStoreOptions): Promise<TraceS
   } else if (!readOnly && options.retainSeconds) {
     await engine.command(`ALTER TABLE ${identifier(database)}.${identifier(table)} MODIFY TTL toDateTime(Timestamp) + toIntervalSecond(${Math.floor(options.retainSeconds)})`);
   }
-  if (!readOnly) await engine.command(createMarksTableSql({ database, table, ...(options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {}) }));
+  if (!readOnly && existing.length > 0) {
+    for (const statement of addMaterializedColumnsSql({ database, table })) await engine.command(statement);
+  }
+  if (!readOnly) {
+    await engine.command(createMarksTableSql({ database, table, ...(options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {}) }));
+    await engine.command(`ALTER TABLE ${identifier(database)}.${identifier(marksTable(table))} ADD COLUMN IF NOT EXISTS SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId)`);
+  }
   return createTraceStore({ engine, database, table, readOnly });
 }
 
@@ -173,7 +180,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
   // time; wrappers (Mastra) cannot be told apart without the ingest-time structure and are counted.
   const notMarked = readOnly
     ? `(TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${from} WHERE ${isModelCall} AND ${rangeCondition})`
-    : `(TraceId, SpanId) NOT IN (SELECT TraceId, SpanId FROM ${marks})`;
+    : `${column.spanKey} NOT IN (SELECT SpanKey FROM ${marks})`;
   const gatewayOf = `if(${column.gateway} = '', 'direct', ${column.gateway})`;
   const upstreamOf = `if(${column.upstream} = '', 'unknown', ${column.upstream})`;
   const requestModelOf = `if(${column.requestModel} = '', 'unknown', ${column.requestModel})`;
@@ -553,8 +560,8 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
            WHERE g.ServiceName != c.ServiceName AND ${rangeOn('g.Timestamp')}`
         : `SELECT TraceId, ParentSpanId AS clientSpanId, Timestamp, ServiceName AS gatewayService, ${gatewayUpstream} AS gatewayUpstream, StatusCode
            FROM ${from}
-           WHERE (TraceId, SpanId) IN (SELECT TraceId, SpanId FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
-             AND (TraceId, ParentSpanId) NOT IN (SELECT TraceId, SpanId FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
+           WHERE ${column.spanKey} IN (SELECT SpanKey FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
+             AND ${column.parentKey} NOT IN (SELECT SpanKey FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
              AND ${rangeCondition}`;
       // Gateways spell upstreams their own way ("Together", "Amazon Bedrock"): the names seen are
       // normalized with the conventions' tables and passed to the detection query.
@@ -571,7 +578,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 FROM (${gatewaySpans}) GROUP BY TraceId, clientSpanId),
               clientSide AS (
                 SELECT TraceId, SpanId, Timestamp, ${gatewayOf} AS gateway, ${column.upstream} AS clientUpstream FROM ${from}
-                WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition} AND (TraceId, SpanId) IN (SELECT TraceId, clientSpanId FROM gatewaySide)),
+                WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition} AND ${column.spanKey} IN (SELECT cityHash64(TraceId, clientSpanId) FROM gatewaySide)),
               joined AS (
                 SELECT clientSide.TraceId AS traceId, clientSide.SpanId AS spanId, ${nanosToMs('clientSide.Timestamp')} AS startMs, clientSide.gateway AS gateway,
                        clientSide.clientUpstream AS clientUpstream, gatewaySide.gatewayUpstream AS gatewayUpstream,
