@@ -45,8 +45,19 @@ function bareSpan(): void {
 }
 
 let sink = 0;
+// As every plugin calls it: the semconv mode resolved once (resolveInstrumentation), not per call.
 function attribute(observation: RouteObservation): void {
-  sink += Object.keys(routeAttributes(deriveRoute(observation))).length;
+  sink += Object.keys(routeAttributes(deriveRoute(observation), { semconv: 'both' })).length;
+}
+
+// A long stream: the recording's middle content chunk repeated to 200 chunks between its real
+// first and last events (a typical answer of a few hundred tokens streams that many chunks).
+function longStream(raw: string): string {
+  const events = raw.split('\n\n');
+  const dataEvents = events.filter((event) => event.startsWith('data: {'));
+  const middle = dataEvents[1] ?? dataEvents[0] ?? '';
+  const firstIndex = events.indexOf(dataEvents[0]!);
+  return [...events.slice(0, firstIndex + 1), ...Array.from({ length: 198 }, () => middle), ...events.slice(firstIndex + 1)].join('\n\n');
 }
 
 function observations(): Array<[string, RouteObservation]> {
@@ -61,7 +72,14 @@ function observations(): Array<[string, RouteObservation]> {
         return { ...observationOf(fixture), responseBody: typeof body === 'string' ? (JSON.parse(body) as unknown) : body };
       })(),
     ],
-    ['SSE: OpenRouter stream', observationOf(loadFixture('openrouter-chat-stream-sse-amazon-bedrock.json'))],
+    ['SSE: OpenRouter stream (4 events, as recorded)', observationOf(loadFixture('openrouter-chat-stream-sse-amazon-bedrock.json'))],
+    [
+      'SSE: OpenRouter stream (200 chunks)',
+      (() => {
+        const observation = observationOf(loadFixture('openrouter-chat-stream-sse-amazon-bedrock.json'));
+        return { ...observation, responseBody: longStream(observation.responseBody as string) };
+      })(),
+    ],
     ['Bedrock: Converse, cross-region profile', observationOf(bedrockFixture)],
     ['Azure: OpenAI deployment', observationOf(loadFixture('azure-openai-deployments-chat-completions.json'))],
     ['LiteLLM: proxy headers', observationOf(loadFixture('litellm-proxy-headers-issue-16534.json'))],

@@ -49,7 +49,7 @@ export interface BodyFacts {
 const MAX_BODY_TEXT = 1 << 20;
 const MAX_HEAD_EVENTS = 256;
 const HEAD_EVENTS = 8;
-const TAIL_EVENTS = 8;
+const TAIL_EVENTS = 4;
 const MAX_STRING = 512;
 
 type JsonObject = Record<string, unknown>;
@@ -121,8 +121,9 @@ interface SseScan {
  * `maxEvents` JSON payloads were parsed. `:` comment lines and `[DONE]` are skipped; a stream
  * cut before its final blank line still yields its last event.
  */
-function scanSse(text: string, start: number, maxEvents: number): SseScan {
+function scanSse(text: string, start: number, maxEvents: number, enough?: (object: JsonObject) => boolean): SseScan {
   const objects: JsonObject[] = [];
+  let done = false;
   let data: string[] = [];
   const flush = (): void => {
     if (data.length === 0) return;
@@ -131,7 +132,10 @@ function scanSse(text: string, start: number, maxEvents: number): SseScan {
     // Only object payloads are kept: `[DONE]` and other non-objects skip the parse.
     if (payload.charCodeAt(0) !== OPEN_BRACE) return;
     const parsed = tryParseJson(payload);
-    if (isObject(parsed)) objects.push(parsed);
+    if (isObject(parsed)) {
+      objects.push(parsed);
+      if (enough?.(parsed)) done = true;
+    }
   };
   let position = start;
   while (position < text.length) {
@@ -142,7 +146,7 @@ function scanSse(text: string, start: number, maxEvents: number): SseScan {
     position = lineEnd + 1;
     if (line.length === 0) {
       flush();
-      if (objects.length >= maxEvents) return { objects, end: position };
+      if (done || objects.length >= maxEvents) return { objects, end: position };
     } else if (line.startsWith('data:')) {
       data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
     }
@@ -175,8 +179,25 @@ function tailStart(text: string, count: number, floor: number): number {
  * routing, usage and mid-stream errors ride on the final chunks). Long streams are never read
  * in full.
  */
+function nonEmpty(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
+}
+
+// The head of a stream is read until an event names the served model (the top level, Anthropic's
+// `message_start.message`, a Responses `response.*` event, Gemini's `modelVersion`): route facts of
+// the head sit there (OpenRouter's `provider` is on every chunk; Azure's first chunk has an empty
+// `model`, its second the served one). The tail is read anyway.
+function headHasModel(object: JsonObject): boolean {
+  return (
+    nonEmpty(object.model) ||
+    nonEmpty(object.modelVersion) ||
+    nonEmpty(field(object.message, 'model')) ||
+    nonEmpty(field(object.response, 'model'))
+  );
+}
+
 function parseSseEvents(text: string): JsonObject[] {
-  const head = scanSse(text, 0, HEAD_EVENTS);
+  const head = scanSse(text, 0, HEAD_EVENTS, headHasModel);
   if (head.end >= text.length) return head.objects;
   const tail = scanSse(text, tailStart(text, TAIL_EVENTS, head.end), TAIL_EVENTS);
   return [...head.objects, ...tail.objects];

@@ -297,6 +297,11 @@ function expand(rule: RouteRule | undefined, context: RuleContext, outer: boolea
   return rule.expand(context, { outer, system, ...(vendorModel !== undefined ? { vendorModel } : {}) });
 }
 
+function inChain(chain: readonly ChainHop[], provider: string): boolean {
+  for (const hop of chain) if (hop.provider === provider) return true;
+  return false;
+}
+
 function pushEvidence(evidence: Evidence[], signal: Signal | undefined): void {
   if (signal && evidence.length < MAX_EVIDENCE * 2) evidence.push({ name: signal.name, strength: SIGNAL_STRENGTH[signal.kind] });
 }
@@ -322,7 +327,7 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   let { regionScope, region, vendorModel, next, cost, deployment } = first;
   // Walk inward: gateways behind gateways, then the cloud, then the cloud's model vendor.
   while (next && next.provider.length > 0 && chain.length < MAX_PATH_HOPS) {
-    if (chain.some((hop) => hop.provider === next!.provider)) break;
+    if (inChain(chain, next.provider)) break;
     chain.push({ provider: next.provider, signal: next.signal });
     pushEvidence(evidence, next.signal);
     const rule = byId.get(next.provider);
@@ -334,7 +339,7 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
       responseModel ??= inner.responseModel;
       const vendor = inner.next?.provider;
       // The vendor behind a cloud the code reached through a gateway names no signal of its own.
-      if (vendor && vendor.length > 0 && !chain.some((hop) => hop.provider === vendor)) chain.push({ provider: vendor });
+      if (vendor && vendor.length > 0 && !inChain(chain, vendor)) chain.push({ provider: vendor });
       break;
     }
     if (role !== 'gateway') break;

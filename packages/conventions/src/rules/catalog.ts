@@ -3,6 +3,7 @@
  * fingerprint (unique ones before value shapes, registry order among equals), every hint.
  * Generic: it knows no rule by name.
  */
+import { createBoundedMemo } from '../shared/memo';
 import { RULES } from './registry';
 import type { HeaderFingerprint, RouteRule } from './rule';
 
@@ -77,8 +78,15 @@ export function getCatalog(): Catalog {
   return catalog;
 }
 
+// Hosts repeat call after call: remember which rule owns each (bounded; a host holds no secret).
+const RULE_OF_HOST = createBoundedMemo<RouteRule | null>(512, 253);
+
 /** The rule whose own host this is: pattern matchers first, then the host and each parent domain. */
 export function ruleOfHost(host: string): RouteRule | undefined {
+  return RULE_OF_HOST.get(host, (key) => findRuleOfHost(key) ?? null) ?? undefined;
+}
+
+function findRuleOfHost(host: string): RouteRule | undefined {
   const { byHostSuffix, hostMatchers } = getCatalog();
   for (const rule of hostMatchers) if (rule.matchesHost!(host)) return rule;
   let candidate = host;

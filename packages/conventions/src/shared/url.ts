@@ -3,6 +3,8 @@
  * every call, never throw, and never keep a query string (Azure puts keys there).
  */
 
+import { createBoundedMemo } from './memo';
+
 const MAX_URL_LENGTH = 8192;
 const MAX_PATH_LENGTH = 4096;
 
@@ -32,10 +34,24 @@ function hrefOf(url: unknown): string | undefined {
   return undefined;
 }
 
+// Endpoints repeat call after call. Only URLs without user info, query or fragment are
+// remembered, so no credential or key is ever kept in memory.
+const SPLIT = createBoundedMemo<UrlParts>(256, 1024);
+const MEMOIZABLE = /^[^?#@]*$/;
+
 /** Host (lower-case, no user info or port) and path of a URL, without its query. Never throws. */
 export function splitUrl(url: unknown): UrlParts {
   const href = hrefOf(url);
   if (href === undefined) return { pathname: '' };
+  if (href.length <= 1024 && MEMOIZABLE.test(href)) {
+    const parts = SPLIT.get(href, splitHref);
+    // A copy: callers own what they get.
+    return parts.host === undefined ? { pathname: parts.pathname } : { host: parts.host, pathname: parts.pathname };
+  }
+  return splitHref(href);
+}
+
+function splitHref(href: string): UrlParts {
   const trimmed = href.length > MAX_URL_LENGTH ? href.slice(0, MAX_URL_LENGTH).trim() : href.trim();
   const match = URL_PARTS.exec(trimmed) ?? (trimmed.startsWith('/') ? null : SCHEMELESS_PARTS.exec(trimmed));
   if (!match) return { pathname: (trimmed.split(/[?#]/, 1)[0] ?? '').slice(0, MAX_PATH_LENGTH) };

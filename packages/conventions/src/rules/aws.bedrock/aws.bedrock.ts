@@ -7,6 +7,7 @@
  * profile gives `gen_ai.route.region_scope` instead, never an invented region.
  */
 import { parseBedrockModelId } from '../../bedrock-model-id';
+import { createBoundedMemo } from '../../shared/memo';
 import { isObject, own, pathOf, text } from '../../shared/json';
 import type { BedrockModelId } from '../../types';
 import { modelVendor } from '../../vocabulary';
@@ -18,10 +19,16 @@ const AWS_DOMAIN = /(?:\.amazonaws\.com|\.api\.aws)$/;
 const AWS_REGION_OF_HOST = /^bedrock(?:-runtime|-agent-runtime|-mantle)?(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)$/;
 const RUNTIME_PATH = /\/model\/(.+)\/(converse-stream|converse|invoke-with-response-stream|invoke|count-tokens)\/?$/;
 
+const PATH_MODEL_IDS = createBoundedMemo<string | null>(256, 1024);
+
 /** The model ID in a Bedrock Runtime path (`/model/{id}/converse`), percent-decoded. */
 export function bedrockPathModelId(pathname: string): string | undefined {
   // Most paths are not Bedrock runtime paths: one substring check spares the regex.
   if (!pathname.includes('/model/')) return undefined;
+  return PATH_MODEL_IDS.get(pathname, (path) => parsePathModelId(path) ?? null) ?? undefined;
+}
+
+function parsePathModelId(pathname: string): string | undefined {
   // The SDK percent-encodes the ID; hand-built URLs may not, so an ARN's `/` is allowed too.
   const match = RUNTIME_PATH.exec(pathname);
   if (!match?.[1]) return undefined;
