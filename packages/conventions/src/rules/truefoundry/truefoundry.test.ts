@@ -33,4 +33,19 @@ describe('truefoundry rule (docs-only: TrueFoundry docs, synthetic values)', () 
     expect(attribution.gateway).toBe('truefoundry');
     expect(attribution.upstream).toBe('groq');
   });
+
+  it('client-code: x-tfy-resolved-model recognises a self-hosted gateway and names the deployment, not the provider', () => {
+    // Header name from TrueFoundry's response as public clients read it; the value is synthetic.
+    const attribution = deriveRoute({
+      url: 'https://llm-gateway.internal.example/api/llm/chat/completions',
+      requestModel: 'prod/resilient-chat',
+      responseHeaders: { 'x-tfy-resolved-model': 'bedrock-main/claude-sonnet' },
+      responseBody: { id: 'chatcmpl-docs-example', model: 'claude-sonnet', choices: [] },
+      status: 200,
+    });
+    expect(attribution.system).toBe('truefoundry');
+    expect(attribution.gateway).toBe('truefoundry');
+    expect(attribution.deployment).toBe('bedrock-main/claude-sonnet');
+    expect(attribution.upstream).toBeUndefined();
+  });
 });
