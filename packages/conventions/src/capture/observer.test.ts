@@ -413,6 +413,35 @@ describe('channel capture: node:http clients', () => {
   });
 });
 
+describe('channel capture: proxy tunnels', () => {
+  it('a CONNECT (a proxy tunnel) is not an exchange of the model call', async () => {
+    const proxy = createServer();
+    proxy.on('connect', (_request, socket) => {
+      socket.end('HTTP/1.1 200 Connection Established\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const captures: RouteCapture[] = [];
+    try {
+      await runWithRouteCapture(
+        (capture) => captures.push(capture),
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const request = httpRequest({ host: '127.0.0.1', port: (proxy.address() as AddressInfo).port, method: 'CONNECT', path: 'api.openai.com:443' });
+            request.on('connect', (_response, socket) => {
+              socket.destroy();
+              resolve();
+            });
+            request.on('error', reject);
+            request.end();
+          }),
+      );
+      expect(captures).toHaveLength(0);
+    } finally {
+      proxy.close();
+    }
+  });
+});
+
 describe('channel capture: node:http2 clients (the AWS SDK\'s default handler for Bedrock Runtime)', () => {
   it('captures URL, status and headers of an HTTP/2 stream inside a model call, and ends with it', async () => {
     const server = createHttp2Server();

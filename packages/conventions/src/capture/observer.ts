@@ -330,9 +330,11 @@ function onUndiciCreate(message: { request: UndiciRequest }): void {
   const scope = currentCaptureScope();
   if (scope === undefined && !settings.ownSpans) return;
   const request = message.request;
+  const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
+  // A proxy's CONNECT tunnel is not the model call; the request sent through it is.
+  if (method === 'CONNECT') return;
   const claim = scope?.claim;
   const url = claim?.binds && claim.url !== undefined && claim.exchanges.length === 0 ? claim.url : undiciUrl(request);
-  const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
   const binding = bindingFor(scope, url, method);
   if (!binding) return;
   // Without the body channel, a fetch wrapper (if this runs under one) feeds the body instead.
@@ -406,8 +408,9 @@ function onHttpRequestStart(message: { request: NodeClientRequest }): void {
   const scope = currentCaptureScope();
   if (scope === undefined && !settings.ownSpans) return;
   const request = message.request;
-  const url = nodeRequestUrl(request);
   const method = (request.method ?? 'GET').toUpperCase();
+  if (method === 'CONNECT') return;
+  const url = nodeRequestUrl(request);
   const binding = bindingFor(scope, url, method);
   if (!binding) return;
   const exchange = startExchange(scope, binding, url, method, 'none', () => request.socket?.bytesRead ?? 0);
