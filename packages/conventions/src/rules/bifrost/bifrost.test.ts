@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoute } from '../../derive-route';
+import { bedrockRouteModel } from './bifrost';
 
 // No recorded Bifrost response with a citable source was found. The `source:` tests use the header
 // names and fill rules of Bifrost's own responseheaders.go and the values of its unit test
@@ -97,5 +98,27 @@ describe('bifrost rule (docs-only: response-headers reference, synthetic values)
   it('source: x-bifrost-cost-usd is the cost Bifrost computed', () => {
     const attribution = deriveRoute({ url: BIFROST, responseHeaders: { 'x-bifrost-request-id': 'r', 'x-bifrost-routing-info-provider': 'openai', 'x-bifrost-cost-usd': '0.000152' }, status: 200 });
     expect(attribution.cost).toBe(0.000152);
+  });
+
+  it('docs-only: the Bedrock drop-in route names the vendor last in the path from its model id', () => {
+    // Bifrost docs (integrations/bedrock-sdk): boto3 with endpoint_url http://localhost:8080/bedrock.
+    const attribution = deriveRoute({
+      url: 'http://localhost:8080/bedrock/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse',
+      responseHeaders: { 'x-bifrost-request-id': 'r', 'x-bifrost-routing-info-provider': 'bedrock' },
+      responseBody: { output: { message: { role: 'assistant', content: [{ text: 'hi' }] } }, stopReason: 'end_turn' },
+      status: 200,
+    });
+    expect(attribution.gateway).toBe('bifrost');
+    expect(attribution.upstream).toBe('aws.bedrock');
+    expect(attribution.path).toEqual(['bifrost', 'aws.bedrock', 'anthropic']);
+  });
+});
+
+describe('bedrockRouteModel', () => {
+  it('reads the model id after /bedrock/model/, bounded and decoded', () => {
+    expect(bedrockRouteModel(['bedrock', 'model', 'us.anthropic.claude-haiku-4-5-20251001-v1%3A0', 'converse'])).toBe('us.anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(bedrockRouteModel(['model', 'x', 'converse'])).toBeUndefined();
+    expect(bedrockRouteModel(['bedrock', 'model', '%E0%A4%A'])).toBeUndefined();
+    expect(bedrockRouteModel(['bedrock', 'model', 'x'.repeat(1000)])).toBeUndefined();
   });
 });

@@ -15,7 +15,7 @@
  */
 import { amount, integer, text } from '../../shared/json';
 import { normalizeName, tableOf } from '../../vocabulary';
-import { bodyModel, hop, refused, signal } from '../helpers';
+import { bodyModel, hop, pathSegments, refused, signal } from '../helpers';
 import type { HopFacts, RouteRule } from '../rule';
 
 /** Bifrost provider keys the common fold would get wrong (Bifrost `ModelProvider` constants). */
@@ -28,6 +28,22 @@ export const BIFROST_NAMES = tableOf({
   mistral: 'mistral_ai',
   xai: 'x_ai',
 });
+
+const MAX_MODEL_ID = 256;
+
+/** The model id of Bifrost's Bedrock drop-in route (`/bedrock/model/{id}/converse`), percent-decoded. */
+export function bedrockRouteModel(segments: readonly string[]): string | undefined {
+  const at = segments.indexOf('bedrock');
+  if (at < 0 || segments[at + 1] !== 'model') return undefined;
+  const raw = segments[at + 2];
+  if (!raw || raw.length > MAX_MODEL_ID * 3) return undefined;
+  try {
+    const id = decodeURIComponent(raw);
+    return id.length > 0 && id.length <= MAX_MODEL_ID ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The Bifrost rule. */
 export const bifrost: RouteRule = {
@@ -55,7 +71,7 @@ export const bifrost: RouteRule = {
     const modelHeader = ['x-bifrost-routing-info-alias-model-id', 'x-bifrost-resolved-model', 'x-bifrost-routing-info-model'].find((header) => text(context.headers.get(header)));
     const model = modelHeader ? { value: text(context.headers.get(modelHeader))!, signal: signal(`header.${modelHeader}`, 'served-by') } : bodyModel(context);
     if (model) result.responseModel = model;
-    result.vendorModel = model?.value ?? context.requestModel;
+    result.vendorModel = model?.value ?? context.requestModel ?? bedrockRouteModel(pathSegments(context));
     const requestId = text(context.headers.get('x-bifrost-request-id'));
     if (requestId) result.requestId = requestId;
     // Both fallback headers are sent only when a fallback served; with routing headers and neither, the primary did.
