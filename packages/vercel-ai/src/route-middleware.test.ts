@@ -374,6 +374,25 @@ describe('routeMiddleware without an SDK call around it', () => {
     expect(serialized).not.toContain('api-version');
   });
 
+  it('records the routing policy the call carried (AI Gateway providerOptions.gateway) and, with providerName upstream, names the upstream', async () => {
+    const provider = createOpenAI7({ baseURL: sim.baseUrls.vercel, apiKey: TEST_API_KEY });
+    const model = ai7.wrapLanguageModel({ model: provider.chat('anthropic/claude-sonnet-4'), middleware: middleware({ providerName: 'upstream' }) });
+    await ai7.generateText({
+      model,
+      prompt: 'Hi',
+      headers: { [UPSTREAM_HEADER]: 'bedrock' },
+      providerOptions: { gateway: { order: ['bedrock', 'anthropic'] } },
+    });
+    const span = telemetry.span('chat anthropic/claude-sonnet-4');
+    expect(span.attributes).toMatchObject({
+      'gen_ai.route.gateway': 'vercel',
+      'gen_ai.route.upstream': 'aws.bedrock',
+      'gen_ai.provider.name': 'aws.bedrock',
+      'gen_ai.route.policy': '{"providerOptions":{"gateway":{"order":["bedrock","anthropic"]}}}',
+      'gen_ai.route.policy_hash': expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+  });
+
   it.each([
     ['OpenRouter', 'https://openrouter.ai/api/v1', 'openai/gpt-4o'],
     ['LiteLLM', 'http://localhost:4000/v1', 'gpt-4o'],

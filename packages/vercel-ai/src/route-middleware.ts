@@ -255,6 +255,7 @@ function startModelCall(
     const { tracer, metrics, semconv, providerName } = resolve();
     const requestModel = typeof model.modelId === 'string' ? model.modelId : undefined;
     const providerHint = typeof model.provider === 'string' ? model.provider : undefined;
+    const requestBody = isRecord(params) && isRecord(params.providerOptions) ? { providerOptions: params.providerOptions } : undefined;
     const activeSpan = trace.getActiveSpan();
     const ownsSpan = !(activeSpan && isModelCallSpan(activeSpan));
     const span: Span = ownsSpan
@@ -297,6 +298,8 @@ function startModelCall(
               providerHint,
               status: facts.status,
               ...(facts.answered ? { responseReceived: true } : {}),
+              // The routing preferences the call carried (AI Gateway `providerOptions.gateway`).
+              ...(requestBody ? { request: { body: requestBody } } : {}),
             },
             requestModel,
             responseModel: facts.responseModel,
