@@ -86,6 +86,17 @@ export const exampleExpectations: ExampleExpectation[] = [
     stdout: 'Hello from the gateway simulator.',
   },
   {
+    file: 'vercel-ai/provider-name-upstream.ts',
+    span: { name: 'chat anthropic/claude-sonnet-4.5', scope: '@servedby/vercel-ai' },
+    attributes: {
+      'gen_ai.provider.name': 'together',
+      'gen_ai.system': 'together',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'together',
+    },
+    stdout: 'Hello from the gateway simulator.',
+  },
+  {
     file: 'mastra/agent.ts',
     span: { name: 'chat anthropic/claude-sonnet-4', scope: '@servedby/mastra' },
     attributes: openRouterTogether,

@@ -15,7 +15,8 @@
 // - a bound block equals its file (or region) byte for byte, apart from the final newline;
 // - a bound program's bare imports are all named by the nearest `npm install` line above it in the
 //   same README (packages of a private README, e.g. gateway-sim, are exempt: they are not installed);
-// - every program under examples/<area>/ is shown by some README, so none drifts unseen.
+// - every program under examples/<area>/ is shown by some README, so none drifts unseen;
+// - `<!-- example-exempt: why -->` above a block exempts it (reported on every run).
 import { readFileSync, readdirSync, existsSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,8 @@ const PROGRAM_LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs'
 const BOUND_LANGUAGES = new Set([...PROGRAM_LANGUAGES, 'sql', 'traceql', 'promql', 'yaml', 'yml', 'json']);
 const FREE_LANGUAGES = new Set(['text', 'sh', 'bash', 'shell', 'console']);
 const MARKER = /^<!--\s*example:\s*(\S+?)(?:#([\w-]+))?\s*-->\s*$/;
+// A block that cannot be a program of its own (contributor code compiled inside a package) says why.
+const EXEMPT = /^<!--\s*example-exempt:\s*(.+?)\s*-->\s*$/;
 const INSTALL = /^\s*(?:\$\s*)?npm\s+(?:install|i|add)\s+(.*)$/;
 
 /** READMEs and docs the check covers. */
@@ -56,7 +59,9 @@ export function parseBlocks(text) {
     let end = index + 1;
     while (end < lines.length && !new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(lines[end])) end += 1;
     const markerLine = index > 0 ? MARKER.exec(lines[index - 1].trim()) : null;
+    const exemptLine = index > 0 ? EXEMPT.exec(lines[index - 1].trim()) : null;
     blocks.push({
+      exempt: exemptLine?.[1],
       language: open[3].toLowerCase(),
       openLine: index, // 0-based line of the opening fence
       closeLine: end,
@@ -138,6 +143,7 @@ function examplePrograms() {
 
 function main() {
   const problems = [];
+  const exempted = [];
   const shown = new Set();
   for (const readme of documentFiles()) {
     const path = join(root, readme);
@@ -148,7 +154,11 @@ function main() {
     const replacements = [];
     for (const block of blocks) {
       const where = `${readme}:${block.openLine + 1}`;
-      if (mode === 'list') console.log(`${where}\t${block.language || '(none)'}\t${block.file ? block.file + (block.region ? '#' + block.region : '') : '-'}`);
+      if (mode === 'list') console.log(`${where}\t${block.language || '(none)'}\t${block.file ? block.file + (block.region ? '#' + block.region : '') : block.exempt ? 'exempt: ' + block.exempt : '-'}`);
+      if (block.exempt) {
+        exempted.push(`${where}: ${block.exempt}`);
+        continue;
+      }
       if (!block.file) {
         if (BOUND_LANGUAGES.has(block.language)) problems.push(`${where}: ${block.language} block has no <!-- example: examples/… --> marker`);
         else if (!FREE_LANGUAGES.has(block.language)) problems.push(`${where}: block without a language (use text, sh, or bind it to an example)`);
@@ -177,7 +187,8 @@ function main() {
           .map((line, index) => ({ match: INSTALL.exec(line), index }))
           .filter(({ match, index }) => match && isInShellBlock(blocks, index))
           .at(-1);
-        const imports = importedPackages(readFileSync(join(root, block.file), 'utf8'));
+        // A region shows part of a program: its install line must cover what the reader copies.
+        const imports = importedPackages(block.region ? expected : readFileSync(join(root, block.file), 'utf8'));
         if (!install) {
           problems.push(`${where}: no npm install line above this program (it imports ${imports.join(', ')})`);
         } else {
@@ -203,7 +214,8 @@ function main() {
     console.error(`\n${problems.length} problem(s) between the READMEs and examples/`);
     process.exit(1);
   }
-  console.log(`README examples: ${documentFiles().length} documents, ${shown.size} example files bound, install lines complete`);
+  console.log(`README examples: ${documentFiles().length} documents, ${shown.size} example files bound, install lines complete` +
+    (exempted.length > 0 ? `; ${exempted.length} exempt block(s):\n  ${exempted.join('\n  ')}` : ''));
 }
 
 function isInShellBlock(blocks, lineIndex) {

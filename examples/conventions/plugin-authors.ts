@@ -1,8 +1,8 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
-  resolveInstrumentation, modelSpanName, modelCallAttributes, setRouteOnSpan, deriveRoute,
-  createUpstreamsCollector, contextWithUpstreamsCollector, reportUpstream, type ServedbyOptions,
+  recordModelCall, resolveInstrumentation, modelSpanName, modelCallAttributes,
+  createUpstreamsCollector, contextWithUpstreamsCollector, type ServedbyOptions,
 } from '@servedby/conventions';
 
 const sdk = new NodeSDK();
@@ -10,28 +10,32 @@ sdk.start();
 
 const baseUrl = process.env.OPENROUTER_BASE_URL ?? 'https://openrouter.ai/api/v1';
 
-// A minimal instrumented model call, the way every servedby plugin is built.
+// A minimal instrumented model call, finished by the one record step every servedby plugin uses.
 async function chat(requestModel: string, prompt: string, options?: ServedbyOptions): Promise<string> {
-  const { tracer, metrics, semconv } = resolveInstrumentation(options, { name: 'my-instrumentation', version: '1.0.0' });
-  const span = tracer.startSpan(modelSpanName('chat', requestModel), {
+  const instrumentation = resolveInstrumentation(options, { name: 'my-instrumentation', version: '1.0.0' });
+  const span = instrumentation.tracer.startSpan(modelSpanName('chat', requestModel), {
     kind: SpanKind.CLIENT,
     attributes: modelCallAttributes({ operation: 'chat', requestModel }),
   });
   const started = performance.now();
+  const url = `${baseUrl}/chat/completions`;
   try {
-    const response = await fetch(`${baseUrl}/chat/completions`, {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${process.env.OPENROUTER_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: requestModel, messages: [{ role: 'user', content: prompt }] }),
     });
     const body = await response.json();
-    const attribution = deriveRoute({ url: `${baseUrl}/chat/completions`, requestModel, responseHeaders: response.headers, responseBody: body, status: response.status });
-    setRouteOnSpan(span, attribution, { semconv });
-    reportUpstream(context.active(), attribution.upstream); // every enclosing agent's collector
-    const usage = { inputTokens: body.usage?.prompt_tokens, outputTokens: body.usage?.completion_tokens };
-    span.setAttributes(modelCallAttributes({ operation: 'chat', requestModel, responseModel: body.model, usage }));
-    metrics.record({ operation: 'chat', attribution, durationSeconds: (performance.now() - started) / 1000, usage });
+    recordModelCall(span, {
+      exchange: { url, requestModel, responseHeaders: response.headers, responseBody: body, status: response.status },
+      usage: { inputTokens: body.usage?.prompt_tokens, outputTokens: body.usage?.completion_tokens },
+      durationSeconds: (performance.now() - started) / 1000,
+      parentContext: context.active(), // enclosing agent spans get gen_ai.route.upstreams
+    }, instrumentation);
     return body.choices[0].message.content;
+  } catch (error) {
+    recordModelCall(span, { exchange: { url, requestModel }, error, durationSeconds: (performance.now() - started) / 1000 }, instrumentation);
+    throw error;
   } finally {
     span.end();
   }

@@ -1,4 +1,6 @@
+// #region one-line
 import '@servedby/conventions/register'; // or: node --import @servedby/conventions/register app.js
+// #endregion
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import OpenAI from 'openai';
 
