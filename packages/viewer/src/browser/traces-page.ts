@@ -109,7 +109,7 @@ export async function tracesPage(main: HTMLElement): Promise<void> {
     listContainer.replaceChildren(
       table(
         [
-          { label: 'start (UTC)' }, { label: 'root span' }, { label: 'duration', numeric: true }, { label: 'model calls', numeric: true },
+          { label: 'start (UTC)' }, { label: 'root span' }, { label: 'duration', numeric: true }, { label: 'calls', numeric: true },
           { label: 'gateways' }, { label: 'upstreams' }, { label: 'eval', numeric: true }, { label: 'errors', numeric: true },
         ],
         rows,

@@ -139,6 +139,11 @@ export interface ServerEngineOptions {
   username?: string;
   password?: string;
   database?: string;
+  /**
+   * A `@clickhouse/client` Connection to use instead of HTTP (tests run this code path against
+   * chdb's `createChdbConnection`).
+   */
+  connection?: unknown;
 }
 
 /**
@@ -154,6 +159,7 @@ export async function createServerEngine(options: ServerEngineOptions): Promise<
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
     ...(options.database ? { database: options.database } : {}),
+    ...(options.connection ? { connection: options.connection as never } : {}),
     clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
   });
   const redacted = new URL(options.url);
