@@ -16,6 +16,15 @@ describe('databricks rule on a real recording', () => {
     expect(attribution.deployment).toBe('databricks-claude-3-7-sonnet');
   });
 
+  it('Bedrock\'s relayed headers alone name Bedrock when the body carries no message id', () => {
+    const fixture = loadFixture('databricks-fmapi-claude-bedrock-headers-json.json');
+    const { id: _id, ...bodyWithoutId } = fixture.response.body as Record<string, unknown>;
+    const attribution = deriveRoute({ ...observationOf(fixture), responseBody: bodyWithoutId });
+    expect(attribution.upstream).toBe('aws.bedrock');
+    expect(attribution.evidence).toContain('header.x-amzn-bedrock-invocation-latency');
+    expect(attribution.requestId).toBe('ce20e1b0-5843-4bc0-b0d6-b7a796f29a0a');
+  });
+
   it('reads only the clouds whose message ids are unique to them', () => {
     expect(cloudOfMessageId('msg_bdrk_01LYsYW3RFFdEPVAUedC8u9Z')).toBe('aws.bedrock');
     expect(cloudOfMessageId('msg_vrtx_01abc')).toBe('gcp.vertex_ai');

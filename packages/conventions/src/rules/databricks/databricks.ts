@@ -16,10 +16,12 @@
  *
  * Routes: `/serving-endpoints/{endpoint}/invocations` and the OpenAI-compatible
  * `/serving-endpoints/chat/completions` (endpoint = body `model`).
- * Evidence: one real request/response pair (`__fixtures__/`, Bedrock behind
- * `databricks-claude-3-7-sonnet`, no headers logged); the rest from documentation and public
- * client code.
+ * Evidence: real recordings (`__fixtures__/`: chatlas cassettes with every header — Databricks'
+ * own `server: databricks`, `x-databricks-org-id`, `x-request-id` beside Bedrock's relayed
+ * `x-amzn-requestid` / `x-amzn-bedrock-*`; and a logged request/response pair), all
+ * `databricks-claude-3-7-sonnet` served by Bedrock; the rest from documentation and public client code.
  */
+import { text } from '../../shared/json';
 import { modelVendor } from '../../vocabulary';
 import { bodyModel, hop, pathSegments } from '../helpers';
 import type { HopFacts, RouteRule, RuleContext } from '../rule';
@@ -49,6 +51,9 @@ const CLOUD_MESSAGE_IDS: readonly (readonly [RegExp, string])[] = [
   [/^msg_bdrk_/, 'aws.bedrock'],
   [/^msg_vrtx_/, 'gcp.vertex_ai'],
 ];
+
+// Clouds Databricks is seen serving foundation endpoints through (their own headers relayed).
+const SERVING_CLOUDS: ReadonlySet<string> = new Set(['aws.bedrock', 'gcp.vertex_ai', 'azure.ai.openai', 'azure.ai.inference']);
 
 /** The cloud whose own message id the answer carries (`msg_bdrk_…` → `aws.bedrock`). */
 export function cloudOfMessageId(id: unknown): string | undefined {
@@ -81,15 +86,21 @@ export const databricks: RouteRule = {
     if (!endpoint) return result;
     const namedInPath = segments[segments.indexOf('serving-endpoints') + 1] === endpoint;
     result.deployment = endpoint;
-    // A cloud that served a foundation endpoint shows itself by its own message id.
-    const servingCloud = cloudOfMessageId(context.body.id);
+    // Databricks' own request id (the `request_id` of its server-timing header).
+    if (context.headers.has('x-databricks-org-id')) {
+      const requestId = text(context.headers.get('x-request-id'));
+      if (requestId) result.requestId = requestId;
+    }
+    // A cloud that served a foundation endpoint shows itself by its own message id or relayed headers.
+    const fingerprint = context.headerFingerprint() ?? context.bodyFingerprint();
+    const messageCloud = cloudOfMessageId(context.body.id);
+    const servingCloud = messageCloud ? hop(messageCloud, 'body.id', 'fingerprint') : fingerprint && SERVING_CLOUDS.has(fingerprint.provider) ? fingerprint : undefined;
     if (servingCloud) {
-      result.next = hop(servingCloud, 'body.id', 'fingerprint');
+      result.next = servingCloud;
       result.vendorModel = model?.value;
       return result;
     }
     // A provider's own fingerprint (an external-model endpoint relaying OpenAI) beats the name.
-    const fingerprint = context.headerFingerprint() ?? context.bodyFingerprint();
     const vendor = foundationVendor(endpoint);
     if (vendor) result.next = hop(vendor, namedInPath ? 'url' : 'model_id', 'cloud-model-id');
     else if (fingerprint && fingerprint.provider !== 'databricks') result.next = fingerprint;
