@@ -105,6 +105,18 @@ const push = <T>(map: Map<string, T[]>, name: string, value: T) => map.set(name,
 const sim = await startGatewaySim({ port: 0, seed: 11 });
 const route = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
 const targets: SimTargets = { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
+const requireFromHere = createRequire(import.meta.url);
+/** When each servedby package's dist was built; the bench reports a rebuild during the run. */
+function buildTimes(): string[] {
+  return ['@servedby/conventions', '@servedby/langchain', '@servedby/vercel-ai', '@servedby/bedrock'].map((name) => {
+    try {
+      return `${name} dist built ${statSync(requireFromHere.resolve(name)).mtime.toISOString().slice(0, 16)}Z`;
+    } catch {
+      return `${name} not built`;
+    }
+  });
+}
+const buildsAtStart = buildTimes();
 const loadBefore = loadavg();
 const started = Date.now();
 
@@ -166,16 +178,10 @@ lines.push('');
 lines.push(
   `\`npm run bench:peers -- --calls ${calls} --runs ${runs} --rounds ${rounds}\` · ${process.version} · load average before ${loadBefore.map((load) => load.toFixed(2)).join(' ')}, after ${loadavg().map((load) => load.toFixed(2)).join(' ')} · ${calls} calls per arm and mode per run, ${warmUpCalls} warm-up · ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
-const requireFromHere = createRequire(import.meta.url);
-const builds = ['@servedby/conventions', '@servedby/langchain', '@servedby/vercel-ai', '@servedby/bedrock'].map((name) => {
-  try {
-    return `${name} dist built ${statSync(requireFromHere.resolve(name)).mtime.toISOString().slice(0, 16)}Z`;
-  } catch {
-    return `${name} not built`;
-  }
-});
 lines.push('');
-lines.push(`servedby as run: ${builds.join(', ')} (the arm uses what these builds export).`);
+const buildsAtEnd = buildTimes();
+lines.push(`servedby as run: ${buildsAtStart.join(', ')} (the arm uses what these builds export).`);
+if (buildsAtEnd.join() !== buildsAtStart.join()) lines.push(`**A build changed during the run** (later runs used it): ${buildsAtEnd.join(', ')}.`);
 lines.push('');
 lines.push('Ratios are to `bare` in the same run (median of runs, min–max in brackets); ms and µs are medians of runs.');
 for (const framework of frameworks) {
