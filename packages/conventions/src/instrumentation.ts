@@ -7,6 +7,8 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { createRouteMetrics, type RouteMetrics } from './metrics';
+import { createBoundedMemo } from './shared/memo';
+import { sanitizeUrl } from './shared/url';
 import { resolveSemconvMode, routeAttributes, type RouteAttributeOptions } from './route-attributes';
 import {
   ATTR_ERROR_TYPE,
@@ -184,8 +186,7 @@ function setCount(attributes: Attributes, name: string, value: number | undefine
 
 // URLs repeat call after call (one endpoint per model): parse each once. Bounded, cleared
 // wholesale when full, and keyed without query or fragment so no Azure key is kept in memory.
-const MAX_MEMOIZED_SERVERS = 256;
-const serverByUrl = new Map<string, { serverAddress?: string; serverPort?: number }>();
+const SERVERS = createBoundedMemo<{ serverAddress?: string; serverPort?: number }>(256, 2048);
 
 /**
  * `server.address` and `server.port` of a request URL, shaped to spread into `ModelCallInfo`.
@@ -194,12 +195,14 @@ const serverByUrl = new Map<string, { serverAddress?: string; serverPort?: numbe
  */
 export function serverOfUrl(url: string | URL | undefined): { serverAddress?: string; serverPort?: number } {
   if (url === undefined || url === '') return {};
-  const text = String(url);
-  const end = text.search(/[?#]/);
-  const key = end === -1 ? text : text.slice(0, end);
-  const known = serverByUrl.get(key);
-  if (known !== undefined) return { ...known };
-  let server: { serverAddress?: string; serverPort?: number } = {};
+  // Keyed without query, fragment or credentials: no key or password is kept in memory.
+  const key = sanitizeUrl(String(url));
+  if (!key) return {};
+  const server = SERVERS.get(key, serverOfKey);
+  return { ...server };
+}
+
+function serverOfKey(key: string): { serverAddress?: string; serverPort?: number } {
   try {
     const parsed = new URL(key);
     const port = parsed.port
@@ -209,13 +212,10 @@ export function serverOfUrl(url: string | URL | undefined): { serverAddress?: st
         : parsed.protocol === 'http:'
           ? 80
           : undefined;
-    server = port === undefined ? { serverAddress: parsed.hostname } : { serverAddress: parsed.hostname, serverPort: port };
+    return port === undefined ? { serverAddress: parsed.hostname } : { serverAddress: parsed.hostname, serverPort: port };
   } catch {
-    server = {};
+    return {};
   }
-  if (serverByUrl.size >= MAX_MEMOIZED_SERVERS) serverByUrl.clear();
-  serverByUrl.set(key, server);
-  return { ...server };
 }
 
 /**

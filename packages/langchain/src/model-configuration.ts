@@ -1,3 +1,5 @@
+import { sanitizeUrl } from '@servedby/conventions';
+
 /** What a model instance was configured with, read from the instance as the SDK will use it. */
 export interface ModelConfiguration {
   /** Base URL or endpoint, without credentials or query string. */
@@ -16,19 +18,11 @@ function field(target: unknown, name: string): unknown {
   return target !== null && typeof target === 'object' ? (target as Record<string, unknown>)[name] : undefined;
 }
 
-/** Strips credentials and the query string (Azure keys travel there). */
+/** Strips credentials and the query string (Azure keys travel there): the shared sanitiser, `https` when no scheme. */
 function cleanUrl(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  try {
-    const url = new URL(raw.includes('://') ? raw : `https://${raw}`);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return undefined;
-  }
+  const clean = sanitizeUrl(raw.includes('://') ? raw : `https://${raw}`);
+  return clean?.replace(/\/$/, '');
 }
 
 async function clientRegion(model: object): Promise<string | undefined> {

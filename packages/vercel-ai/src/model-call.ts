@@ -1,5 +1,5 @@
 import { diag, type Span } from '@opentelemetry/api';
-import type { TokenUsage } from '@servedby/conventions';
+import { sanitizeUrl, type TokenUsage } from '@servedby/conventions';
 import { VERSION } from './version';
 
 /** Package name and version: the instrumentation scope of every span and metric this package makes. */
@@ -73,41 +73,15 @@ export function errorResponseOf(error: unknown):
   return { url, status, headers, body };
 }
 
-// URLs repeat call after call (one endpoint per model): parsing each once keeps `new URL` off
-// the per-call path. Bounded, and cleared wholesale when full.
-const MAX_MEMOIZED_URLS = 256;
-const safeUrlByUrl = new Map<string, string | undefined>();
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]/i;
 
-// Keys never hold a query string or fragment: the cache must not keep an Azure key in memory.
-function withoutQuery(url: string): string {
-  const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
-}
-
-function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
-  if (cache.has(key)) return cache.get(key) as T;
-  const value = compute();
-  if (cache.size >= MAX_MEMOIZED_URLS) cache.clear();
-  cache.set(key, value);
-  return value;
-}
-
-/** A URL without its query string and fragment (Azure puts keys there) or credentials. */
+/**
+ * A URL without its query string and fragment (Azure puts keys there) or credentials: the shared
+ * sanitiser of `@servedby/conventions`, for absolute URLs only (`undefined` for anything else).
+ */
 export function withoutSecrets(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  const key = withoutQuery(url);
-  return memoized(safeUrlByUrl, key, () => {
-    try {
-      const parsed = new URL(key);
-      parsed.search = '';
-      parsed.hash = '';
-      parsed.username = '';
-      parsed.password = '';
-      return parsed.toString();
-    } catch {
-      return undefined;
-    }
-  });
+  if (!url || !ABSOLUTE_URL.test(url)) return undefined;
+  return sanitizeUrl(url);
 }
 
 /**
