@@ -4,7 +4,8 @@ import type { ServedbyOptions } from './types';
 import { VERSION } from './version';
 import { createExchange, DEFAULT_LOOK_AHEAD_BYTES, headersRecord, type Exchange } from './capture/exchange';
 import { exchangeToFeed, observeFetchResponse } from './capture/fetch-body';
-import { bindingFor, currentCaptureScope, enableRouteCapture, observerSettings } from './capture/observer';
+import { bindingFor, currentCaptureScope, enableRouteCapture, observerPropagation, observerSettings, withGatewayTraceBody } from './capture/observer';
+import { resolveGatewayPropagation } from './capture/propagation';
 import { urlWithoutSecrets } from './capture/request-facts';
 import { captureStorage, type FetchClaim, type RouteCaptureSink } from './capture/storage';
 
@@ -63,6 +64,9 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
     diag.debug('servedby: diagnostics channels unavailable, captureRouteFetch wraps every response', error);
   }
 
+  const ownPropagation = resolveGatewayPropagation(options.propagateToGateways);
+  // The wrapper's own option, else the process-wide one (a plugin or the register entry asked).
+  const propagationOf = () => ownPropagation ?? observerPropagation();
   // The global fetch is looked up per call (test tools replace it), except when this wrapper
   // itself was installed as the global fetch: then the one it replaced is used.
   const fetchAtCreation = globalThis.fetch;
@@ -72,6 +76,8 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
     let claim: FetchClaim;
     let late: LateExchange | undefined;
     const parent = currentCaptureScope();
+    const propagation = propagationOf();
+    if (propagation) init = withGatewayTraceBody(input, init, propagation);
     try {
       const target = describeRequest(input, init);
       claim = {
@@ -83,6 +89,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
         ...(typeof options.idleTimeoutMs === 'number' && options.idleTimeoutMs >= 0 ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
         ownSpans: true,
         binds: true,
+        ...(propagation ? { propagation } : {}),
         exchanges: [],
       };
       late = lateExchange(parent, claim, target);

@@ -1,4 +1,5 @@
 export type {
+  GatewayPropagationOptions,
   AzureTarget,
   BedrockModelId,
   HeadersLike,

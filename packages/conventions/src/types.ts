@@ -178,4 +178,20 @@ export interface ServedbyOptions {
   captureContent?: boolean;
   /** What `gen_ai.provider.name` / `gen_ai.system` carry on spans and metrics: `system` (default) or `upstream`. */
   providerName?: ProviderNameMode;
+  /**
+   * Pass the model span's trace context to the gateway, the way each gateway documents it (W3C
+   * `traceparent`/`tracestate`; OpenRouter's body `trace.trace_id`/`parent_span_id` where the
+   * request body passes through servedby), so the gateway's own spans join the app's trace.
+   * Off by default: it changes the request. Only hosts of recognised gateways get it, plus the
+   * `hosts` you name (a self-hosted LiteLLM or Kong, `host` or `host:port`).
+   */
+  propagateToGateways?: boolean | GatewayPropagationOptions;
+}
+
+/** Where {@link ServedbyOptions.propagateToGateways} sends the trace context besides recognised gateways' hosts. */
+export interface GatewayPropagationOptions {
+  /** Extra gateway hosts (`litellm.internal`, `10.0.0.5:4000`). Nothing else ever receives the context. */
+  hosts?: readonly string[];
+  /** The gateway each extra host is, when it speaks OpenRouter's API (`{ 'or-proxy.internal': 'openrouter' }`). */
+  gatewayOfHost?: Readonly<Record<string, string>>;
 }

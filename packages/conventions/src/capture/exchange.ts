@@ -56,6 +56,10 @@ export interface ExchangeSettings {
 /** One observed HTTP exchange of a model call, from request to the end of its body. @internal */
 export interface Exchange {
   readonly url: string;
+  /** The capture's own CLIENT span, when it made one. */
+  readonly span?: Span;
+  /** The context the exchange started in. */
+  readonly parentContext: Context;
   /** Where the body comes from. */
   readonly bodySource: BodySource;
   /** `true` once the exchange has ended (completed, failed or given up). */
@@ -249,6 +253,8 @@ export function createExchange(
 
   const exchange: Exchange = {
     url,
+    ...(ownSpan ? { span: ownSpan } : {}),
+    parentContext: binding.parentContext,
     bodySource,
     get finished() {
       return finished;

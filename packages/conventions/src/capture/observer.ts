@@ -13,6 +13,14 @@ import {
   type ExchangeBinding,
 } from './exchange';
 import { isGenAiExchange } from './genai-exchange';
+import {
+  propagatedSpanContext,
+  propagationTarget,
+  resolveGatewayPropagation,
+  traceparentOf,
+  withOpenRouterTrace,
+  type GatewayPropagation,
+} from './propagation';
 import { urlWithoutSecrets } from './request-facts';
 import { exchangeToFeed, observeFetchResponse } from './fetch-body';
 import { captureStorage, type CaptureScope, type FetchClaim, type RouteCaptureSink } from './storage';
@@ -52,6 +60,8 @@ interface ObserverSettings {
   lookAheadBytes: number;
   idleTimeoutMs: number;
   options: ServedbyOptions;
+  /** Process-wide: once a plugin or the register entry asks for it, every bound exchange to a gateway carries the context. */
+  propagation?: GatewayPropagation;
 }
 
 /**
@@ -132,6 +142,7 @@ export function enableRouteCapture(options: RouteCaptureOptions = {}): RouteCapt
   if (options.ownSpans) settings.ownSpans = true;
   if (typeof options.lookAheadBytes === 'number' && options.lookAheadBytes > 0) settings.lookAheadBytes = Math.floor(options.lookAheadBytes);
   if (typeof options.idleTimeoutMs === 'number' && options.idleTimeoutMs >= 0) settings.idleTimeoutMs = options.idleTimeoutMs;
+  if (options.propagateToGateways) settings.propagation = resolveGatewayPropagation(options.propagateToGateways);
   if (options.tracerProvider || options.meterProvider || options.semconv) {
     settings.options = {
       ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
@@ -204,6 +215,11 @@ export interface RouteCaptureSettings {
  */
 export function routeCaptureSettings(): RouteCaptureSettings {
   return { idleTimeoutMs: settings.idleTimeoutMs, lookAheadBytes: settings.lookAheadBytes, ownSpans: settings.ownSpans };
+}
+
+/** The process-wide gateway propagation, when a plugin or the register entry turned it on. @internal */
+export function observerPropagation(): GatewayPropagation | undefined {
+  return settings.propagation;
 }
 
 /** The idle time and look-ahead the observer uses. @internal */
@@ -339,7 +355,35 @@ function onUndiciCreate(message: { request: UndiciRequest }): void {
   if (!binding) return;
   // Without the body channel, a fetch wrapper (if this runs under one) feeds the body instead.
   const bodySource: BodySource = support.undiciBody ? 'channel' : scope?.claim ? 'wrapper' : 'none';
-  exchangesByRequest.set(request as object, startExchange(scope, binding, url, method, bodySource));
+  const exchange = startExchange(scope, binding, url, method, bodySource);
+  exchangesByRequest.set(request as object, exchange);
+  const propagation = claim?.propagation ?? settings.propagation;
+  if (propagation) propagateToGateway(request, undiciUrl(request), exchange, propagation);
+}
+
+interface UndiciRequestWithHeaders extends UndiciRequest {
+  headers?: unknown;
+  addHeader?(name: string, value: string): unknown;
+}
+
+/**
+ * Adds the W3C trace context of the exchange's model span to a request bound for a gateway (the
+ * wire URL decides: the context never goes to a host that is not one). A request that already
+ * carries a `traceparent` (another instrumentation's, the user's) is left as it is.
+ */
+function propagateToGateway(request: UndiciRequestWithHeaders, wireUrl: string, exchange: Exchange, propagation: GatewayPropagation): void {
+  if (typeof request.addHeader !== 'function' || !propagationTarget(wireUrl, propagation)) return;
+  const headers = request.headers;
+  if (Array.isArray(headers)) {
+    for (let index = 0; index < headers.length; index += 2) {
+      if (String(headers[index]).toLowerCase() === 'traceparent') return;
+    }
+  }
+  const spanContext = propagatedSpanContext(exchange.span, exchange.parentContext);
+  if (!spanContext) return;
+  request.addHeader('traceparent', traceparentOf(spanContext));
+  const traceState = spanContext.traceState?.serialize();
+  if (traceState) request.addHeader('tracestate', traceState);
 }
 
 function onUndiciBodyChunkSent(message: { request: object; chunk: unknown }): void {
@@ -549,15 +593,16 @@ function installBodyFeeder(): void {
     const parent = currentCaptureScope();
     // Outside any model call (and without register), or under a captureRouteFetch that feeds itself.
     if ((parent === undefined && !settings.ownSpans) || parent?.claim) return original(input, init);
+    const tracedInit = settings.propagation ? withGatewayTraceBody(input, init, settings.propagation) : init;
     const claim: FetchClaim = {
-      ...(init?.body === undefined || init.body === null ? {} : { requestBody: init.body }),
+      ...(tracedInit?.body === undefined || tracedInit.body === null ? {} : { requestBody: tracedInit.body }),
       instrumentation: registerInstrumentation,
       lookAheadBytes: settings.lookAheadBytes,
       ownSpans: false,
       binds: false,
       exchanges: [],
     };
-    const response = await captureStorage.run(parent?.sink ? { sink: parent.sink, claim } : { claim }, () => original(input, init));
+    const response = await captureStorage.run(parent?.sink ? { sink: parent.sink, claim } : { claim }, () => original(input, tracedInit));
     try {
       const fed = exchangeToFeed(claim);
       return fed ? observeFetchResponse(response, fed) : response;
@@ -567,4 +612,29 @@ function installBodyFeeder(): void {
     }
   };
   globalThis.fetch = feeder as FetchFunction;
+}
+
+/**
+ * The fetch `init` with OpenRouter's body trace fields added, when the request goes to OpenRouter
+ * (its own host, or a host the user mapped to it) with a JSON string body, and a model span is
+ * active. Otherwise `init` itself. Never throws.
+ * @internal
+ */
+export function withGatewayTraceBody(
+  input: Parameters<FetchFunction>[0],
+  init: Parameters<FetchFunction>[1],
+  propagation: GatewayPropagation,
+): Parameters<FetchFunction>[1] {
+  try {
+    if (typeof init?.body !== 'string') return init;
+    const url = typeof Request !== 'undefined' && input instanceof Request ? input.url : String(input instanceof URL ? input.href : input);
+    if (propagationTarget(url, propagation)?.gateway !== 'openrouter') return init;
+    const spanContext = propagatedSpanContext(undefined, contextApi.active());
+    if (!spanContext) return init;
+    const body = withOpenRouterTrace(init.body, spanContext);
+    return body === undefined ? init : { ...init, body };
+  } catch (error) {
+    diag.debug('servedby: adding the gateway trace to the body failed', error);
+    return init;
+  }
 }

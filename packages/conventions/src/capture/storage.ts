@@ -58,6 +58,8 @@ export interface FetchClaim {
   readonly url?: string;
   /** The request body as the caller gave it to fetch (for the requested model), when it is a string or bytes. */
   readonly requestBody?: unknown;
+  /** Trace-context propagation to gateways asked by the wrapper's options. */
+  readonly propagation?: import('./propagation').GatewayPropagation;
   /** Exchanges the observer bound to this fetch, newest last (redirects add more). */
   readonly exchanges: import('./exchange').Exchange[];
 }
