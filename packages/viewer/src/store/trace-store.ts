@@ -390,7 +390,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       const rows = await query<{ requestModel: string; gateway: string; upstream: string; calls: string; errors: string }>(
         `WITH calls AS (${modelCalls()})
          SELECT requestModel, gateway, upstream, count() AS calls, countIf(isError) AS errors
-         FROM calls GROUP BY requestModel, gateway, upstream ORDER BY calls DESC`,
+         FROM calls GROUP BY requestModel, gateway, upstream ORDER BY calls DESC LIMIT 10000`,
         rangeParameters(range),
       );
       return rows.map((row) => ({ ...row, calls: Number(row.calls), errors: Number(row.errors) }));
@@ -398,10 +398,14 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
 
     async driftCounts({ fromMs, toMs, bucketMs }) {
       const rows = await query<{ gateway: string; requestModel: string; upstream: string; bucket: string; calls: string }>(
-        `WITH calls AS (${modelCalls()})
+        `WITH calls AS (${modelCalls()}),
+              -- The 50 busiest series and at most 200,000 rows: an answer stays small whatever the data.
+              busiest AS (SELECT gateway, requestModel FROM calls GROUP BY gateway, requestModel ORDER BY count() DESC LIMIT 50)
          SELECT gateway, requestModel, upstream,
                 intDiv(toUnixTimestamp64Milli(Timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS calls
-         FROM calls GROUP BY gateway, requestModel, upstream, bucket`,
+         FROM calls WHERE (gateway, requestModel) IN (SELECT gateway, requestModel FROM busiest)
+         GROUP BY gateway, requestModel, upstream, bucket
+         LIMIT 200000`,
         { fromMs: Math.floor(fromMs), toMs: Math.ceil(toMs), bucketMs: Math.floor(bucketMs) },
       );
       return rows.map((row) => ({ gateway: row.gateway, requestModel: row.requestModel, upstream: row.upstream, bucket: Number(row.bucket), calls: Number(row.calls) }));
@@ -477,7 +481,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         `WITH calls AS (${modelCalls(`, ${column.cost} AS cost`)})
          SELECT gateway, upstream, count() AS calls, countIf(cost IS NOT NULL) AS callsWithCost,
                 toFloat64(ifNull(sum(toDecimal128(cost, 12)), 0)) AS totalCost, NULL AS meanCost
-         FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC`,
+         FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC LIMIT 10000`,
         rangeParameters(range),
       );
       const result = rows.map((row) => ({
@@ -502,7 +506,8 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
          FROM ${from}
          WHERE ${column.policyHash} != '' AND ${rangeCondition}
          GROUP BY serviceName, gateway, hash, toStartOfMinute(Timestamp)
-         ORDER BY serviceName, gateway, fromMs`,
+         ORDER BY serviceName, gateway, fromMs
+         LIMIT 100000`,
         rangeParameters(range),
       );
       const seriesMap = new Map<string, PoliciesResponse['series'][number]>();
@@ -540,7 +545,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
          SELECT gateway, if(isError, if(errorSource = '', 'not recorded', errorSource), if(cacheHit, 'cache', '')) AS source,
                 countIf(isError) AS errors, countIf(cacheHit) AS cacheHits, count() AS calls
          FROM calls WHERE isError OR cacheHit
-         GROUP BY gateway, source ORDER BY gateway, errors DESC`,
+         GROUP BY gateway, source ORDER BY gateway, errors DESC LIMIT 10000`,
         rangeParameters(range),
       );
       return { rows: rows.map((row) => ({ gateway: row.gateway, source: row.source, errors: Number(row.errors), cacheHits: Number(row.cacheHits), calls: Number(row.calls) })) };
