@@ -37,8 +37,9 @@ export const openInferenceReader: PeerSpanReader = {
     if (generation) {
       return compactFacts({ peer: 'openinference', requestModel, clientLabel, ...generation });
     }
-    // The raw provider response (OpenAI instrumentation): deriveRoute reads it as the body it is.
-    return compactFacts({ peer: 'openinference', requestModel, clientLabel, responseBody: output as string });
+    // The raw provider response (OpenAI instrumentation): deriveRoute reads it as the body it is
+    // (already parsed here, so it is parsed once).
+    return compactFacts({ peer: 'openinference', requestModel, clientLabel, responseBody: body });
   },
 };
 

@@ -13,8 +13,8 @@ export interface PeerSpanFacts {
   responseModel?: string;
   /** The response id the peer recorded (`gen-…` on OpenRouter, `gen_…` on the Vercel AI Gateway). */
   responseId?: string;
-  /** The raw JSON response body, when the peer kept it whole (OpenInference `output.value`). */
-  responseBody?: string;
+  /** The response body, parsed, when the peer kept it whole (OpenInference `output.value`). */
+  responseBody?: Record<string, unknown>;
   /** AI SDK `providerMetadata` (`ai.response.providerMetadata`, opt-in in `@ai-sdk/otel`). */
   providerMetadata?: Record<string, unknown>;
   /** The base URL or server the call went to, when the peer recorded it. */

@@ -45,7 +45,7 @@ describe('readPeerSpan', () => {
     expect(readPeerSpan({ 'openinference.span.kind': 'LLM', 'llm.system': 'openai', 'output.value': body, 'output.mime_type': 'application/json' })).toEqual({
       peer: 'openinference',
       clientLabel: 'openai',
-      responseBody: body,
+      responseBody: JSON.parse(body),
     });
     expect(readPeerSpan({ 'openinference.span.kind': 'LLM', 'llm.system': 'openai', 'output.value': body, 'output.mime_type': 'text/plain' })).toEqual({
       peer: 'openinference',
