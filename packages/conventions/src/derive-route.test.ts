@@ -353,3 +353,14 @@ describe('deriveRoute long streams', () => {
     expect(deriveRoute({ url: 'https://openrouter.ai/api/v1/chat/completions', responseBody })).toMatchObject({ upstream: 'minimax' });
   });
 });
+
+describe('deriveRoute Azure behind a gateway that relays its headers', () => {
+  it('keeps the relayed x-ms-region as the region that served', () => {
+    const attribution = deriveRoute({
+      url: 'https://gateway.ai.cloudflare.com/v1/acct/gw/azure-openai/res/gpt-4o/chat/completions',
+      responseHeaders: { 'cf-aig-log-id': 'l', 'apim-request-id': 'a', 'x-ms-region': 'East US' },
+      responseBody: { model: 'gpt-4o-2024-11-20' },
+    });
+    expect(attribution).toMatchObject({ gateway: 'cloudflare', upstream: 'azure.ai.openai', path: ['cloudflare', 'azure.ai.openai', 'openai'], region: 'eastus' });
+  });
+});

@@ -71,6 +71,11 @@ export const azure: RouteRule = {
       const requestId = text(headers.get('apim-request-id')) ?? text(headers.get('x-request-id'));
       if (requestId) result.requestId = requestId;
     }
+    // Behind a gateway that relays the backend's headers unchanged, `x-ms-region` is still Azure's.
+    if (!outer) {
+      const region = regionCode(headers.get('x-ms-region'));
+      if (region) result.region = region;
+    }
     // The vendor comes from the served model; behind a gateway, from the model it sent on.
     const sentVendor = outer ? undefined : modelVendor(position.vendorModel);
     if (sentVendor) {
