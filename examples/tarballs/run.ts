@@ -31,6 +31,8 @@ const laneArgument = argv.includes('--lane') ? argv[argv.indexOf('--lane') + 1] 
 const laneChoice = laneArgument ?? process.env.SERVEDBY_OTEL_LANE;
 const lanes: Lane[] = laneChoice === 'sdk3' || laneChoice === 'sdk2' ? [laneChoice] : ['sdk3', 'sdk2'];
 const keep = argv.includes('--keep');
+// `--only vercel-ai` keeps the install lines of READMEs whose path contains that text.
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 log(`lanes: ${lanes.join(', ')}`);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
   const cases = packages.flatMap(({ directory }) => {
     const readme = join(directory, 'README.md');
     return existsSync(readme) ? installCases(readme.slice(root.length + 1), readFileSync(readme, 'utf8')) : [];
-  }).filter((installCase) => lanes.includes(installCase.lane));
+  }).filter((installCase) => lanes.includes(installCase.lane) && (only === undefined || installCase.readme.includes(only)));
 
   const sim = await startGatewaySim({ port: 0, config: simulatorConfig });
   const failures: string[] = [];
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
       const installStarted = Date.now();
       log(`${installCase.readme} [${installCase.lane}]: npm install ${installCase.line}`);
       try {
-        execFileSync(npm, installArguments, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+        execFileSync(npm, installArguments, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000 });
       } catch (error) {
         const { stderr } = error as { stderr?: string };
         failures.push(`${installCase.readme} [${installCase.lane}] npm install ${installCase.line}: failed\n${stderr?.slice(-3000)}`);
@@ -192,11 +194,12 @@ async function main(): Promise<void> {
         const problems = checkRun(expectation, run);
         if (problems.length > 0) failures.push(`${installCase.readme} [${installCase.lane}] ${program}:\n  ${problems.join('\n  ')}`);
         else passed += 1;
-        log(`  ${program}: ${problems.length === 0 ? 'ok' : 'FAILED'}`);
+        log(`  ${program}: ${problems.length === 0 ? 'ok' : `FAILED\n    ${problems.join('\n    ')}`}`);
       }
     }
   } finally {
-    await sim.close();
+    // Never hang on the way out: the simulator gets 10 s to close.
+    await Promise.race([sim.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     if (keep) log(`projects kept in ${work}`);
     else rmSync(work, { recursive: true, force: true });
   }
@@ -208,4 +211,8 @@ async function main(): Promise<void> {
   log(`tarball test passed: ${passed} program runs over ${cases.length} install lines (${lanes.join(', ')}), ${seconds} s`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await main();
+  // Exit even if a stray handle (a keep-alive socket of an example) would keep the loop alive.
+  process.exit(0);
+}
