@@ -233,6 +233,7 @@ function observationOf(facts: PeerSpanFacts, exchange: HttpExchangeFacts | undef
   }
   if (facts.providerMetadata) observation.providerMetadata = facts.providerMetadata;
   if (facts.region) observation.region = facts.region;
+  if (facts.requestBody) observation.request = { body: facts.requestBody };
   return observation;
 }
 

@@ -33,6 +33,19 @@ describe('OpenInference openai instrumentation + RouteSpanProcessor over gateway
     });
   });
 
+  it('OpenRouter with routing preferences in the request: the policy from OpenInference\'s input.value', async () => {
+    const route = simRoutes().openrouter;
+    const client = openAIClient(peer.sdk, route);
+    // OpenRouter's provider routing object, sent as an extra body field (the SDK passes it through).
+    const provider = { order: ['anthropic', 'amazon-bedrock'], allow_fallbacks: true };
+    await client.chat.completions.create({ model: route.model, messages: [{ role: 'user', content: 'Say hello.' }], provider } as never);
+    const view = routeView(onlySpan().attributes);
+    // gateway-sim follows the order, as OpenRouter does when the first provider is up
+    expect(view['gen_ai.route.upstream']).toBe('anthropic');
+    expect(JSON.parse(view['gen_ai.route.policy'] as string)).toEqual({ provider });
+    expect(view['gen_ai.route.policy_hash']).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('Vercel AI Gateway, JSON: upstream from provider_metadata.gateway in the raw body', async () => {
     await openAICreate(openAIClient(peer.sdk, simRoutes().vercel), simRoutes().vercel);
     expect(routeView(onlySpan().attributes)).toEqual({

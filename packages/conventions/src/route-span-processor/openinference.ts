@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { compactFacts, isRecord, jsonObject, ownString, ownValue, type PeerSpanReader, stringAttribute } from './peer-spans';
+import { compactFacts, isRecord, jsonObject, MAX_JSON_TEXT, ownString, ownValue, type PeerSpanReader, stringAttribute } from './peer-spans';
 
 // OpenInference attribute names (Arize-ai/openinference spec/semantic_conventions.md).
 const SPAN_KIND = 'openinference.span.kind';
@@ -9,6 +9,8 @@ const INVOCATION_PARAMETERS = 'llm.invocation_parameters';
 const OUTPUT_VALUE = 'output.value';
 const OUTPUT_MIME_TYPE = 'output.mime_type';
 const METADATA = 'metadata';
+const INPUT_VALUE = 'input.value';
+const INPUT_MIME_TYPE = 'input.mime_type';
 
 /**
  * OpenInference LLM spans (`@arizeai/openinference-instrumentation-openai`, `-langchain`).
@@ -29,17 +31,24 @@ export const openInferenceReader: PeerSpanReader = {
     const metadata = jsonObject(attributes[METADATA]);
     const clientLabel = stringAttribute(attributes, LLM_PROVIDER) ?? stringAttribute(attributes, LLM_SYSTEM) ?? ownString(metadata, 'ls_provider');
     const requestModel = ownString(jsonObject(attributes[INVOCATION_PARAMETERS]), 'model');
+    // The request as the OpenAI instrumentation recorded it (routing preferences such as OpenRouter's
+    // `provider`); deriveRoute bounds and parses it, and reads only the routing fields.
+    const input = attributes[INPUT_VALUE];
+    const requestBody =
+      typeof input === 'string' && input.length <= MAX_JSON_TEXT && stringAttribute(attributes, INPUT_MIME_TYPE)?.includes('json') === true
+        ? input
+        : undefined;
     const mimeType = stringAttribute(attributes, OUTPUT_MIME_TYPE);
     const output = mimeType === undefined || mimeType.includes('json') ? attributes[OUTPUT_VALUE] : undefined;
     const body = jsonObject(output);
-    if (!body) return compactFacts({ peer: 'openinference', requestModel, clientLabel });
+    if (!body) return compactFacts({ peer: 'openinference', requestModel, requestBody, clientLabel });
     const generation = langChainGeneration(body);
     if (generation) {
-      return compactFacts({ peer: 'openinference', requestModel, clientLabel, ...generation });
+      return compactFacts({ peer: 'openinference', requestModel, requestBody, clientLabel, ...generation });
     }
     // The raw provider response (OpenAI instrumentation): deriveRoute reads it as the body it is
     // (already parsed here, so it is parsed once).
-    return compactFacts({ peer: 'openinference', requestModel, clientLabel, responseBody: body });
+    return compactFacts({ peer: 'openinference', requestModel, requestBody, clientLabel, responseBody: body });
   },
 };
 

@@ -15,6 +15,8 @@ export interface PeerSpanFacts {
   responseId?: string;
   /** The response body, parsed, when the peer kept it whole (OpenInference `output.value`). */
   responseBody?: Record<string, unknown>;
+  /** The request body as sent, JSON text (OpenInference `input.value`): its routing preferences become `gen_ai.route.policy`. */
+  requestBody?: string;
   /** AI SDK `providerMetadata` (`ai.response.providerMetadata`, opt-in in `@ai-sdk/otel`). */
   providerMetadata?: Record<string, unknown>;
   /** The base URL or server the call went to, when the peer recorded it. */
