@@ -6,7 +6,7 @@ import { type EndingSpan, RouteSpanProcessor } from './route-span-processor';
 // Every attribute name the peer readers look at, so hostile values land where they are read.
 const PEER_KEYS = [
   'openinference.span.kind', 'llm.provider', 'llm.system', 'llm.model_name', 'llm.invocation_parameters', 'output.value',
-  'output.mime_type', 'metadata', 'ai.operationId', 'ai.model.provider', 'ai.model.id', 'ai.response.model', 'ai.response.id',
+  'output.mime_type', 'metadata', 'input.value', 'input.mime_type', 'ai.operationId', 'ai.model.provider', 'ai.model.id', 'ai.response.model', 'ai.response.id',
   'ai.response.providerMetadata', 'rpc.system', 'rpc.service', 'rpc.method', 'aws.request.id', 'cloud.region',
   'langfuse.observation.type', 'langfuse.observation.metadata.ls_provider', 'langfuse.observation.metadata.ls_model_name',
   'gen_ai.operation.name', 'gen_ai.system', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.response.model',
@@ -49,7 +49,14 @@ const randomBag = fc.dictionary(attributeKey, attributeValue, { maxKeys: 16 });
 // Bags shaped like each peer's model-call span, with hostile values in the fields that decide.
 const openRouterBody = fc.record({ id: fc.oneof(providerish, fc.constant('gen-1780944464-aVi4x8Mw2aEBGnCL6z99')), provider: providerish, model: providerish });
 const peerShapedBag = fc.oneof(
-  fc.record({ 'openinference.span.kind': fc.constant('LLM'), 'llm.system': providerish, 'output.value': openRouterBody.map((body) => JSON.stringify(body)), 'output.mime_type': fc.constant('application/json') }),
+  fc.record({
+    'openinference.span.kind': fc.constant('LLM'),
+    'llm.system': providerish,
+    'output.value': openRouterBody.map((body) => JSON.stringify(body)),
+    'output.mime_type': fc.constant('application/json'),
+    'input.value': fc.record({ provider: fc.dictionary(hostileName, fc.jsonValue({ maxDepth: 2 })), models: fc.array(providerish, { maxLength: 3 }) }, { requiredKeys: [] }).map((body) => JSON.stringify(body)),
+    'input.mime_type': fc.constant('application/json'),
+  }),
   fc.record({ 'gen_ai.operation.name': fc.constant('chat'), 'gen_ai.provider.name': providerish, 'gen_ai.request.model': providerish, 'gen_ai.response.id': fc.oneof(providerish, fc.constant('gen-1796549295-XwFdk8KyKJWj5M8o2iDO')), 'server.address': fc.oneof(hostileName, fc.constantFrom('openrouter.ai', 'api.openai.com', 'ai-gateway.vercel.sh')) }),
   fc.record({ 'rpc.system': fc.constant('aws-api'), 'rpc.service': fc.constant('BedrockRuntime'), 'rpc.method': fc.constant('Converse'), 'gen_ai.request.model': fc.oneof(providerish, fc.constantFrom('anthropic.claude-3-5-sonnet-20240620-v1:0', 'us.constructor.x-v1:0', 'arn:aws:bedrock:us-east-1:1:inference-profile/__proto__.x')), 'aws.request.id': providerish, 'cloud.region': hostileName }),
   fc.record({ 'gen_ai.operation.name': fc.constant('chat'), 'gen_ai.system': providerish, 'ai.response.providerMetadata': fc.record({ gateway: fc.record({ routing: fc.record({ finalProvider: providerish, resolvedProvider: providerish }) }), openrouter: fc.record({ provider: providerish }) }, { requiredKeys: [] }).map((value) => JSON.stringify(value)) }),
