@@ -77,7 +77,7 @@ export class RouteSpanProcessor {
   private readonly maxTrackedParents: number;
   // Upstreams seen below each unfinished parent span, keyed by trace and span id.
   private readonly upstreamsByParent = new Map<string, Set<string>>();
-  // HTTP client spans started below each unfinished model-call span (their headers arrive later).
+  // HTTP client spans started below each unfinished span (their response headers arrive later).
   private readonly exchangesByParent = new Map<string, EndingSpan[]>();
 
   /** Creates the processor; see {@link RouteSpanProcessorOptions}. */
