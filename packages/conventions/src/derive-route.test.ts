@@ -364,3 +364,17 @@ describe('deriveRoute Azure behind a gateway that relays its headers', () => {
     expect(attribution).toMatchObject({ gateway: 'cloudflare', upstream: 'azure.ai.openai', path: ['cloudflare', 'azure.ai.openai', 'openai'], region: 'eastus' });
   });
 });
+
+describe('deriveRoute Hugging Face router provider paths (DESIGN.md §2.5)', () => {
+  it.each([
+    ['https://router.huggingface.co/novita/v3/openai/chat/completions', 'novita'],
+    ['https://router.huggingface.co/fireworks-ai/inference/v1/chat/completions', 'fireworks'],
+    ['https://router.huggingface.co/together/v1/chat/completions', 'together'],
+  ])('%s → %s', (url, upstream) => {
+    expect(deriveRoute({ url, status: 200, responseBody: { model: 'm' } })).toMatchObject({ gateway: 'huggingface', upstream });
+  });
+
+  it('names no provider for the router’s own v1 route without a suffix or fingerprint', () => {
+    expect(deriveRoute({ url: 'https://router.huggingface.co/v1/chat/completions', requestModel: 'm:fastest', status: 200 }).upstream).toBeUndefined();
+  });
+});
