@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { deriveRoute } from '../../derive-route';
+
+const URL = 'http://localhost:4000/v1/chat/completions';
+
+describe('litellm rule', () => {
+  it('reads the cost header, the deployment, the call id and the served model without its prefix', () => {
+    const attribution = deriveRoute({
+      url: URL,
+      responseHeaders: { 'x-litellm-call-id': 'c1', 'x-litellm-model-id': 'd1', 'x-litellm-model-name': 'together_ai/meta-llama/Llama-3-70b', 'x-litellm-response-cost': '2.85e-05' },
+      responseBody: { model: 'alias' },
+    });
+    expect(attribution).toMatchObject({ upstream: 'together', responseModel: 'meta-llama/Llama-3-70b', deployment: 'd1', requestId: 'c1', cost: 0.0000285 });
+  });
+
+  it("treats LiteLLM's own budget refusal as the gateway's", () => {
+    const attribution = deriveRoute({
+      url: URL,
+      status: 429,
+      responseHeaders: { 'x-litellm-call-id': 'c2' },
+      responseBody: { error: { message: 'Budget has been exceeded! Key=… Max budget: 2.5', type: 'budget_exceeded', param: null, code: '429' } },
+    });
+    expect(attribution).toMatchObject({ gateway: 'litellm', errorSource: 'gateway' });
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it('keeps an unknown api-base host from naming anyone behind an OpenAI-compatible prefix', () => {
+    const attribution = deriveRoute({ url: URL, responseHeaders: { 'x-litellm-call-id': 'c', 'x-litellm-model-name': 'openai/m', 'x-litellm-model-api-base': 'http://10.0.0.3:8000/v1' } });
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it("takes the body's model only after a fallback (LiteLLM re-stamps it with the alias otherwise)", () => {
+    const headers = { 'x-litellm-call-id': 'c', 'x-litellm-attempted-fallbacks': '1' };
+    expect(deriveRoute({ url: URL, responseHeaders: headers, responseBody: { model: 'gpt-4o-mini-2024-07-18' } })).toMatchObject({ responseModel: 'gpt-4o-mini-2024-07-18', fallback: true });
+    expect(deriveRoute({ url: URL, responseHeaders: { 'x-litellm-call-id': 'c' }, responseBody: { model: 'alias' } }).responseModel).toBeUndefined();
+  });
+});

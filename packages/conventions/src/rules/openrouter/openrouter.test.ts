@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { deriveRoute } from '../../derive-route';
+import { normalizeProvider } from '../../providers';
+
+const URL = 'https://openrouter.ai/api/v1/chat/completions';
+
+describe('openrouter rule', () => {
+  it.each([
+    ['Z.AI', 'zai'],
+    ['xAI', 'x_ai'],
+    ['Mistral', 'mistral_ai'],
+    ['Google', 'gcp.vertex_ai'],
+    ['Google AI Studio', 'gcp.gemini'],
+    ['Amazon Bedrock', 'aws.bedrock'],
+    ['Azure', 'azure.ai.openai'],
+    ['Together 2', 'together'],
+    ['Cloudflare', 'cloudflare.workers_ai'],
+    ['Some New Host 3', 'some_new_host'],
+  ])('names %s as %s', (name, id) => {
+    expect(normalizeProvider(name, 'openrouter')).toBe(id);
+  });
+
+  it("treats OpenRouter's own refusals (no provider named) as the gateway's", () => {
+    for (const [status, body] of [
+      [401, { error: { message: 'Missing Authentication header', code: 401 } }],
+      [402, { error: { message: 'This request requires more credits', code: 402, metadata: { provider_name: null } } }],
+    ] as const) {
+      const attribution = deriveRoute({ url: URL, status, responseBody: body });
+      expect(attribution).toMatchObject({ gateway: 'openrouter', errorSource: 'gateway' });
+      expect(attribution.upstream).toBeUndefined();
+    }
+  });
+
+  it("treats a relayed provider error as the upstream's, and keeps the upstream", () => {
+    const attribution = deriveRoute({ url: URL, status: 429, responseBody: { error: { code: 429, message: 'Provider returned error', metadata: { provider_name: 'Google' } } } });
+    expect(attribution).toMatchObject({ upstream: 'gcp.vertex_ai', errorSource: 'upstream' });
+  });
+
+  it('recognises OpenRouter from its generation id alone (embeddings, images), never deciding the upstream from it', () => {
+    for (const id of ['gen-emb-1780944464-aVi4x8Mw2aEBGnCL6z99', 'gen-1780944464-aVi4x8Mw2aEBGnCL6z99']) {
+      const attribution = deriveRoute({ url: 'http://127.0.0.1:9/v1/embeddings', responseBody: { id, object: 'list' } });
+      expect(attribution).toMatchObject({ system: 'openrouter', gateway: 'openrouter', requestId: id });
+      expect(attribution.upstream).toBeUndefined();
+    }
+  });
+
+  it('reads the cost and the selected endpoint of openrouter_metadata', () => {
+    const attribution = deriveRoute({
+      url: URL,
+      responseBody: { id: 'gen-1-a', usage: { cost: 0.0042 }, openrouter_metadata: { attempt: 2, endpoints: { available: [{ provider: 'Fireworks', selected: false }, { provider: 'Together', selected: true }] } } },
+    });
+    expect(attribution).toMatchObject({ upstream: 'together', cost: 0.0042, attempts: 2, fallback: true });
+  });
+});
