@@ -22,7 +22,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinModules } from 'node:module';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// SERVEDBY_README_ROOT points the check at another tree (its own tests use a temporary one).
+const root = process.env.SERVEDBY_README_ROOT ? resolve(process.env.SERVEDBY_README_ROOT) : resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const mode = process.argv.includes('--fix') ? 'fix' : process.argv.includes('--list') ? 'list' : 'check';
 
 const PROGRAM_LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'tsx']);
@@ -37,6 +38,7 @@ const INSTALL = /^\s*(?:\$\s*)?npm\s+(?:install|i|add)\s+(.*)$/;
 export function documentFiles() {
   const files = ['README.md'];
   for (const parent of ['packages', 'apps']) {
+    if (!existsSync(join(root, parent))) continue;
     for (const name of readdirSync(join(root, parent))) {
       const readme = join(parent, name, 'README.md');
       if (existsSync(join(root, readme))) files.push(readme);
