@@ -69,6 +69,21 @@ describe('ChatOpenAI through OpenRouter', () => {
     expect(allAttributeText(telemetry.spans())).not.toContain('sk-test-secret');
   });
 
+  it("records the routing policy the call carried (model kwargs: OpenRouter's provider preferences)", async () => {
+    const model = new ChatOpenAI({
+      model: 'anthropic/claude-sonnet-4',
+      apiKey: 'sk-test-secret',
+      maxRetries: 0,
+      modelKwargs: { provider: { order: ['together', 'fireworks'], allow_fallbacks: false } },
+      configuration: { baseURL: sim.baseUrls.openrouter, fetch: captureRouteFetch(), defaultHeaders: { 'x-sim-upstream': 'Together' } },
+    });
+    await model.invoke('Hello', { callbacks: [handler()] });
+    const span = onlyModelSpan();
+    expect(span.attributes['gen_ai.route.policy']).toBe('{"provider":{"allow_fallbacks":false,"order":["together","fireworks"]}}');
+    expect(span.attributes['gen_ai.route.policy_hash']).toMatch(/^[0-9a-f]{16}$/);
+    expect(allAttributeText(telemetry.spans())).not.toContain('sk-test-secret');
+  });
+
   it('attributes a stream from its chunks and ends the span with the stream', async () => {
     const model = openAiCompatible(sim.baseUrls.openrouter, 'openai/gpt-4o', { 'x-sim-upstream': 'Fireworks' });
     const stream = await model.stream('Hello', { callbacks: [handler()] });

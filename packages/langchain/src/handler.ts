@@ -68,6 +68,8 @@ interface ModelRun {
   streamFinishReasons?: string[];
   scope?: ModelCallScope;
   configuration?: ModelConfiguration;
+  /** The invocation parameters (`model_kwargs` included): the routing preferences the call carried. */
+  invocationParams?: Record<string, unknown>;
   settleListener?: () => void;
 }
 
@@ -241,6 +243,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       startedAt: performance.now(),
       scope,
       configuration,
+      ...(invocationParams ? { invocationParams } : {}),
     };
     if (scope) {
       // The first route handler's span is the parent of the SDK's own spans (HTTP, aws-sdk).
@@ -258,6 +261,8 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       region: run.configuration?.region,
       providerHint: run.providerHint,
     };
+    // The request's routing preferences (OpenRouter `provider`, LiteLLM `fallbacks`) for the policy attributes.
+    if (run.invocationParams) known.request = { body: run.invocationParams };
     const capture = run.scope?.capturesByRun.get(run.runId)?.at(-1);
     if (capture) {
       const observation = capture.observation(known);
