@@ -65,9 +65,19 @@ function collectHeaders(headers: unknown): Map<string, string> {
     }
     const names = Object.keys(headers);
     const limit = Math.min(names.length, MAX_HEADERS);
+    const record = headers as Record<string, unknown>;
     for (let index = 0; index < limit; index++) {
       const name = names[index]!;
-      addHeader(map, name, (headers as Record<string, unknown>)[name]);
+      const value = record[name];
+      // The common case inline: a string value under a name of sane length, seen once.
+      if (typeof value === 'string' && name.length > 0 && name.length <= MAX_HEADER_NAME_LENGTH) {
+        const key = name.toLowerCase();
+        if (!map.has(key)) {
+          map.set(key, value.length > MAX_HEADER_VALUE_LENGTH ? value.slice(0, MAX_HEADER_VALUE_LENGTH) : value);
+          continue;
+        }
+      }
+      addHeader(map, name, value);
     }
   } catch {
     // A hostile or half-built headers object yields whatever was read before it threw.

@@ -34,17 +34,20 @@ function hrefOf(url: unknown): string | undefined {
   return undefined;
 }
 
-// Endpoints repeat call after call. Only URLs without user info, query or fragment are
-// remembered, so no credential or key is ever kept in memory.
+// Endpoints repeat call after call. The split never reads the query or fragment, so the memo is
+// keyed without them, and URLs with user info are never remembered: no key or credential is kept.
 const SPLIT = createBoundedMemo<UrlParts>(256, 1024);
-const MEMOIZABLE = /^[^?#@]*$/;
 
 /** Host (lower-case, no user info or port) and path of a URL, without its query. Never throws. */
 export function splitUrl(url: unknown): UrlParts {
   const href = hrefOf(url);
   if (href === undefined) return { pathname: '' };
-  if (href.length <= 1024 && MEMOIZABLE.test(href)) {
-    const parts = SPLIT.get(href, splitHref);
+  const query = href.indexOf('?');
+  const fragment = href.indexOf('#');
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment);
+  const key = end === -1 ? href : href.slice(0, end);
+  if (key.length <= 1024 && !key.includes('@')) {
+    const parts = SPLIT.get(key, splitHref);
     // A copy: callers own what they get.
     return parts.host === undefined ? { pathname: parts.pathname } : { host: parts.host, pathname: parts.pathname };
   }
