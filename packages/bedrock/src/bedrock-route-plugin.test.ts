@@ -150,6 +150,25 @@ describe('Converse', () => {
     });
   });
 
+  it("with providerName 'upstream', names the model vendor as gen_ai.provider.name and keeps the gateway", async () => {
+    const upstreamNamed = instrumentBedrock(createTestClient(stub.url), {
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+      providerName: 'upstream',
+    });
+    try {
+      await upstreamNamed.send(converse('anthropic.claude-3-5-sonnet-20240620-v1:0'));
+      expect(onlySpan().attributes).toMatchObject({
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.system': 'anthropic',
+        'gen_ai.route.gateway': 'aws.bedrock',
+        'gen_ai.route.upstream': 'anthropic',
+      });
+    } finally {
+      upstreamNamed.destroy();
+    }
+  });
+
   it('records prompt and completion text only when asked to', async () => {
     const capturing = instrumentBedrock(createTestClient(stub.url), { tracerProvider: telemetry.tracerProvider, captureContent: true });
     await capturing.send(converse('amazon.nova-lite-v1:0'));
