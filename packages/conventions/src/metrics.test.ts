@@ -115,3 +115,23 @@ describe('createRouteMetrics', () => {
     expect(metric('gen_ai.client.token.usage')?.dataPoints ?? []).toHaveLength(0);
   });
 });
+
+describe('createRouteMetrics: cost and providerName', () => {
+  it("records the gateway's cost with the route dimensions, and names the upstream as provider with providerName 'upstream'", async () => {
+    const { meter, collect } = setup();
+    const routeMetrics = createRouteMetrics(meter, { semconv: 'latest', providerName: 'upstream' });
+    routeMetrics.record({ operation: 'chat', attribution: { ...openRouterTogether, cost: 0.00042 }, durationSeconds: 0.2 });
+    routeMetrics.record({ operation: 'chat', attribution: openRouterTogether, durationSeconds: 0.2 });
+    const metric = await collect();
+    const cost = metric('gen_ai.client.cost');
+    expect(cost?.descriptor.unit).toBe('USD');
+    expect(cost?.dataPoints).toHaveLength(1);
+    expect(cost!.dataPoints[0]!.value.sum).toBe(0.00042);
+    expect(cost!.dataPoints[0]!.value.count).toBe(1);
+    expect(cost!.dataPoints[0]!.attributes).toMatchObject({
+      'gen_ai.provider.name': 'together',
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'together',
+    });
+  });
+});
