@@ -13,8 +13,9 @@
  * `apim-request-id` either: a refusal without any fingerprint of a backend is APIM's, one with
  * them is the backend's, relayed.
  * Evidence: real saved outputs of Microsoft's AI-Gateway labs (`__fixtures__/`): proxied calls
- * with every relayed header, APIM's own content-safety 400s; the 401/429/403 refusals are from
- * the APIM docs only.
+ * with every relayed header, APIM's own content-safety 400s; its own 401 (missing subscription
+ * key, `{statusCode, message}`) from an SDK error pasted in a GitHub issue; the 429/403 refusals
+ * are from the APIM docs only.
  */
 import { text } from '../../shared/json';
 import { azureRegion, bodyModel, hop, pathSegments, refused } from '../helpers';
