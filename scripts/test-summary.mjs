@@ -11,27 +11,28 @@ const lanes = new Map([
 ]);
 const [mainLane, sdk2Lane] = [...lanes.values()];
 const missing = [];
-for (const parent of ['packages', 'apps']) {
-  if (!existsSync(parent)) continue;
-  for (const name of readdirSync(parent)) {
-    const dir = join(parent, name);
-    const manifest = join(dir, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const scripts = JSON.parse(readFileSync(manifest, 'utf8')).scripts ?? {};
-    if (!scripts.test || !scripts.test.includes('vitest')) continue;
-    const outputDir = join(dir, 'test-output');
-    const reports = existsSync(outputDir)
-      ? readdirSync(outputDir).filter((file) => /^vitest.*\.json$/.test(file))
-      : [];
-    if (!reports.some((file) => !file.endsWith('-sdk2.json'))) missing.push(dir);
-    for (const report of reports) {
-      const result = JSON.parse(readFileSync(join(outputDir, report), 'utf8'));
-      const lane = report.endsWith('-sdk2.json') ? sdk2Lane : mainLane;
-      lane.reports += 1;
-      lane.passed += result.numPassedTests ?? 0;
-      lane.failed += result.numFailedTests ?? 0;
-      lane.skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
-    }
+// Workspaces: every folder under packages/ and apps/, plus the top-level examples/ workspace.
+const workspaceDirs = [
+  ...['packages', 'apps'].flatMap((parent) => (existsSync(parent) ? readdirSync(parent).map((name) => join(parent, name)) : [])),
+  'examples',
+];
+for (const dir of workspaceDirs) {
+  const manifest = join(dir, 'package.json');
+  if (!existsSync(manifest)) continue;
+  const scripts = JSON.parse(readFileSync(manifest, 'utf8')).scripts ?? {};
+  if (!scripts.test || !scripts.test.includes('vitest')) continue;
+  const outputDir = join(dir, 'test-output');
+  const reports = existsSync(outputDir)
+    ? readdirSync(outputDir).filter((file) => /^vitest.*\.json$/.test(file))
+    : [];
+  if (!reports.some((file) => !file.endsWith('-sdk2.json'))) missing.push(dir);
+  for (const report of reports) {
+    const result = JSON.parse(readFileSync(join(outputDir, report), 'utf8'));
+    const lane = report.endsWith('-sdk2.json') ? sdk2Lane : mainLane;
+    lane.reports += 1;
+    lane.passed += result.numPassedTests ?? 0;
+    lane.failed += result.numFailedTests ?? 0;
+    lane.skipped += (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
   }
 }
 for (const dir of missing) console.log(`no test report from ${dir}`);
