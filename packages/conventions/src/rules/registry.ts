@@ -9,6 +9,7 @@ import { azureApim } from './azure.apim/azure.apim';
 import { azure } from './azure/azure';
 import { bifrost } from './bifrost/bifrost';
 import { cloudflare } from './cloudflare/cloudflare';
+import { workersAi } from './cloudflare.workers_ai/cloudflare.workers_ai';
 import { databricks } from './databricks/databricks';
 import { fastly } from './fastly/fastly';
 import { vertex } from './gcp.vertex_ai/gcp.vertex_ai';
@@ -45,6 +46,7 @@ export const RULES: readonly RouteRule[] = [
   azure,
   awsBedrock,
   vertex,
+  workersAi,
   snowflake,
   databricks,
   ...directProviderRules,

@@ -17,3 +17,15 @@ describe('cloudflare rule (docs-only header values: no recording with cf-aig-* v
     expect(deriveRoute({ url: 'https://gateway.ai.cloudflare.com/v1/acct/gw/workers-ai/@cf/meta/llama', status: 200 }).upstream).toBe('cloudflare.workers_ai');
   });
 });
+
+describe('cloudflare dynamic routes (docs-only: cloudflare-docs dynamic-routing/usage.mdx; no recording)', () => {
+  it('docs-only: cf-aig-provider and cf-aig-model name who served; a custom- slug stays the user alias', () => {
+    const url = 'https://gateway.ai.cloudflare.com/v1/acct/gw/dynamic/route/chat/completions';
+    expect(deriveRoute({ url, responseHeaders: { 'cf-aig-provider': 'google-vertex-ai', 'cf-aig-model': 'gemini-2.5-flash', 'cf-aig-step': '1' } })).toMatchObject({
+      upstream: 'gcp.vertex_ai',
+      responseModel: 'gemini-2.5-flash',
+      fallback: true,
+    });
+    expect(deriveRoute({ url, responseHeaders: { 'cf-aig-provider': 'custom-openai' } }).upstream).toBe('custom_openai');
+  });
+});

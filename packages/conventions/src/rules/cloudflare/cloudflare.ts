@@ -6,7 +6,7 @@
  * fingerprint of the provider in the response is preferred. Request id = `cf-aig-log-id`; a
  * cache hit is `cf-aig-cache-status: HIT`.
  */
-import { text } from '../../shared/json';
+import { integer, text } from '../../shared/json';
 import { normalizeName, tableOf } from '../../vocabulary';
 import { bodyModel, firstHeaderWith, hop, pathSegments, signal } from '../helpers';
 import type { HopFacts, RouteRule } from '../rule';
@@ -46,15 +46,25 @@ export const cloudflare: RouteRule = {
     } else if (cacheStatus === 'MISS') {
       result.cacheHit = false;
     }
+    // Dynamic routes name the provider and model used (`cf-aig-provider`, `cf-aig-model`); a
+    // `custom-…` slug is the user's own provider, folded as it is, never read as a known one.
+    const servedBy = text(context.headers.get('cf-aig-provider'));
     const fingerprint = context.headerFingerprint() ?? context.bodyFingerprint();
-    if (fingerprint) result.next = fingerprint;
+    if (servedBy && result.cacheHit !== true) {
+      const provider = servedBy.startsWith('custom-') ? normalizeName(servedBy) : normalizeName(servedBy, CLOUDFLARE_NAMES);
+      if (provider !== 'cloudflare') result.next = hop(provider, 'header.cf-aig-provider', 'served-by');
+    } else if (fingerprint) result.next = fingerprint;
     else if (directive) {
       const provider = normalizeName(directive.provider, CLOUDFLARE_NAMES);
       if (provider !== 'cloudflare') result.next = hop(provider, directive.name, 'gateway-route');
     }
-    const model = bodyModel(context);
+    const servedModel = text(context.headers.get('cf-aig-model'));
+    const model = servedModel ? { value: servedModel, signal: signal('header.cf-aig-model', 'served-by') } : bodyModel(context);
     if (model) result.responseModel = model;
     result.vendorModel = model?.value ?? context.requestModel;
+    // `cf-aig-step`: which entry of the universal endpoint's fallback list served (0 = the first).
+    const step = integer(context.headers.get('cf-aig-step'));
+    if (step !== undefined) result.fallback = step > 0;
     const requestId = text(context.headers.get('cf-aig-log-id')) ?? text(context.headers.get('cf-aig-request-id'));
     if (requestId) result.requestId = requestId;
     return result;

@@ -35,3 +35,21 @@ describe('litellm rule', () => {
     expect(deriveRoute({ url: URL, responseHeaders: { 'x-litellm-call-id': 'c' }, responseBody: { model: 'alias' } }).responseModel).toBeUndefined();
   });
 });
+
+describe('litellm: OpenAI-compatible prefixes and streams after a fallback', () => {
+  it('names OpenAI for an openai/ prefix only with OpenAI evidence (api-base host or its passed-through headers)', () => {
+    const headers = { 'x-litellm-call-id': 'c', 'x-litellm-model-name': 'openai/my-vllm-model' };
+    expect(deriveRoute({ url: URL, responseHeaders: headers }).upstream).toBeUndefined();
+    expect(deriveRoute({ url: URL, responseHeaders: { ...headers, 'llm_provider-openai-organization': 'org' } }).upstream).toBe('openai');
+  });
+
+  it('never takes a stream chunk model as served after a fallback (chunks carry the requested group)', () => {
+    const attribution = deriveRoute({
+      url: URL,
+      responseHeaders: { 'x-litellm-call-id': 'c', 'x-litellm-attempted-fallbacks': '1' },
+      responseBody: 'data: {"id":"c1","model":"primary-group","choices":[]}\n\n',
+    });
+    expect(attribution.fallback).toBe(true);
+    expect(attribution.responseModel).toBeUndefined();
+  });
+});

@@ -39,6 +39,9 @@ export const LITELLM_NAMES = tableOf({
   watsonx_text: 'ibm.watsonx.ai',
 });
 
+// Error types only LiteLLM's proxy answers with (OpenAI's quota error is `insufficient_quota`).
+const BODY_ERROR_TYPES: ReadonlySet<string> = new Set(['budget_exceeded']);
+
 // LiteLLM's own refusals: budget, key and rate-limit errors its proxy raises before any upstream.
 const OWN_ERROR_TYPES: ReadonlySet<string> = new Set([
   'budget_exceeded',
@@ -62,8 +65,9 @@ function nextHop(context: RuleContext): { next?: HopSignal; served?: string } {
     served = slash > 0 ? modelName.slice(slash + 1) : modelName;
     if (slash > 0) {
       const provider = normalizeName(modelName.slice(0, slash), LITELLM_NAMES);
-      // `openai/…` means "OpenAI-compatible": the api-base host says who it really is.
-      const generic = provider === 'openai' && apiBaseHost !== undefined && apiBaseProvider !== 'openai';
+      // `openai/…` means "OpenAI-compatible" (vLLM, Apertus, any custom api_base): it names OpenAI
+      // only when the api-base host is OpenAI's or OpenAI's own headers came back through LiteLLM.
+      const generic = provider === 'openai' && apiBaseProvider !== 'openai' && context.headerFingerprint('llm_provider-')?.provider !== 'openai';
       if (!generic) return { next: hop(provider, 'header.x-litellm-model-name', 'served-by'), served };
     }
   }
@@ -82,6 +86,10 @@ export const litellm: RouteRule = {
   names: LITELLM_NAMES,
   hints: ['litellm'],
   recognise(context) {
+    // LiteLLM's own refusal body (BudgetExceededError) names it even without its headers.
+    if (context.body.errorType !== undefined && BODY_ERROR_TYPES.has(context.body.errorType)) {
+      return { signal: signal('body.error.type', 'fingerprint'), source: 'body' };
+    }
     if (context.headers.size === 0) return undefined;
     const name =
       (context.headers.has('x-litellm-call-id') && 'x-litellm-call-id') ||
@@ -101,6 +109,11 @@ export const litellm: RouteRule = {
       result.responseModel = { value: served, signal: signal('header.x-litellm-model-name', 'served-by') };
       result.vendorModel = served;
     }
+    // `x-litellm-cache-key` comes back only when LiteLLM answered from its own cache.
+    if (headers.has('x-litellm-cache-key')) {
+      result.cacheHit = true;
+      result.evidence = [signal('header.x-litellm-cache-key', 'fingerprint')];
+    }
     const deployment = text(headers.get('x-litellm-model-id'));
     if (deployment) result.deployment = deployment;
     const callId = text(headers.get('x-litellm-call-id'));
@@ -109,9 +122,11 @@ export const litellm: RouteRule = {
     const retries = integer(headers.get('x-litellm-attempted-retries'));
     if (fallbacks !== undefined || retries !== undefined) result.attempts = 1 + (fallbacks ?? 0) + (retries ?? 0);
     if (fallbacks !== undefined) result.fallback = fallbacks > 0;
-    // LiteLLM re-stamps body `model` with the requested alias, except after a fallback.
-    result.rewritesBodyModel = !(fallbacks !== undefined && fallbacks > 0);
-    if (!result.responseModel && fallbacks !== undefined && fallbacks > 0) {
+    // LiteLLM re-stamps body `model` with the requested alias, except after a fallback on a JSON
+    // answer: its stream chunks carry the requested group even then (BerriAI/litellm#31722).
+    const bodyServed = fallbacks !== undefined && fallbacks > 0 && context.body.format !== 'sse';
+    result.rewritesBodyModel = !bodyServed;
+    if (!result.responseModel && bodyServed) {
       const model = bodyModel(context);
       if (model) result.responseModel = model;
     }

@@ -17,3 +17,9 @@ describe('portkey rule', () => {
     expect(deriveRoute({ url: 'https://api.portkey.ai/v1', responseHeaders: { 'x-portkey-provider': 'workers-ai' } }).upstream).toBe('cloudflare.workers_ai');
   });
 });
+
+describe('portkey managed host (docs-only: portkey.ai/docs/aigw)', () => {
+  it('docs-only: aigw.portkey.ai is Portkey', () => {
+    expect(deriveRoute({ url: 'https://aigw.portkey.ai/v1/chat/completions', responseHeaders: { 'x-portkey-provider': 'anthropic' } })).toMatchObject({ gateway: 'portkey', upstream: 'anthropic' });
+  });
+});

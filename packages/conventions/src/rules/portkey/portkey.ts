@@ -44,7 +44,8 @@ function withoutSecrets(value: unknown, depth = 0): unknown {
 export const portkey: RouteRule = {
   id: 'portkey',
   role: 'gateway',
-  hosts: ['api.portkey.ai'],
+  // `aigw.portkey.ai` is the managed host's newer name (Prisma AIRS AI Gateway docs).
+  hosts: ['api.portkey.ai', 'aigw.portkey.ai'],
   names: PORTKEY_NAMES,
   hints: ['portkey'],
   recognise(context) {

@@ -47,6 +47,21 @@ function routingOf(context: RuleContext): Routing {
   };
 }
 
+// `modelAttempts[].providerAttempts[]` (newer routing blocks): the provider of the last attempt made.
+function lastProviderAttempt(routing: JsonObject | undefined): string | undefined {
+  const modelAttempts = own(routing, 'modelAttempts');
+  if (!Array.isArray(modelAttempts)) return undefined;
+  for (let model = Math.min(modelAttempts.length, 16) - 1; model >= 0; model--) {
+    const providerAttempts = own(modelAttempts[model], 'providerAttempts');
+    if (!Array.isArray(providerAttempts)) continue;
+    for (let index = Math.min(providerAttempts.length, 16) - 1; index >= 0; index--) {
+      const provider = text(own(providerAttempts[index], 'provider'));
+      if (provider) return provider;
+    }
+  }
+  return undefined;
+}
+
 /** The Vercel AI Gateway rule. */
 export const vercel: RouteRule = {
   id: 'vercel',
@@ -77,6 +92,18 @@ export const vercel: RouteRule = {
       result.next = hop(normalizeName(finalProvider, VERCEL_NAMES), `${source}.finalProvider`, 'served-by');
     } else if (successProvider) {
       result.next = hop(normalizeName(successProvider, VERCEL_NAMES), `${source}.attempts`, 'served-by');
+    }
+    // A failed call (a whole error response, not a mid-stream error chunk): the last provider
+    // attempt is the upstream that answered with the error; with no provider attempt at all, the
+    // gateway refused it itself (`model_not_found`).
+    if (context.body.error === true && context.body.format !== 'sse' && !result.next) {
+      const failedAttempt = lastProviderAttempt(routing);
+      if (failedAttempt) {
+        result.next = hop(normalizeName(failedAttempt, VERCEL_NAMES), `${source}.modelAttempts.providerAttempts`, 'served-by');
+        result.errorSource = 'upstream';
+      } else if (routing === undefined || attempts.length === 0) {
+        result.errorSource = 'gateway';
+      }
     }
     const servedModel = text(own(success, 'providerApiModelId'));
     const fellBack = attempts.length > 0 ? successIndex > 0 || (successIndex < 0 && attempts.length > 1) : undefined;
