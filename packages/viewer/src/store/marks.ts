@@ -1,4 +1,4 @@
-import type { SpanFact } from './rows';
+import type { RollupDimensions, SpanFact } from './rows';
 
 /** Why a span is left out of the model-call counts. */
 export type MarkKind = 'wrapper' | 'gateway';
@@ -9,6 +9,9 @@ export interface SpanMark {
   spanId: string;
   startMs: number;
   kind: MarkKind;
+  serviceName: string;
+  /** Set when the marked span is a model call: what to subtract from the rollup. */
+  dimensions?: RollupDimensions;
 }
 
 /** Options of {@link createStructureTracker}. */
@@ -70,7 +73,8 @@ export function createStructureTracker(options: StructureTrackerOptions = {}) {
       for (const spanId of ids) {
         if (marked.has(spanId)) continue;
         marked.add(spanId);
-        into.push({ traceId, spanId, startMs: spans.get(spanId)!.startMs, kind });
+        const fact = spans.get(spanId)!;
+        into.push({ traceId, spanId, startMs: fact.startMs, kind, serviceName: fact.serviceName, ...(fact.dimensions ? { dimensions: fact.dimensions } : {}) });
       }
     }
   }

@@ -80,6 +80,22 @@ export function spanRow(span: SpanRecord): string {
 
 const MODEL_OPERATION_SET = new Set<string>(MODEL_OPERATIONS);
 
+/**
+ * A model call's rollup dimensions as the engine computes them from the stored row (the
+ * materialized columns), so a call marked later can be subtracted from the per-minute rollup.
+ */
+export interface RollupDimensions {
+  Gateway: string;
+  RequestModel: string;
+  Upstream: string;
+  PolicyHash: string;
+  ErrorSource: string;
+  IsError: number;
+  CacheHit: number;
+  CostCalls: number;
+  Cost: number;
+}
+
 /** The few facts of a span the ingest-time structure rules need (see `marks.ts`). */
 export interface SpanFact {
   traceId: string;
@@ -88,17 +104,41 @@ export interface SpanFact {
   serviceName: string;
   startMs: number;
   modelCall: boolean;
+  /** Set on model calls. */
+  dimensions?: RollupDimensions;
 }
 
 /** The structure facts of one span. */
 export function spanFact(span: SpanRecord): SpanFact {
   const operation = span.attributes[ATTRIBUTE.operationName];
+  const modelCall = typeof operation === 'string' && MODEL_OPERATION_SET.has(operation);
+  const text = (key: string) => {
+    const value = span.attributes[key];
+    return value === undefined ? '' : attributeString(value);
+  };
+  let dimensions: RollupDimensions | undefined;
+  if (modelCall) {
+    const cost = text(ATTRIBUTE.cost);
+    const costValue = cost === '' ? Number.NaN : Number(cost);
+    dimensions = {
+      Gateway: text(ATTRIBUTE.gateway),
+      RequestModel: text(ATTRIBUTE.requestModel),
+      Upstream: text(ATTRIBUTE.upstream),
+      PolicyHash: text(ATTRIBUTE.policyHash),
+      ErrorSource: text(ATTRIBUTE.errorSource),
+      IsError: span.statusCode === 2 ? 1 : 0,
+      CacheHit: text(ATTRIBUTE.cacheHit) === 'true' ? 1 : 0,
+      CostCalls: Number.isFinite(costValue) ? 1 : 0,
+      Cost: Number.isFinite(costValue) ? costValue : 0,
+    };
+  }
   return {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId ?? '',
     serviceName: span.serviceName,
     startMs: span.startMs,
-    modelCall: typeof operation === 'string' && MODEL_OPERATION_SET.has(operation),
+    modelCall,
+    ...(dimensions ? { dimensions } : {}),
   };
 }

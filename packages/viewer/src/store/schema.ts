@@ -68,6 +68,8 @@ export const MATERIALIZED_COLUMNS = {
   // One 8-byte key per span (and per parent), so the marks side table is matched without reading
   // the 48 bytes of trace and span id of every row.
   spanKey: { name: 'SpanKey', type: 'UInt64', expression: 'cityHash64(TraceId, SpanId)' },
+  traceKey: { name: 'TraceKey', type: 'UInt64', expression: 'cityHash64(TraceId)' },
+  isRoot: { name: 'IsRoot', type: 'UInt8', expression: "ParentSpanId = ''" },
   parentKey: { name: 'ParentKey', type: 'UInt64', expression: 'cityHash64(TraceId, ParentSpanId)' },
 } as const satisfies Record<string, MaterializedColumn>;
 
@@ -159,9 +161,25 @@ export function createMarksTableSql(options: { database: string; table: string; 
     TraceId String,
     SpanId String,
     Mark LowCardinality(String),
-    SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId)
+    SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId),
+    ${MARK_DIMENSION_COLUMNS.map((column) => `${column} DEFAULT ${column.endsWith('UInt8') || column.includes('Int64') || column.includes('Decimal') ? '0' : "''"}`).join(',\n    ')}
   ) ENGINE = ReplacingMergeTree() ORDER BY (TraceId, SpanId) ${ttl}`;
 }
+
+/** The rollup dimensions a mark carries, so marked model calls can be subtracted from the rollup. */
+export const MARK_DIMENSION_COLUMNS = [
+  'ServiceName LowCardinality(String)',
+  'IsModelCall UInt8',
+  'Gateway LowCardinality(String)',
+  'RequestModel LowCardinality(String)',
+  'Upstream LowCardinality(String)',
+  'PolicyHash LowCardinality(String)',
+  'ErrorSource LowCardinality(String)',
+  'IsError UInt8',
+  'CacheHit UInt8',
+  'CostCalls Int64',
+  'Cost Decimal128(12)',
+] as const;
 
 /**
  * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for every materialized column, so a table created by an
@@ -177,4 +195,59 @@ export function addMaterializedColumnsSql(options: { database: string; table: st
 /** Name of the marks side table of a traces table. */
 export function marksTable(table: string): string {
   return `${table}_servedby_marks`;
+}
+
+/** Name of the per-minute rollup of a traces table. */
+export function rollupTable(table: string): string {
+  return `${table}_servedby_minutes`;
+}
+
+/** The rollup's dimensions, in key order. */
+export const ROLLUP_DIMENSIONS = ['Minute', 'ServiceName', 'IsModelCall', 'IsRoot', 'Gateway', 'RequestModel', 'Upstream', 'PolicyHash', 'ErrorSource', 'IsError', 'CacheHit'] as const;
+
+/**
+ * A per-minute rollup of the viewer's own table, filled by a MATERIALIZED VIEW on every insert:
+ * span, root-span and model-call counts and exact cost sums per service, gateway, requested model,
+ * upstream, policy hash, error source, error and cache hit. Topology, drift (windows of whole
+ * minutes), cost, errors, policies and the summary read it instead of every span: a day is
+ * 1,440 minutes whatever the traffic. Spans the structure rules mark later are subtracted from
+ * it with the marks table (which carries the same dimensions).
+ */
+export function createRollupSql(options: { database: string; table: string; ttlSeconds?: number }): string[] {
+  const rollup = `${identifier(options.database)}.${identifier(rollupTable(options.table))}`;
+  const source = `${identifier(options.database)}.${identifier(options.table)}`;
+  const ttl = options.ttlSeconds ? `TTL Minute + toIntervalSecond(${Math.floor(options.ttlSeconds)})` : '';
+  const operations = MODEL_OPERATIONS.map((operation) => `'${operation}'`).join(', ');
+  return [
+    `CREATE TABLE IF NOT EXISTS ${rollup} (
+      Minute DateTime,
+      ServiceName LowCardinality(String),
+      IsModelCall UInt8,
+      IsRoot UInt8,
+      Gateway LowCardinality(String),
+      RequestModel LowCardinality(String),
+      Upstream LowCardinality(String),
+      PolicyHash LowCardinality(String),
+      ErrorSource LowCardinality(String),
+      IsError UInt8,
+      CacheHit UInt8,
+      Policy LowCardinality(String),
+      Spans Int64,
+      CostCalls Int64,
+      Cost Decimal128(12)
+    ) ENGINE = SummingMergeTree((Spans, CostCalls, Cost)) ORDER BY (${ROLLUP_DIMENSIONS.join(', ')}) ${ttl}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${identifier(options.database)}.${identifier(`${rollupTable(options.table)}_mv`)} TO ${rollup} AS
+      ${rollupSelect(source, operations)}`,
+  ];
+}
+
+/** The rollup's SELECT over a traces table (the MV's body, and the backfill of existing rows). */
+export function rollupSelect(source: string, operations = MODEL_OPERATIONS.map((operation) => `'${operation}'`).join(', ')): string {
+  return `SELECT toStartOfMinute(Timestamp) AS Minute, ServiceName, GenAiOperation IN (${operations}) AS IsModelCall, ParentSpanId = '' AS IsRoot,
+             RouteGateway AS Gateway, GenAiRequestModel AS RequestModel, RouteUpstream AS Upstream, RoutePolicyHash AS PolicyHash,
+             RouteErrorSource AS ErrorSource, StatusCode IN ('STATUS_CODE_ERROR', 'Error') AS IsError,
+             SpanAttributes['${ATTRIBUTE.cacheHit}'] = 'true' AS CacheHit, any(RoutePolicy) AS Policy,
+             count() AS Spans, countIf(UsageCost IS NOT NULL) AS CostCalls, sum(toDecimal128(ifNull(UsageCost, 0), 12)) AS Cost
+      FROM ${source}
+      GROUP BY ${ROLLUP_DIMENSIONS.join(', ')}`;
 }

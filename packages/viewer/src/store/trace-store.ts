@@ -24,6 +24,10 @@ import {
   columnExpressions,
   addMaterializedColumnsSql,
   createMarksTableSql,
+  createRollupSql,
+  MARK_DIMENSION_COLUMNS,
+  rollupSelect,
+  rollupTable,
   createTracesTableSql,
   identifier,
   isSafeName,
@@ -160,7 +164,16 @@ export async function openTraceStore(options: TraceStoreOptions): Promise<TraceS
   }
   if (!readOnly) {
     await engine.command(createMarksTableSql({ database, table, ...(options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {}) }));
-    await engine.command(`ALTER TABLE ${identifier(database)}.${identifier(marksTable(table))} ADD COLUMN IF NOT EXISTS SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId)`);
+    const marksName = `${identifier(database)}.${identifier(marksTable(table))}`;
+    await engine.command(`ALTER TABLE ${marksName} ADD COLUMN IF NOT EXISTS SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId)`);
+    for (const definition of MARK_DIMENSION_COLUMNS) await engine.command(`ALTER TABLE ${marksName} ADD COLUMN IF NOT EXISTS ${definition}`);
+    const rollupExisted = (await engine.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {database:String} AND name = {name:String}', { database, name: rollupTable(table) })).length > 0;
+    const ttl = options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {};
+    for (const statement of createRollupSql({ database, table, ...ttl })) await engine.command(statement);
+    // A table filled before the rollup existed (an older viewer): roll up what is there, once.
+    if (!rollupExisted && existing.length > 0) {
+      await engine.command(`INSERT INTO ${identifier(database)}.${identifier(rollupTable(table))} ${rollupSelect(`${identifier(database)}.${identifier(table)}`)}`);
+    }
   }
   return createTraceStore({ engine, database, table, readOnly });
 }
@@ -192,6 +205,29 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     WHERE ${isModelCall} AND ${rangeCondition} AND ${notMarked}`;
 
   const query = <Row>(sql: string, parameters?: QueryParameters) => engine.query<Row>(sql, parameters);
+
+  const rollup = `${identifier(database)}.${identifier(rollupTable(table))}`;
+  const minuteOf = (column: string) => `toUnixTimestamp(${column})`;
+  const minuteRange = (column: string) =>
+    `${minuteOf(column)} >= intDiv({fromMs:Int64}, 60000) * 60 AND ${minuteOf(column)} < intDiv({toMs:Int64} + 59999, 60000) * 60`;
+  /**
+   * Model calls per minute and dimension from the rollup, minus the marked ones (each marked model
+   * call once, as a row of -1), as a CTE body with the viewer's labels (direct, unknown).
+   */
+  const rollupCalls = `
+    SELECT if(Gateway = '', 'direct', Gateway) AS gateway, if(Upstream = '', 'unknown', Upstream) AS upstream,
+           if(RequestModel = '', 'unknown', RequestModel) AS requestModel, ServiceName, PolicyHash, ErrorSource, IsError, CacheHit,
+           Minute, n, costCalls, cost
+    FROM (
+      SELECT Gateway, Upstream, RequestModel, ServiceName, PolicyHash, ErrorSource, IsError, CacheHit, Minute,
+             Spans AS n, CostCalls AS costCalls, Cost AS cost
+      FROM ${rollup} WHERE IsModelCall = 1 AND ${minuteRange('Minute')}
+      UNION ALL
+      SELECT Gateway, Upstream, RequestModel, ServiceName, PolicyHash, ErrorSource, IsError, CacheHit, toStartOfMinute(Timestamp) AS Minute,
+             -1 AS n, -CostCalls AS costCalls, -Cost AS cost
+      FROM ${marks} FINAL WHERE IsModelCall = 1 AND ${minuteRange('toStartOfMinute(Timestamp)')}
+    )`;
+
 
   /** SQL condition on one span for a filter, with its values bound as parameters. */
   function spanCondition(filter: AttributeFilter, index: number, parameters: QueryParameters): string {
@@ -236,7 +272,15 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       await engine.insertJsonLines(`${database}.${table}`, lines);
       if (found.length > 0) {
         const markLines = found.map((mark) =>
-          JSON.stringify({ Timestamp: msToNanosText(mark.startMs), TraceId: mark.traceId, SpanId: mark.spanId, Mark: mark.kind }),
+          JSON.stringify({
+            Timestamp: msToNanosText(mark.startMs),
+            TraceId: mark.traceId,
+            SpanId: mark.spanId,
+            Mark: mark.kind,
+            ServiceName: mark.serviceName,
+            IsModelCall: mark.dimensions ? 1 : 0,
+            ...(mark.dimensions ? { ...mark.dimensions, Cost: mark.dimensions.Cost.toFixed(12) } : {}),
+          }),
         );
         await engine.insertJsonLines(`${database}.${marksTable(table)}`, Buffer.from(`${markLines.join('\n')}\n`));
       }
@@ -245,19 +289,24 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     },
 
     async summary() {
-      const [row] = await query<{ spans: string; traces: string; modelCalls: string; fromMs: number | null; toMs: number | null }>(
-        `SELECT count() AS spans, uniqCombined(TraceId) AS traces,
-                countIf(${isModelCall} AND ${notMarked}) AS modelCalls,
-                if(modelCalls = 0, NULL, ${nanosToMs(`minIf(Timestamp, ${isModelCall})`)}) AS fromMs,
-                if(modelCalls = 0, NULL, ${nanosToMs(`maxIf(Timestamp, ${isModelCall})`)}) AS toMs
-         FROM ${from}`,
-        rangeParameters({}),
-      );
+      // Both shapes give the range to the minute (the rollup's grain), so both stores agree.
+      const sql = readOnly
+        ? `SELECT count() AS spans, countIf(ParentSpanId = '') AS traces,
+                  countIf(${isModelCall} AND ${notMarked}) AS modelCalls,
+                  if(modelCalls = 0, NULL, toUnixTimestamp(toStartOfMinute(minIf(Timestamp, ${isModelCall}))) * 1000) AS fromMs,
+                  if(modelCalls = 0, NULL, toUnixTimestamp(toStartOfMinute(maxIf(Timestamp, ${isModelCall}))) * 1000 + 59999) AS toMs
+           FROM ${from}`
+        : `SELECT sum(Spans) AS spans, sumIf(Spans, IsRoot = 1) AS traces,
+                  sumIf(Spans, IsModelCall = 1) - (SELECT count() FROM ${marks} FINAL WHERE IsModelCall = 1) AS modelCalls,
+                  if(modelCalls <= 0, NULL, toUnixTimestamp(minIf(Minute, IsModelCall = 1)) * 1000) AS fromMs,
+                  if(modelCalls <= 0, NULL, toUnixTimestamp(maxIf(Minute, IsModelCall = 1)) * 1000 + 59999) AS toMs
+           FROM ${rollup}`;
+      const [row] = await query<{ spans: string; traces: string; modelCalls: string; fromMs: number | string | null; toMs: number | string | null }>(sql, rangeParameters({}));
       return {
         spans: Number(row?.spans ?? 0),
         traces: Number(row?.traces ?? 0),
-        modelCalls: Number(row?.modelCalls ?? 0),
-        ...(row?.fromMs != null ? { fromMs: row.fromMs, toMs: row.toMs! } : {}),
+        modelCalls: Math.max(0, Number(row?.modelCalls ?? 0)),
+        ...(row?.fromMs != null ? { fromMs: Number(row.fromMs), toMs: Number(row.toMs) } : {}),
         store: store.description,
         readOnly,
       };
@@ -267,9 +316,11 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       const parameters: QueryParameters = { limit, offset, ...rangeParameters({}) };
       const conditions = filters.map((filter, index) => {
         const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
-        return `TraceId ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT TraceId FROM ${from} WHERE ${condition})`;
+        // On the viewer's table an 8-byte trace key is matched instead of the 32-character id.
+        const key = readOnly ? 'TraceId' : column.traceKey;
+        return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition})`;
       });
-      const where = ["ParentSpanId = ''", ...conditions].join(' AND ');
+      const where = [readOnly ? "ParentSpanId = ''" : `${column.isRoot} = 1`, ...conditions].join(' AND ');
       const rows = await query<{
         traceId: string; rootName: string; serviceName: string; startMs: number; durationMs: number; spanCount: string;
         modelCalls: string; errors: string; gateways: string[]; upstreams: string[]; requestModels: string[];
@@ -387,27 +438,42 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     },
 
     async topologyRows(range) {
-      const rows = await query<{ requestModel: string; gateway: string; upstream: string; calls: string; errors: string }>(
-        `WITH calls AS (${modelCalls()})
-         SELECT requestModel, gateway, upstream, count() AS calls, countIf(isError) AS errors
-         FROM calls GROUP BY requestModel, gateway, upstream ORDER BY calls DESC LIMIT 10000`,
-        rangeParameters(range),
-      );
+      const sql = readOnly
+        ? `WITH calls AS (${modelCalls()})
+           SELECT requestModel, gateway, upstream, count() AS calls, countIf(isError) AS errors
+           FROM calls GROUP BY requestModel, gateway, upstream
+           ORDER BY calls DESC, requestModel, gateway, upstream LIMIT 10000`
+        : `WITH calls AS (${rollupCalls})
+           SELECT requestModel, gateway, upstream, sum(n) AS calls, sumIf(n, IsError = 1) AS errors
+           FROM calls GROUP BY requestModel, gateway, upstream HAVING calls > 0
+           ORDER BY calls DESC, requestModel, gateway, upstream LIMIT 10000`;
+      const rows = await query<{ requestModel: string; gateway: string; upstream: string; calls: string; errors: string }>(sql, rangeParameters(range));
       return rows.map((row) => ({ ...row, calls: Number(row.calls), errors: Number(row.errors) }));
     },
 
     async driftCounts({ fromMs, toMs, bucketMs }) {
-      const rows = await query<{ gateway: string; requestModel: string; upstream: string; bucket: string; calls: string }>(
-        `WITH calls AS (${modelCalls()}),
-              -- The 50 busiest series and at most 200,000 rows: an answer stays small whatever the data.
-              busiest AS (SELECT gateway, requestModel FROM calls GROUP BY gateway, requestModel ORDER BY count() DESC LIMIT 50)
-         SELECT gateway, requestModel, upstream,
-                intDiv(toUnixTimestamp64Milli(Timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS calls
-         FROM calls WHERE (gateway, requestModel) IN (SELECT gateway, requestModel FROM busiest)
-         GROUP BY gateway, requestModel, upstream, bucket
-         LIMIT 200000`,
-        { fromMs: Math.floor(fromMs), toMs: Math.ceil(toMs), bucketMs: Math.floor(bucketMs) },
-      );
+      // Windows of whole minutes come from the rollup; finer ones from the spans.
+      const fromRollup = !readOnly && bucketMs % 60_000 === 0 && fromMs % 60_000 === 0;
+      const sql = fromRollup
+        ? `WITH calls AS (${rollupCalls}),
+                busiest AS (SELECT gateway, requestModel FROM calls GROUP BY gateway, requestModel ORDER BY sum(n) DESC, gateway, requestModel LIMIT 50)
+           SELECT gateway, requestModel, upstream, intDiv(toUnixTimestamp(Minute) * 1000 - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, sum(n) AS calls
+           FROM calls WHERE (gateway, requestModel) IN (SELECT gateway, requestModel FROM busiest)
+           GROUP BY gateway, requestModel, upstream, bucket HAVING calls > 0
+           LIMIT 200000`
+        : `WITH calls AS (${modelCalls()}),
+                -- The 50 busiest series and at most 200,000 rows: an answer stays small whatever the data.
+                busiest AS (SELECT gateway, requestModel FROM calls GROUP BY gateway, requestModel ORDER BY count() DESC, gateway, requestModel LIMIT 50)
+           SELECT gateway, requestModel, upstream,
+                  intDiv(toUnixTimestamp64Milli(Timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS calls
+           FROM calls WHERE (gateway, requestModel) IN (SELECT gateway, requestModel FROM busiest)
+           GROUP BY gateway, requestModel, upstream, bucket
+           LIMIT 200000`;
+      const rows = await query<{ gateway: string; requestModel: string; upstream: string; bucket: string; calls: string }>(sql, {
+        fromMs: Math.floor(fromMs),
+        toMs: Math.ceil(toMs),
+        bucketMs: Math.floor(bucketMs),
+      });
       return rows.map((row) => ({ gateway: row.gateway, requestModel: row.requestModel, upstream: row.upstream, bucket: Number(row.bucket), calls: Number(row.calls) }));
     },
 
@@ -477,13 +543,15 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     },
 
     async cost(range) {
-      const rows = await query<{ gateway: string; upstream: string; calls: string; callsWithCost: string; totalCost: number; meanCost: number | null }>(
-        `WITH calls AS (${modelCalls(`, ${column.cost} AS cost`)})
-         SELECT gateway, upstream, count() AS calls, countIf(cost IS NOT NULL) AS callsWithCost,
-                toFloat64(ifNull(sum(toDecimal128(cost, 12)), 0)) AS totalCost, NULL AS meanCost
-         FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC LIMIT 10000`,
-        rangeParameters(range),
-      );
+      const sql = readOnly
+        ? `WITH calls AS (${modelCalls(`, ${column.cost} AS cost`)})
+           SELECT gateway, upstream, count() AS calls, countIf(cost IS NOT NULL) AS callsWithCost,
+                  toFloat64(ifNull(sum(toDecimal128(cost, 12)), 0)) AS totalCost
+           FROM calls GROUP BY gateway, upstream ORDER BY totalCost DESC, calls DESC, gateway, upstream LIMIT 10000`
+        : `WITH calls AS (${rollupCalls})
+           SELECT gateway, upstream, sum(n) AS calls, sum(costCalls) AS callsWithCost, toFloat64(sum(cost)) AS totalCost
+           FROM calls GROUP BY gateway, upstream HAVING calls > 0 ORDER BY totalCost DESC, calls DESC, gateway, upstream LIMIT 10000`;
+      const rows = await query<{ gateway: string; upstream: string; calls: string; callsWithCost: string; totalCost: number }>(sql, rangeParameters(range));
       const result = rows.map((row) => ({
         gateway: row.gateway,
         upstream: row.upstream,
@@ -500,16 +568,23 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       // Per service and gateway, the policies in force minute by minute; consecutive minutes with
       // the same hash form a period, and each change of hash between periods is a policy change.
       const policyText = column.policy;
-      const rows = await query<{ serviceName: string; gateway: string; hash: string; policy: string; fromMs: number; toMs: number; calls: string }>(
-        `SELECT ServiceName AS serviceName, ${gatewayOf} AS gateway, ${column.policyHash} AS hash,
-                any(${policyText}) AS policy, ${nanosToMs('min(Timestamp)')} AS fromMs, ${nanosToMs('max(Timestamp)')} AS toMs, count() AS calls
-         FROM ${from}
-         WHERE ${column.policyHash} != '' AND ${rangeCondition}
-         GROUP BY serviceName, gateway, hash, toStartOfMinute(Timestamp)
-         ORDER BY serviceName, gateway, fromMs
-         LIMIT 100000`,
-        rangeParameters(range),
-      );
+      // Periods are to the minute (the rollup's grain) on both kinds of table.
+      const sql = readOnly
+        ? `SELECT ServiceName AS serviceName, ${gatewayOf} AS gateway, ${column.policyHash} AS hash, any(${policyText}) AS policy,
+                  toUnixTimestamp(toStartOfMinute(Timestamp)) * 1000 AS fromMs, fromMs + 59999 AS toMs, count() AS calls
+           FROM ${from}
+           WHERE ${column.policyHash} != '' AND ${rangeCondition}
+           GROUP BY serviceName, gateway, hash, fromMs
+           ORDER BY serviceName, gateway, fromMs, hash
+           LIMIT 100000`
+        : `SELECT ServiceName AS serviceName, if(Gateway = '', 'direct', Gateway) AS gateway, PolicyHash AS hash, any(Policy) AS policy,
+                  toUnixTimestamp(Minute) * 1000 AS fromMs, fromMs + 59999 AS toMs, sum(Spans) AS calls
+           FROM ${rollup}
+           WHERE PolicyHash != '' AND ${minuteRange('Minute')}
+           GROUP BY serviceName, gateway, hash, fromMs
+           ORDER BY serviceName, gateway, fromMs, hash
+           LIMIT 100000`;
+      const rows = await query<{ serviceName: string; gateway: string; hash: string; policy: string; fromMs: number | string; toMs: number | string; calls: string }>(sql, rangeParameters(range));
       const seriesMap = new Map<string, PoliciesResponse['series'][number]>();
       const changes: PolicyChange[] = [];
       for (const row of rows) {
@@ -517,8 +592,10 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         let series = seriesMap.get(key);
         if (!series) seriesMap.set(key, (series = { serviceName: row.serviceName, gateway: row.gateway, periods: [] }));
         const last = series.periods.at(-1);
+        const fromMs = Number(row.fromMs);
+        const toMs = Number(row.toMs);
         if (last && last.hash === row.hash) {
-          last.toMs = Math.max(last.toMs, row.toMs);
+          last.toMs = Math.max(last.toMs, toMs);
           last.calls += Number(row.calls);
           continue;
         }
@@ -526,28 +603,32 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
           changes.push({
             serviceName: row.serviceName,
             gateway: row.gateway,
-            atMs: row.fromMs,
+            atMs: fromMs,
             fromHash: last.hash,
             toHash: row.hash,
             fromPolicy: last.policy,
             toPolicy: row.policy,
           });
         }
-        series.periods.push({ hash: row.hash, policy: row.policy, fromMs: row.fromMs, toMs: row.toMs, calls: Number(row.calls) });
+        series.periods.push({ hash: row.hash, policy: row.policy, fromMs, toMs, calls: Number(row.calls) });
       }
       return { series: [...seriesMap.values()], changes: changes.sort((a, b) => a.atMs - b.atMs) };
     },
 
     async errors(range) {
       const cacheHit = `SpanAttributes['${ATTRIBUTE.cacheHit}'] = 'true'`;
-      const rows = await query<{ gateway: string; source: string; errors: string; cacheHits: string; calls: string }>(
-        `WITH calls AS (${modelCalls(`, ${column.errorSource} AS errorSource, ${cacheHit} AS cacheHit`)})
-         SELECT gateway, if(isError, if(errorSource = '', 'not recorded', errorSource), if(cacheHit, 'cache', '')) AS source,
-                countIf(isError) AS errors, countIf(cacheHit) AS cacheHits, count() AS calls
-         FROM calls WHERE isError OR cacheHit
-         GROUP BY gateway, source ORDER BY gateway, errors DESC LIMIT 10000`,
-        rangeParameters(range),
-      );
+      const sql = readOnly
+        ? `WITH calls AS (${modelCalls(`, ${column.errorSource} AS errorSource, ${cacheHit} AS cacheHit`)})
+           SELECT gateway, if(isError, if(errorSource = '', 'not recorded', errorSource), if(cacheHit, 'cache', '')) AS source,
+                  countIf(isError) AS errors, countIf(cacheHit) AS cacheHits, count() AS calls
+           FROM calls WHERE isError OR cacheHit
+           GROUP BY gateway, source ORDER BY gateway, errors DESC, source LIMIT 10000`
+        : `WITH calls AS (${rollupCalls})
+           SELECT gateway, if(IsError = 1, if(ErrorSource = '', 'not recorded', ErrorSource), if(CacheHit = 1, 'cache', '')) AS source,
+                  sumIf(n, IsError = 1) AS errors, sumIf(n, CacheHit = 1) AS cacheHits, sum(n) AS calls
+           FROM calls WHERE IsError = 1 OR CacheHit = 1
+           GROUP BY gateway, source HAVING calls > 0 ORDER BY gateway, errors DESC, source LIMIT 10000`;
+      const rows = await query<{ gateway: string; source: string; errors: string; cacheHits: string; calls: string }>(sql, rangeParameters(range));
       return { rows: rows.map((row) => ({ gateway: row.gateway, source: row.source, errors: Number(row.errors), cacheHits: Number(row.cacheHits), calls: Number(row.calls) })) };
     },
 
@@ -614,6 +695,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
       await engine.command(`TRUNCATE TABLE ${from}`);
       await engine.command(`TRUNCATE TABLE ${marks}`);
+      await engine.command(`TRUNCATE TABLE ${rollup}`);
       version += 1;
     },
 
