@@ -29,3 +29,10 @@ describe('cloudflare dynamic routes (docs-only: cloudflare-docs dynamic-routing/
     expect(deriveRoute({ url, responseHeaders: { 'cf-aig-provider': 'custom-openai' } }).upstream).toBe('custom_openai');
   });
 });
+
+describe('cloudflare AWS Bedrock route (docs-only)', () => {
+  it('docs-only: reads the model ID in the path, so the path ends with the vendor', () => {
+    const attribution = deriveRoute({ url: 'https://gateway.ai.cloudflare.com/v1/acct/gw/aws-bedrock/bedrock-runtime/us-east-1/model/anthropic.claude-3-haiku-20240307-v1:0/converse', status: 200 });
+    expect(attribution).toMatchObject({ upstream: 'aws.bedrock', path: ['cloudflare', 'aws.bedrock', 'anthropic'] });
+  });
+});

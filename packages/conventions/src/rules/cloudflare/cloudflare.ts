@@ -7,6 +7,7 @@
  * cache hit is `cf-aig-cache-status: HIT`.
  */
 import { integer, text } from '../../shared/json';
+import { bedrockPathModelId } from '../aws.bedrock/aws.bedrock';
 import { normalizeName, tableOf } from '../../vocabulary';
 import { bodyModel, firstHeaderWith, hop, pathSegments, signal } from '../helpers';
 import type { HopFacts, RouteRule } from '../rule';
@@ -61,7 +62,8 @@ export const cloudflare: RouteRule = {
     const servedModel = text(context.headers.get('cf-aig-model'));
     const model = servedModel ? { value: servedModel, signal: signal('header.cf-aig-model', 'served-by') } : bodyModel(context);
     if (model) result.responseModel = model;
-    result.vendorModel = model?.value ?? context.requestModel;
+    // The AWS Bedrock route carries the model ID in its path (`/aws-bedrock/bedrock-runtime/{region}/model/{id}/converse`).
+    result.vendorModel = model?.value ?? bedrockPathModelId(context.pathname) ?? context.requestModel;
     // `cf-aig-step`: which entry of the universal endpoint's fallback list served (0 = the first).
     const step = integer(context.headers.get('cf-aig-step'));
     if (step !== undefined) result.fallback = step > 0;

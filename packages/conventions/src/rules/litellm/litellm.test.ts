@@ -53,3 +53,13 @@ describe('litellm: OpenAI-compatible prefixes and streams after a fallback', () 
     expect(attribution.responseModel).toBeUndefined();
   });
 });
+
+describe('litellm pass-through routes (docs-only: docs.litellm.ai pass-through endpoints; no recording)', () => {
+  it('docs-only: /bedrock/model/{id}/converse on a recognised LiteLLM goes to Bedrock, the vendor from the path', () => {
+    const attribution = deriveRoute({
+      url: 'http://localhost:4000/bedrock/model/us.anthropic.claude-3-5-sonnet-20240620-v1:0/converse',
+      responseHeaders: { 'x-litellm-call-id': 'c' },
+    });
+    expect(attribution).toMatchObject({ gateway: 'litellm', upstream: 'aws.bedrock', path: ['litellm', 'aws.bedrock', 'anthropic'], regionScope: 'us' });
+  });
+});

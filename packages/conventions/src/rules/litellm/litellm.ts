@@ -10,8 +10,9 @@
  */
 import { amount, integer, type JsonObject, own, text } from '../../shared/json';
 import { splitUrl } from '../../shared/url';
+import { bedrockPathModelId } from '../aws.bedrock/aws.bedrock';
 import { normalizeName, tableOf } from '../../vocabulary';
-import { regionCode, bodyModel, firstHeaderWith, hop, refused, signal } from '../helpers';
+import { bodyModel, firstHeaderWith, hop, pathSegments, refused, regionCode, signal } from '../helpers';
 import type { HopFacts, HopSignal, RouteRule, RuleContext } from '../rule';
 
 /** LiteLLM provider prefixes (DESIGN.md §2.2). */
@@ -76,8 +77,25 @@ function nextHop(context: RuleContext): { next?: HopSignal; served?: string } {
   if (passThrough) return { next: { ...passThrough, signal: { ...passThrough.signal, kind: 'deployment' } }, ...(served ? { served } : {}) };
   // Bodies pass through LiteLLM: an inner OpenRouter still names itself.
   const inner = context.bodyGateway() ?? context.bodyFingerprint();
-  return { ...(inner ? { next: inner } : {}), ...(served ? { served } : {}) };
+  if (inner) return { next: inner, ...(served ? { served } : {}) };
+  // LiteLLM's provider pass-through endpoints (`/bedrock/model/{id}/converse`, `/vertex_ai/…`)
+  // forward to that provider's own API: a routing directive the proxy documents.
+  const passThroughRoute = pathSegments(context)[0];
+  const routed = passThroughRoute && PASS_THROUGH_ROUTES.get(passThroughRoute);
+  return { ...(routed ? { next: hop(routed, 'url', 'gateway-route') } : {}), ...(served ? { served } : {}) };
 }
+
+// LiteLLM pass-through route prefixes (docs.litellm.ai "Pass-through endpoints").
+const PASS_THROUGH_ROUTES = tableOf({
+  bedrock: 'aws.bedrock',
+  vertex_ai: 'gcp.vertex_ai',
+  gemini: 'gcp.gemini',
+  anthropic: 'anthropic',
+  openai: 'openai',
+  azure: 'azure.ai.openai',
+  mistral: 'mistral_ai',
+  cohere: 'cohere',
+});
 
 /** The LiteLLM proxy rule. */
 export const litellm: RouteRule = {
@@ -108,6 +126,10 @@ export const litellm: RouteRule = {
     if (served) {
       result.responseModel = { value: served, signal: signal('header.x-litellm-model-name', 'served-by') };
       result.vendorModel = served;
+    } else if (next?.signal.kind === 'gateway-route') {
+      // On a pass-through route the model ID is in the path (`/bedrock/model/{id}/converse`).
+      const pathModel = bedrockPathModelId(context.pathname);
+      if (pathModel) result.vendorModel = pathModel;
     }
     // `x-litellm-cache-key` comes back only when LiteLLM answered from its own cache.
     if (headers.has('x-litellm-cache-key')) {
