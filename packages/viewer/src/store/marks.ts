@@ -9,7 +9,10 @@ export interface SpanMark {
   spanId: string;
   startMs: number;
   kind: MarkKind;
+  parentSpanId: string;
   serviceName: string;
+  isError: boolean;
+  namedUpstream: string;
   /** Set when the marked span is a model call: what to subtract from the rollup. */
   dimensions?: RollupDimensions;
 }
@@ -74,7 +77,17 @@ export function createStructureTracker(options: StructureTrackerOptions = {}) {
         if (marked.has(spanId)) continue;
         marked.add(spanId);
         const fact = spans.get(spanId)!;
-        into.push({ traceId, spanId, startMs: fact.startMs, kind, serviceName: fact.serviceName, ...(fact.dimensions ? { dimensions: fact.dimensions } : {}) });
+        into.push({
+          traceId,
+          spanId,
+          startMs: fact.startMs,
+          kind,
+          parentSpanId: fact.parentSpanId,
+          serviceName: fact.serviceName,
+          isError: fact.isError,
+          namedUpstream: fact.namedUpstream,
+          ...(fact.dimensions ? { dimensions: fact.dimensions } : {}),
+        });
       }
     }
   }

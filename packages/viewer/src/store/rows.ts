@@ -104,6 +104,9 @@ export interface SpanFact {
   serviceName: string;
   startMs: number;
   modelCall: boolean;
+  isError: boolean;
+  /** The upstream the span itself names (`gen_ai.route.upstream`, else `gen_ai.provider.name`, else `gen_ai.system`): a gateway span's side of the story. */
+  namedUpstream: string;
   /** Set on model calls. */
   dimensions?: RollupDimensions;
 }
@@ -139,6 +142,8 @@ export function spanFact(span: SpanRecord): SpanFact {
     serviceName: span.serviceName,
     startMs: span.startMs,
     modelCall,
+    isError: span.statusCode === 2,
+    namedUpstream: text(ATTRIBUTE.upstream) || text(ATTRIBUTE.providerName) || text(ATTRIBUTE.system),
     ...(dimensions ? { dimensions } : {}),
   };
 }

@@ -166,8 +166,14 @@ export function createMarksTableSql(options: { database: string; table: string; 
   ) ENGINE = ReplacingMergeTree() ORDER BY (TraceId, SpanId) ${ttl}`;
 }
 
-/** The rollup dimensions a mark carries, so marked model calls can be subtracted from the rollup. */
+/**
+ * What a mark carries besides its ids: the rollup dimensions, so marked model calls can be
+ * subtracted from the rollup, and the parent and named upstream, so the gateway-span view reads
+ * the gateway's side from this small table.
+ */
 export const MARK_DIMENSION_COLUMNS = [
+  'ParentSpanId String',
+  'NamedUpstream String',
   'ServiceName LowCardinality(String)',
   'IsModelCall UInt8',
   'Gateway LowCardinality(String)',

@@ -277,9 +277,12 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
             TraceId: mark.traceId,
             SpanId: mark.spanId,
             Mark: mark.kind,
+            ParentSpanId: mark.parentSpanId,
+            NamedUpstream: mark.namedUpstream,
             ServiceName: mark.serviceName,
             IsModelCall: mark.dimensions ? 1 : 0,
             ...(mark.dimensions ? { ...mark.dimensions, Cost: mark.dimensions.Cost.toFixed(12) } : {}),
+            IsError: mark.isError ? 1 : 0,
           }),
         );
         await engine.insertJsonLines(`${database}.${marksTable(table)}`, Buffer.from(`${markLines.join('\n')}\n`));
@@ -414,13 +417,16 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     },
 
     async attributes() {
-      // The keys of the most recent 20,000 spans: enough to suggest filters, bounded at any size.
+      // The keys of (at most 20,000 of) the spans of the last 10 minutes of data: enough to suggest
+      // filters, and only the granules of that time are read for their attribute maps.
       const rows = await query<{ key: string; count: string; values: Array<[string, string]> }>(
         `SELECT key, sum(valueCount) AS count,
                 if(uniqExact(value) > 50, [], arraySlice(arraySort(pair -> -toInt64(pair.2), groupArray((value, toString(valueCount)))), 1, 50)) AS values
          FROM (
            SELECT key, value, count() AS valueCount FROM (
-             SELECT SpanAttributes FROM ${from} ORDER BY Timestamp DESC LIMIT 20000
+             SELECT SpanAttributes FROM ${from}
+             PREWHERE Timestamp >= (SELECT max(Timestamp) FROM ${from}) - INTERVAL 10 MINUTE
+             LIMIT 20000
            ) ARRAY JOIN mapKeys(SpanAttributes) AS key, mapValues(SpanAttributes) AS value
            WHERE length(value) <= 80
            GROUP BY key, value
@@ -525,7 +531,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
               itemTraces AS (SELECT SpanId, arrayJoin(traces) AS scoredTrace FROM items),
               calls AS (
                 SELECT TraceId, ${upstreamOf} AS upstream, ${column.cost} AS cost FROM ${from}
-                WHERE ${isModelCall} AND ${notMarked} AND TraceId IN (SELECT scoredTrace FROM itemTraces)),
+                WHERE ${isModelCall} AND ${notMarked} AND ${column.traceKey} IN (SELECT cityHash64(scoredTrace) FROM itemTraces)),
               perItem AS (
                 SELECT itemTraces.SpanId AS SpanId, groupUniqArrayIf(calls.upstream, calls.TraceId != '') AS upstreams,
                        toFloat64(sumIf(toDecimal128(calls.cost, 12), calls.TraceId != '')) AS cost, countIf(calls.cost IS NOT NULL) AS costed
@@ -644,10 +650,12 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
            FROM ${from} AS g INNER JOIN (SELECT TraceId, SpanId, ServiceName FROM ${from} WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition}) AS c
              ON g.TraceId = c.TraceId AND g.ParentSpanId = c.SpanId
            WHERE g.ServiceName != c.ServiceName AND ${rangeOn('g.Timestamp')}`
-        : `SELECT TraceId, ParentSpanId AS clientSpanId, Timestamp, ServiceName AS gatewayService, ${gatewayUpstream} AS gatewayUpstream, StatusCode
-           FROM ${from}
-           WHERE ${column.spanKey} IN (SELECT SpanKey FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
-             AND ${column.parentKey} NOT IN (SELECT SpanKey FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
+        : // The gateway's side comes from the marks table alone (a few rows per joined call).
+          `SELECT TraceId, ParentSpanId AS clientSpanId, Timestamp, ServiceName AS gatewayService, NamedUpstream AS gatewayUpstream,
+                  if(IsError = 1, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET') AS StatusCode
+           FROM ${marks} FINAL
+           WHERE Mark = 'gateway' ${traceCondition}
+             AND cityHash64(TraceId, ParentSpanId) NOT IN (SELECT SpanKey FROM ${marks} WHERE Mark = 'gateway' ${traceCondition})
              AND ${rangeCondition}`;
       // Gateways spell upstreams their own way ("Together", "Amazon Bedrock"): the names seen are
       // normalized with the conventions' tables and passed to the detection query.
