@@ -4,7 +4,8 @@ import { serverOfUrl, type ResolvedInstrumentation } from '../instrumentation';
 import type { RouteAttribution, RouteObservation } from '../types';
 import { createByteTail, createLookAhead, lookAheadCoding, type ByteTail, type LookAhead } from './look-ahead';
 import { applyRouteToActiveSpan, endOwnSpan, failOwnSpan, nameOwnSpan, startOwnSpan, type OwnSpanCall } from './own-span';
-import { operationFromPath, pathOfUrl, topLevelModel } from './request-facts';
+import { splitUrl } from '../shared/url';
+import { operationFromPath, topLevelModel } from './request-facts';
 import type { RouteCapture, RouteCaptureSink } from './storage';
 
 /** The default look-ahead: how much of a response body the capture peeks at most. */
@@ -17,8 +18,10 @@ export const DEFAULT_LOOK_AHEAD_BYTES = 64 * 1024;
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
-// How much of a request body is kept to read the requested model from.
-const MAX_REQUEST_BODY_BYTES = 16 * 1024;
+// How much of a request body the channels' chunks are copied for (the requested model, routing
+// preferences). A body the caller gave as a string is only referenced, up to MAX_REQUEST_TEXT.
+const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+const MAX_REQUEST_TEXT = 1024 * 1024;
 // How much of a stream's end the own span keeps for usage and finish reasons.
 const TAIL_BYTES = 16 * 1024;
 // On another instrumentation's span, the route of a stream is set as soon as one of its first
@@ -68,6 +71,8 @@ export interface Exchange {
   requestChunk(chunk: Uint8Array): void;
   /** Sets the request body as the caller gave it (a string or bytes). */
   requestBody(body: unknown): void;
+  /** Sets the request headers (credential-named ones are left out here). */
+  requestHeaders(headers: unknown): void;
   /** Status and headers arrived. */
   receiveHeaders(status: number, headers: Record<string, string>): void;
   /** Response body bytes (raw from the channel, decoded from the wrapper). */
@@ -112,21 +117,32 @@ export function createExchange(
   const server = serverOfUrl(url);
   let requestBytes: Uint8Array | undefined;
   let requestSize = 0;
+  // More request bytes came than were kept: the body is incomplete, so it is not reported.
+  let requestTruncated = false;
   let requestText: string | undefined;
   let requestModelValue: { value: string | undefined } | undefined;
+  let requestHeaders: Record<string, string> | undefined;
+  // The request body as text, complete, or undefined.
+  const requestBodyText = (): string | undefined => {
+    if (requestTruncated) return undefined;
+    if (requestText === undefined && requestBytes !== undefined) {
+      requestText = utf8Decoder.decode(requestBytes.subarray(0, requestSize));
+      requestBytes = undefined;
+    }
+    return requestText;
+  };
 
   const state: ExchangeState = {
     url,
     method,
     status: 0,
-    operation: operationFromPath(pathOfUrl(url)),
+    operation: operationFromPath(splitUrl(url).pathname),
     requestModel() {
       if (requestModelValue === undefined) {
         if (requestText === undefined && requestBytes === undefined) return undefined;
-        const text = requestText ?? utf8Decoder.decode(requestBytes!.subarray(0, requestSize));
+        // A cut body still names its model when the model comes first, as SDKs send it.
+        const text = requestBodyText() ?? utf8Decoder.decode(requestBytes!.subarray(0, requestSize));
         requestModelValue = { value: topLevelModel(text) };
-        requestBytes = undefined;
-        requestText = undefined;
       }
       return requestModelValue.value;
     },
@@ -160,6 +176,13 @@ export function createExchange(
     if (state.headers) result.responseHeaders = state.headers;
     const requestModel = state.requestModel();
     if (requestModel) result.requestModel = requestModel;
+    const requestBody = requestBodyText();
+    if (requestBody !== undefined || requestHeaders !== undefined) {
+      result.request = {
+        ...(requestBody !== undefined ? { body: requestBody } : {}),
+        ...(requestHeaders !== undefined ? { headers: requestHeaders } : {}),
+      };
+    }
     if (!extra || !('responseBody' in extra)) {
       const text = bodyText();
       if (text.length > 0) result.responseBody = text;
@@ -260,9 +283,10 @@ export function createExchange(
       return finished;
     },
     requestChunk(chunk) {
-      if (finished || requestModelValue !== undefined || requestText !== undefined) return;
+      if (finished || requestModelValue !== undefined || requestText !== undefined || chunk.byteLength === 0) return;
       const room = MAX_REQUEST_BODY_BYTES - requestSize;
-      if (room <= 0 || chunk.byteLength === 0) return;
+      if (chunk.byteLength > room) requestTruncated = true;
+      if (room <= 0) return;
       const count = Math.min(room, chunk.byteLength);
       requestBytes ??= new Uint8Array(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(count, 1024)));
       if (requestBytes.byteLength - requestSize < count) {
@@ -276,7 +300,9 @@ export function createExchange(
     requestBody(body) {
       if (requestModelValue !== undefined) return;
       if (typeof body === 'string') {
-        requestText = body.length > MAX_REQUEST_BODY_BYTES ? body.slice(0, MAX_REQUEST_BODY_BYTES) : body;
+        // Referenced, not copied: the caller's own string.
+        requestTruncated = body.length > MAX_REQUEST_TEXT;
+        requestText = requestTruncated ? body.slice(0, MAX_REQUEST_BODY_BYTES) : body;
         requestBytes = undefined;
         requestSize = 0;
       } else if (body instanceof Uint8Array) {
@@ -288,6 +314,9 @@ export function createExchange(
         requestSize = 0;
         exchange.requestChunk(new Uint8Array(body));
       }
+    },
+    requestHeaders(headers) {
+      requestHeaders = withoutCredentialHeaders(headersRecord(headers));
     },
     receiveHeaders(status, headers) {
       if (finished || capture) return;
@@ -394,6 +423,21 @@ export function createExchange(
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+// Request headers never kept: any whose name has a credential word as one of its dash-separated
+// parts (`authorization`, `x-api-key`, `x-amz-security-token`, `cookie`), but not `x-portkey-config`.
+const CREDENTIAL_HEADER = /(?:^|-)(?:auth|authorization|api|key|token|secret|cookie|signature|credential|credentials|password)(?:-|$)/i;
+
+function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> | undefined {
+  const kept: Record<string, string> = Object.create(null) as Record<string, string>;
+  let count = 0;
+  for (const name of Object.keys(headers)) {
+    if (CREDENTIAL_HEADER.test(name)) continue;
+    kept[name] = headers[name]!;
+    count += 1;
+  }
+  return count > 0 ? kept : undefined;
+}
 
 function isPeekable(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;

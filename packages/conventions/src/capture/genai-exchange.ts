@@ -1,5 +1,5 @@
 import { ruleOfHost } from '../rules/catalog';
-import { splitUrlParts } from './url-parts';
+import { splitUrl } from '../shared/url';
 
 /**
  * Whether an HTTP request is a GenAI model call, for the register entry's spans of its own.
@@ -20,7 +20,7 @@ import { splitUrlParts } from './url-parts';
  */
 export function isGenAiExchange(url: string, method: string): boolean {
   if (method !== 'POST') return false;
-  const { host, pathname } = splitUrlParts(url);
+  const { host, pathname } = splitUrl(url);
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   if (path.endsWith('/chat/completions')) return true;
   if (/:(?:stream)?generatecontent$|:embedcontent$|:batchembedcontents$/i.test(path)) return true;

@@ -103,6 +103,37 @@ describe('channel capture: what the caller gets', () => {
     expect(capture.responseHeaders.get('x-generation-id')).toBe('gen-1');
     expect(capture.bodyText()).toContain('"provider":"Together"');
     expect(capture.observation().requestModel).toBe('anthropic/claude');
+    // The request as sent, for routing preferences; never a credential header.
+    expect(capture.observation().request?.body).toBe('{"model":"anthropic/claude"}');
+  });
+
+  it('reports the request headers without credentials, and a cut request body not at all', async () => {
+    handler = (_request, response) => response.end('{}');
+    const captures: RouteCapture[] = [];
+    await runWithRouteCapture(
+      (capture) => captures.push(capture),
+      async () => {
+        await (
+          await fetch(`${baseUrl}/v1/chat/completions`, {
+            method: 'POST',
+            headers: {
+              authorization: 'Bearer SECRET-1',
+              'x-api-key': 'SECRET-2',
+              'x-amz-security-token': 'SECRET-3',
+              cookie: 'SECRET-4',
+              'x-portkey-config': '{"strategy":{"mode":"fallback"}}',
+            },
+            body: new TextEncoder().encode(`{"model":"m","messages":["${'x'.repeat(200_000)}"]}`),
+          })
+        ).text();
+      },
+    );
+    await captures[0]!.done;
+    const request = captures[0]!.observation().request!;
+    expect(JSON.stringify(request.headers)).not.toContain('SECRET');
+    expect((request.headers as Record<string, string>)['x-portkey-config']).toBe('{"strategy":{"mode":"fallback"}}');
+    expect(request.body).toBeUndefined();
+    expect(captures[0]!.observation().requestModel).toBe('m');
   });
 
   it('observes nothing outside a model call', async () => {

@@ -357,6 +357,8 @@ function onUndiciCreate(message: { request: UndiciRequest }): void {
   const bodySource: BodySource = support.undiciBody ? 'channel' : scope?.claim ? 'wrapper' : 'none';
   const exchange = startExchange(scope, binding, url, method, bodySource);
   exchangesByRequest.set(request as object, exchange);
+  // Before the trace context is added: the request as the caller made it (routing preferences).
+  exchange.requestHeaders((request as UndiciRequestWithHeaders).headers);
   const propagation = claim?.propagation ?? settings.propagation;
   if (propagation) propagateToGateway(request, undiciUrl(request), exchange, propagation);
 }

@@ -1,7 +1,7 @@
 import { isSpanContextValid, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { ruleOfHost } from '../rules/catalog';
 import type { GatewayPropagationOptions, ServedbyOptions } from '../types';
-import { splitUrlParts } from './url-parts';
+import { splitUrl } from '../shared/url';
 
 /** What {@link ServedbyOptions.propagateToGateways} resolved to. @internal */
 export interface GatewayPropagation {
@@ -32,7 +32,7 @@ export function resolveGatewayPropagation(option: ServedbyOptions['propagateToGa
  * @internal
  */
 export function propagationTarget(url: string, propagation: GatewayPropagation): { gateway?: string } | undefined {
-  const { host } = splitUrlParts(url);
+  const { host } = splitUrl(url);
   if (host === undefined) return undefined;
   const port = portOf(url);
   const named = propagation.hosts.has(host) || (port !== undefined && propagation.hosts.has(`${host}:${port}`));

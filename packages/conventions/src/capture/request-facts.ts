@@ -3,26 +3,14 @@
  * names, and the model the body asks for. String work only: it runs on every captured call.
  */
 
+import { sanitizeUrl } from '../shared/url';
+
 // Longest model name read from a request body.
 const MAX_MODEL_LENGTH = 256;
 
-/** The URL without query string, fragment or credentials. Never throws. */
+/** The URL without query string, fragment or credentials (the shared `sanitizeUrl`); `''` for nothing. */
 export function urlWithoutSecrets(rawUrl: string): string {
-  let end = rawUrl.length;
-  const query = rawUrl.indexOf('?');
-  if (query !== -1) end = query;
-  const fragment = rawUrl.indexOf('#');
-  if (fragment !== -1 && fragment < end) end = fragment;
-  let url = end === rawUrl.length ? rawUrl : rawUrl.slice(0, end);
-  const at = url.indexOf('@');
-  if (at !== -1) {
-    const authorityStart = url.indexOf('//');
-    const pathStart = authorityStart === -1 ? -1 : url.indexOf('/', authorityStart + 2);
-    if (authorityStart !== -1 && at > authorityStart && (pathStart === -1 || at < pathStart)) {
-      url = url.slice(0, authorityStart + 2) + url.slice(at + 1);
-    }
-  }
-  return url;
+  return sanitizeUrl(rawUrl) ?? '';
 }
 
 /** The GenAI operation a request path names: `embeddings`, `text_completion`, else `chat`. */
@@ -30,15 +18,6 @@ export function operationFromPath(pathname: string): string {
   if (/\/embeddings?\/?$/.test(pathname) || pathname.includes('/embed')) return 'embeddings';
   if (/\/completions\/?$/.test(pathname) && !pathname.includes('/chat/')) return 'text_completion';
   return 'chat';
-}
-
-/** The path of a URL string (after the authority, before the query). */
-export function pathOfUrl(url: string): string {
-  const authority = url.indexOf('//');
-  const pathStart = url.indexOf('/', authority === -1 ? 0 : authority + 2);
-  if (pathStart === -1) return '/';
-  const end = url.search(/[?#]/);
-  return end === -1 || end < pathStart ? url.slice(pathStart) : url.slice(pathStart, end);
 }
 
 /**
