@@ -73,3 +73,15 @@ describe('readBodyFacts', () => {
     });
   });
 });
+
+describe('readBodyFacts: Bifrost extra_fields (source only: maximhq/bifrost core/schemas/bifrost.go)', () => {
+  it('source-only: reads provider, resolved model, cache hit and its own error flag', () => {
+    const facts = readBodyFacts({
+      id: 'x',
+      is_bifrost_error: true,
+      extra_fields: { request_type: 'chat_completion', provider: 'openai', resolved_model_used: 'gpt-4o-2024-08-06', latency: 12, cache_debug: { cache_hit: true } },
+    });
+    expect(facts.bifrost).toEqual({ provider: 'openai', resolvedModel: 'gpt-4o-2024-08-06', cacheHit: true, ownError: true });
+    expect(readBodyFacts({ extra_fields: { provider: 'openai' } }).bifrost).toBeUndefined();
+  });
+});

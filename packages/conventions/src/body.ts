@@ -41,6 +41,11 @@ export interface BodyFacts {
   cost?: number;
   /** Pydantic AI Gateway `usage.pydantic_ai_gateway.cost_estimate` (or under Gemini's `usageMetadata`), unrounded USD. */
   gatewayCostEstimate?: number;
+  /**
+   * Bifrost's `extra_fields` (its own body block: `request_type` and `latency` are Bifrost's only):
+   * the provider and model it used, a semantic-cache hit, and `is_bifrost_error` on error bodies.
+   */
+  bifrost?: { provider?: string; resolvedModel?: string; cacheHit?: boolean; ownError?: boolean };
   /** How the body was read. */
   format: 'none' | 'object' | 'json' | 'sse' | 'partial';
 }
@@ -320,6 +325,17 @@ function readObjectFacts(facts: BodyFacts, object: JsonObject): void {
   const estimate =
     field(field(object.usage, 'pydantic_ai_gateway'), 'cost_estimate') ?? field(field(object.usageMetadata, 'pydantic_ai_gateway'), 'cost_estimate');
   if (typeof estimate === 'number' && Number.isFinite(estimate) && estimate >= 0) facts.gatewayCostEstimate ??= estimate;
+  const extra = object.extra_fields;
+  if (isObject(extra) && (Object.hasOwn(extra, 'request_type') || Object.hasOwn(extra, 'latency'))) {
+    const cacheDebug = field(extra, 'cache_debug');
+    const bifrost: NonNullable<BodyFacts['bifrost']> = facts.bifrost ?? {};
+    bifrost.provider ??= nonEmptyString(field(field(extra, 'routing_info'), 'provider')) ?? nonEmptyString(field(extra, 'provider'));
+    bifrost.resolvedModel ??= nonEmptyString(field(extra, 'resolved_model_used')) ?? nonEmptyString(field(extra, 'model_used'));
+    const hit = field(cacheDebug, 'cache_hit');
+    if (typeof hit === 'boolean') bifrost.cacheHit ??= hit;
+    if (typeof object.is_bifrost_error === 'boolean') bifrost.ownError ??= object.is_bifrost_error;
+    facts.bifrost = bifrost;
+  }
 }
 
 /**
