@@ -2,6 +2,7 @@
  * Body rules: turn a response body in whatever form a plugin has it (parsed JSON, JSON text with
  * keep-alive padding, SSE text with `:` comments, bytes) into the route facts it carries.
  */
+import { isObject, type JsonObject, own } from './shared/json';
 
 /** Route facts read from a response body. Every field is optional. */
 export interface BodyFacts {
@@ -57,11 +58,6 @@ const HEAD_EVENTS = 8;
 const TAIL_EVENTS = 4;
 const MAX_STRING = 512;
 
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_STRING) : undefined;
@@ -268,9 +264,8 @@ export function readBodyObjects(body: unknown): { objects: JsonObject[]; format:
   }
 }
 
-function field(value: unknown, key: string): unknown {
-  return isObject(value) ? value[key] : undefined;
-}
+// Own keys only: a body's `constructor` or `__proto__` is never an inherited member.
+const field = own;
 
 function gatewayIn(holder: unknown): JsonObject | undefined {
   const gateway = field(holder, 'gateway');
