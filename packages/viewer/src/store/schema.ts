@@ -257,3 +257,38 @@ export function rollupSelect(source: string, operations = MODEL_OPERATIONS.map((
       FROM ${source}
       GROUP BY ${ROLLUP_DIMENSIONS.join(', ')}`;
 }
+
+/** Name of the eval-items table of a traces table. */
+export function evalsTable(table: string): string {
+  return `${table}_servedby_evals`;
+}
+
+/**
+ * The scored eval items of the viewer's own table, kept apart by a MATERIALIZED VIEW on insert, so
+ * the eval view reads a few thousand rows instead of every span's score column.
+ */
+export function createEvalsSql(options: { database: string; table: string; ttlSeconds?: number }): string[] {
+  const evals = `${identifier(options.database)}.${identifier(evalsTable(options.table))}`;
+  const ttl = options.ttlSeconds ? `TTL toDateTime(Timestamp) + toIntervalSecond(${Math.floor(options.ttlSeconds)})` : '';
+  return [
+    `CREATE TABLE IF NOT EXISTS ${evals} (
+      Timestamp DateTime64(9),
+      TraceId String,
+      SpanId String,
+      Score Float64,
+      RunId String,
+      ItemId String,
+      LinkedTraceIds Array(String)
+    ) ENGINE = MergeTree() ORDER BY Timestamp ${ttl}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${identifier(options.database)}.${identifier(`${evalsTable(options.table)}_mv`)} TO ${evals} AS
+      ${evalsSelect(`${identifier(options.database)}.${identifier(options.table)}`)}`,
+  ];
+}
+
+/** The eval-items SELECT over a traces table (the MV's body, and the backfill). */
+export function evalsSelect(source: string): string {
+  return `SELECT Timestamp, TraceId, SpanId, assumeNotNull(EvalScore) AS Score,
+             SpanAttributes['${ATTRIBUTE.evaluationRunId}'] AS RunId, SpanAttributes['${ATTRIBUTE.evaluationItemId}'] AS ItemId,
+             \`Links.TraceId\` AS LinkedTraceIds
+      FROM ${source} WHERE EvalScore IS NOT NULL`;
+}

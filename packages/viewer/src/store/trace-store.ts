@@ -25,6 +25,9 @@ import {
   addMaterializedColumnsSql,
   createMarksTableSql,
   createRollupSql,
+  createEvalsSql,
+  evalsSelect,
+  evalsTable,
   MARK_DIMENSION_COLUMNS,
   rollupSelect,
   rollupTable,
@@ -167,13 +170,16 @@ export async function openTraceStore(options: TraceStoreOptions): Promise<TraceS
     const marksName = `${identifier(database)}.${identifier(marksTable(table))}`;
     await engine.command(`ALTER TABLE ${marksName} ADD COLUMN IF NOT EXISTS SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId)`);
     for (const definition of MARK_DIMENSION_COLUMNS) await engine.command(`ALTER TABLE ${marksName} ADD COLUMN IF NOT EXISTS ${definition}`);
-    const rollupExisted = (await engine.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {database:String} AND name = {name:String}', { database, name: rollupTable(table) })).length > 0;
+    const tableExists = async (name: string) =>
+      (await engine.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {database:String} AND name = {name:String}', { database, name })).length > 0;
+    const rollupExisted = await tableExists(rollupTable(table));
+    const evalsExisted = await tableExists(evalsTable(table));
     const ttl = options.retainSeconds ? { ttlSeconds: options.retainSeconds } : {};
-    for (const statement of createRollupSql({ database, table, ...ttl })) await engine.command(statement);
-    // A table filled before the rollup existed (an older viewer): roll up what is there, once.
-    if (!rollupExisted && existing.length > 0) {
-      await engine.command(`INSERT INTO ${identifier(database)}.${identifier(rollupTable(table))} ${rollupSelect(`${identifier(database)}.${identifier(table)}`)}`);
-    }
+    for (const statement of [...createRollupSql({ database, table, ...ttl }), ...createEvalsSql({ database, table, ...ttl })]) await engine.command(statement);
+    // A table filled before these existed (an older viewer): derive them from what is there, once.
+    const source = `${identifier(database)}.${identifier(table)}`;
+    if (!rollupExisted && existing.length > 0) await engine.command(`INSERT INTO ${identifier(database)}.${identifier(rollupTable(table))} ${rollupSelect(source)}`);
+    if (!evalsExisted && existing.length > 0) await engine.command(`INSERT INTO ${identifier(database)}.${identifier(evalsTable(table))} ${evalsSelect(source)}`);
   }
   return createTraceStore({ engine, database, table, readOnly });
 }
@@ -207,6 +213,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
   const query = <Row>(sql: string, parameters?: QueryParameters) => engine.query<Row>(sql, parameters);
 
   const rollup = `${identifier(database)}.${identifier(rollupTable(table))}`;
+  const evals = `${identifier(database)}.${identifier(evalsTable(table))}`;
   const minuteOf = (column: string) => `toUnixTimestamp(${column})`;
   const minuteRange = (column: string) =>
     `${minuteOf(column)} >= intDiv({fromMs:Int64}, 60000) * 60 AND ${minuteOf(column)} < intDiv({toMs:Int64} + 59999, 60000) * 60`;
@@ -521,13 +528,18 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     async evalItems(range, limit) {
       // An eval item's upstream: the model calls in its own trace and in the traces it links to.
       const rows = await query<EvalItemRow>(
-        `WITH items AS (
-                SELECT TraceId, SpanId, Timestamp, ${column.evalScore} AS score,
+        `WITH items AS (${readOnly
+                ? `SELECT TraceId, SpanId, Timestamp, ${column.evalScore} AS score,
                        SpanAttributes['${ATTRIBUTE.evaluationRunId}'] AS runId, SpanAttributes['${ATTRIBUTE.evaluationItemId}'] AS itemId,
                        arrayDistinct(arrayPushFront(Links.TraceId, TraceId)) AS traces
                 FROM ${from}
                 WHERE ${column.evalScore} IS NOT NULL AND ${rangeCondition}
-                ORDER BY Timestamp LIMIT {limit:UInt32}),
+                ORDER BY Timestamp LIMIT {limit:UInt32}`
+                : `SELECT TraceId, SpanId, Timestamp, Score AS score, RunId AS runId, ItemId AS itemId,
+                       arrayDistinct(arrayPushFront(LinkedTraceIds, TraceId)) AS traces
+                FROM ${evals}
+                WHERE ${rangeCondition}
+                ORDER BY Timestamp LIMIT {limit:UInt32}`}),
               itemTraces AS (SELECT SpanId, arrayJoin(traces) AS scoredTrace FROM items),
               calls AS (
                 SELECT TraceId, ${upstreamOf} AS upstream, ${column.cost} AS cost FROM ${from}
@@ -704,6 +716,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       await engine.command(`TRUNCATE TABLE ${from}`);
       await engine.command(`TRUNCATE TABLE ${marks}`);
       await engine.command(`TRUNCATE TABLE ${rollup}`);
+      await engine.command(`TRUNCATE TABLE ${evals}`);
       version += 1;
     },
 
