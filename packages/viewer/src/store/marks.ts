@@ -15,6 +15,8 @@ export interface SpanMark {
   namedUpstream: string;
   /** Set when the marked span is a model call: what to subtract from the rollup. */
   dimensions?: RollupDimensions;
+  /** For a gateway span: the client model call it hangs under (known when the span is marked). */
+  client?: { spanId: string; upstream: string; gateway: string; startMs: number };
 }
 
 /** Options of {@link createStructureTracker}. */
@@ -77,6 +79,11 @@ export function createStructureTracker(options: StructureTrackerOptions = {}) {
         if (marked.has(spanId)) continue;
         marked.add(spanId);
         const fact = spans.get(spanId)!;
+        let client: SpanFact | undefined;
+        if (kind === 'gateway') {
+          client = spans.get(fact.parentSpanId);
+          for (let depth = 0; client && gateway.has(client.spanId) && depth < 64; depth += 1) client = spans.get(client.parentSpanId);
+        }
         into.push({
           traceId,
           spanId,
@@ -87,6 +94,9 @@ export function createStructureTracker(options: StructureTrackerOptions = {}) {
           isError: fact.isError,
           namedUpstream: fact.namedUpstream,
           ...(fact.dimensions ? { dimensions: fact.dimensions } : {}),
+          ...(client
+            ? { client: { spanId: client.spanId, upstream: client.dimensions?.Upstream ?? '', gateway: client.dimensions?.Gateway ?? '', startMs: client.startMs } }
+            : {}),
         });
       }
     }

@@ -162,7 +162,7 @@ export function createMarksTableSql(options: { database: string; table: string; 
     SpanId String,
     Mark LowCardinality(String),
     SpanKey UInt64 MATERIALIZED cityHash64(TraceId, SpanId),
-    ${MARK_DIMENSION_COLUMNS.map((column) => `${column} DEFAULT ${column.endsWith('UInt8') || column.includes('Int64') || column.includes('Decimal') ? '0' : "''"}`).join(',\n    ')}
+    ${MARK_DIMENSION_COLUMNS.map((column) => `${column} DEFAULT ${/UInt8|Int64|Decimal|Float64/.test(column) ? '0' : "''"}`).join(',\n    ')}
   ) ENGINE = ReplacingMergeTree() ORDER BY (TraceId, SpanId) ${ttl}`;
 }
 
@@ -174,6 +174,10 @@ export function createMarksTableSql(options: { database: string; table: string; 
 export const MARK_DIMENSION_COLUMNS = [
   'ParentSpanId String',
   'NamedUpstream String',
+  'ClientSpanId String',
+  'ClientUpstream String',
+  'ClientGateway String',
+  'ClientStartMs Float64',
   'ServiceName LowCardinality(String)',
   'IsModelCall UInt8',
   'Gateway LowCardinality(String)',

@@ -290,6 +290,9 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
             IsModelCall: mark.dimensions ? 1 : 0,
             ...(mark.dimensions ? { ...mark.dimensions, Cost: mark.dimensions.Cost.toFixed(12) } : {}),
             IsError: mark.isError ? 1 : 0,
+            ...(mark.client
+              ? { ClientSpanId: mark.client.spanId, ClientUpstream: mark.client.upstream, ClientGateway: mark.client.gateway, ClientStartMs: mark.client.startMs }
+              : {}),
           }),
         );
         await engine.insertJsonLines(`${database}.${marksTable(table)}`, Buffer.from(`${markLines.join('\n')}\n`));
@@ -677,31 +680,41 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       );
       const rawNames = names.map((name) => name.gatewayUpstream);
       const ids = names.map((name) => normalizeProvider(name.gatewayUpstream, providerNameSource(name.gatewayService)) || name.gatewayUpstream.toLowerCase());
-      const rows = await query<{ traceId: string; spanId: string; startMs: number; gateway: string; clientUpstream: string; gatewayUpstream: string; gatewayUpstreamId: string; gatewaySpans: string; joined: string }>(
-        `WITH gatewaySide AS (
+      const parameters = { ...rangeParameters(range), ...(range.traceId ? { traceId: range.traceId } : {}), rawNames, ids, limit };
+      // On the viewer's table both sides come from the marks table: the client call was known when
+      // its gateway spans were marked. On a Collector table the client side is joined from the spans.
+      const joinedSql = readOnly
+        ? `WITH gatewaySide AS (
                 SELECT TraceId, clientSpanId, count() AS gatewaySpans,
                        argMaxIf(gatewayUpstream, Timestamp, gatewayUpstream != '' AND StatusCode NOT IN ('STATUS_CODE_ERROR', 'Error')) AS gatewayUpstream
                 FROM (${gatewaySpans}) GROUP BY TraceId, clientSpanId),
               clientSide AS (
                 SELECT TraceId, SpanId, Timestamp, ${gatewayOf} AS gateway, ${column.upstream} AS clientUpstream FROM ${from}
-                WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition} AND ${column.spanKey} IN (SELECT cityHash64(TraceId, clientSpanId) FROM gatewaySide)),
-              joined AS (
-                SELECT clientSide.TraceId AS traceId, clientSide.SpanId AS spanId, ${nanosToMs('clientSide.Timestamp')} AS startMs, clientSide.gateway AS gateway,
-                       clientSide.clientUpstream AS clientUpstream, gatewaySide.gatewayUpstream AS gatewayUpstream,
-                       transform(gatewaySide.gatewayUpstream, {rawNames:Array(String)}, {ids:Array(String)}, lower(gatewaySide.gatewayUpstream)) AS gatewayUpstreamId,
-                       gatewaySide.gatewaySpans AS gatewaySpans
-                FROM clientSide INNER JOIN gatewaySide ON gatewaySide.TraceId = clientSide.TraceId AND gatewaySide.clientSpanId = clientSide.SpanId)
-         SELECT *, count() OVER () AS joined FROM joined
-         ORDER BY (clientUpstream != '' AND gatewayUpstream != '' AND clientUpstream != gatewayUpstreamId) DESC, startMs
+                WHERE ${isModelCall} AND ${rangeCondition} ${traceCondition} AND ${column.spanKey} IN (SELECT cityHash64(TraceId, clientSpanId) FROM gatewaySide))
+           SELECT clientSide.TraceId AS traceId, clientSide.SpanId AS spanId, ${nanosToMs('clientSide.Timestamp')} AS startMs, clientSide.gateway AS gateway,
+                  clientSide.clientUpstream AS clientUpstream, gatewaySide.gatewayUpstream AS gatewayUpstream, gatewaySide.gatewaySpans AS gatewaySpans
+           FROM clientSide INNER JOIN gatewaySide ON gatewaySide.TraceId = clientSide.TraceId AND gatewaySide.clientSpanId = clientSide.SpanId`
+        : `SELECT TraceId AS traceId, ClientSpanId AS spanId, any(ClientStartMs) AS startMs, if(any(ClientGateway) = '', 'direct', any(ClientGateway)) AS gateway,
+                  any(ClientUpstream) AS clientUpstream, count() AS gatewaySpans,
+                  argMaxIf(gatewayUpstream, Timestamp, gatewayUpstream != '' AND StatusCode NOT IN ('STATUS_CODE_ERROR', 'Error')) AS gatewayUpstream
+           FROM (SELECT TraceId, ClientSpanId, ClientStartMs, ClientGateway, ClientUpstream, Timestamp, gatewayUpstream, StatusCode
+                 FROM (${gatewaySpans.replace('SELECT TraceId, ParentSpanId AS clientSpanId,', 'SELECT TraceId, ParentSpanId AS clientSpanId, ClientSpanId, ClientStartMs, ClientGateway, ClientUpstream,')}))
+           WHERE ClientSpanId != ''
+           GROUP BY TraceId, ClientSpanId`;
+      const rows = await query<{ traceId: string; spanId: string; startMs: number; gateway: string; clientUpstream: string; gatewayUpstream: string; gatewayUpstreamId: string; gatewaySpans: string; joined: string }>(
+        `WITH joined AS (${joinedSql})
+         SELECT *, transform(gatewayUpstream, {rawNames:Array(String)}, {ids:Array(String)}, lower(gatewayUpstream)) AS gatewayUpstreamId, count() OVER () AS joined
+         FROM joined
+         ORDER BY (clientUpstream != '' AND gatewayUpstream != '' AND clientUpstream != gatewayUpstreamId) DESC, startMs, traceId
          LIMIT {limit:UInt32}`,
-        { ...rangeParameters(range), ...(range.traceId ? { traceId: range.traceId } : {}), rawNames, ids, limit },
+        parameters,
       );
       const disagreements = rows
         .filter((row) => row.clientUpstream !== '' && row.gatewayUpstream !== '' && row.clientUpstream !== row.gatewayUpstreamId)
         .map((row) => ({
           traceId: row.traceId,
           spanId: row.spanId,
-          startMs: row.startMs,
+          startMs: Math.round(Number(row.startMs) * 1000) / 1000,
           gateway: row.gateway,
           clientUpstream: row.clientUpstream,
           gatewayUpstream: row.gatewayUpstream,
