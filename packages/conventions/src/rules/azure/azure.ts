@@ -82,12 +82,10 @@ export const azure: RouteRule = {
       result.next = hop(sentVendor, 'model_id', 'cloud-model-id');
       return result;
     }
-    const vendorSource = result.responseModel?.value ?? (system === 'azure.ai.inference' && outer ? context.requestModel : undefined);
-    const vendor = modelVendor(vendorSource) ?? (result.responseModel || !outer ? undefined : modelVendor(context.requestModel));
-    if (vendor) {
-      const fromServed = result.responseModel !== undefined && vendorSource === result.responseModel.value;
-      result.next = hop(vendor, fromServed ? result.responseModel!.signal.name : 'model_id', 'cloud-model-id');
-    }
+    // Only a model Azure says it served names the vendor. The model the code sent is a deployment
+    // name the user chose (`gpt-4o-prod` may serve Mistral), so it never decides alone (§2.7).
+    const vendor = modelVendor(result.responseModel?.value);
+    if (vendor) result.next = hop(vendor, result.responseModel!.signal.name, 'cloud-model-id');
     return result;
   },
 };
