@@ -54,6 +54,20 @@ function log(message: string): void {
   console.log(`[tarballs ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
+/**
+ * The environment for the README's npm install: this process's, minus every `npm_config_*` (and
+ * npm's other run-script variables). Started through `npm run`, npm exports the repository's
+ * .npmrc into them — `legacy-peer-deps=true` there would change how a user's install resolves.
+ */
+function cleanNpmEnvironment(): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^npm_(config|package|lifecycle)_/i.test(name) || name === 'npm_command' || name === 'npm_execpath') continue;
+    environment[name] = value;
+  }
+  return environment;
+}
+
 function publishablePackages(): Array<{ directory: string; manifest: Manifest }> {
   return readdirSync(join(root, 'packages'))
     .map((name) => join(root, 'packages', name))
@@ -157,6 +171,11 @@ async function main(): Promise<void> {
     return existsSync(readme) ? installCases(readme.slice(root.length + 1), readFileSync(readme, 'utf8')) : [];
   }).filter((installCase) => lanes.includes(installCase.lane) && (only === undefined || installCase.readme.includes(only)));
 
+  // The installs must resolve as a user's would: refuse to run when npm would use legacy peer deps.
+  const legacyPeerDeps = execFileSync(npm, ['config', 'get', 'legacy-peer-deps'], { cwd: work, env: cleanNpmEnvironment(), encoding: 'utf8' }).trim();
+  if (legacyPeerDeps !== 'false') throw new Error(`npm resolves with legacy-peer-deps=${legacyPeerDeps} here (a user .npmrc?); the tarball test needs npm's default`);
+  log(`npm ${execFileSync(npm, ['--version'], { cwd: work, env: cleanNpmEnvironment(), encoding: 'utf8' }).trim()}, legacy-peer-deps=false`);
+
   const sim = await startGatewaySim({ port: 0, config: simulatorConfig });
   const failures: string[] = [];
   let passed = 0;
@@ -172,7 +191,7 @@ async function main(): Promise<void> {
       const installStarted = Date.now();
       log(`${installCase.readme} [${installCase.lane}]: npm install ${installCase.line}`);
       try {
-        execFileSync(npm, installArguments, { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000 });
+        execFileSync(npm, installArguments, { cwd: project, env: cleanNpmEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000 });
       } catch (error) {
         const { stderr } = error as { stderr?: string };
         failures.push(`${installCase.readme} [${installCase.lane}] npm install ${installCase.line}: failed\n${stderr?.slice(-3000)}`);
