@@ -334,6 +334,8 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition})`;
       });
       const where = [readOnly ? "ParentSpanId = ''" : `${column.isRoot} = 1`, ...conditions].join(' AND ');
+      // Unfiltered, the number of traces (root spans) is in the rollup.
+      const totalSql = !readOnly && conditions.length === 0 ? `SELECT sumIf(Spans, IsRoot = 1) FROM ${rollup}` : `SELECT count() FROM ${from} WHERE ${where}`;
       const rows = await query<{
         traceId: string; rootName: string; serviceName: string; startMs: number; durationMs: number; spanCount: string;
         modelCalls: string; errors: string; gateways: string[]; upstreams: string[]; requestModels: string[];
@@ -353,7 +355,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 arraySort(groupUniqArrayIf(${column.requestModel}, ${isModelCall} AND ${column.requestModel} != '')) AS requestModels,
                 anyIf(${column.evalScore}, ${column.evalScore} IS NOT NULL) AS evalScore,
                 toFloat64(sumIf(toDecimal128(${column.cost}, 12), ${isModelCall} AND ${notMarked})) AS cost,
-                (SELECT count() FROM ${from} WHERE ${where}) AS total
+                (${totalSql}) AS total
          FROM ${from}
          WHERE TraceId IN (SELECT TraceId FROM page)
          GROUP BY TraceId
@@ -362,7 +364,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       );
       let total = rows.length ? Number(rows[0]!.total) : 0;
       if (rows.length === 0 && offset > 0) {
-        const [count] = await query<{ total: string }>(`SELECT count() AS total FROM ${from} WHERE ${where}`, parameters);
+        const [count] = await query<{ total: string }>(`SELECT (${totalSql}) AS total`, parameters);
         total = Number(count?.total ?? 0);
       }
       const traces: TraceSummary[] = rows.map((row) => ({
@@ -505,21 +507,22 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         starts: segments.map((segment) => Math.floor(segment.fromMs)),
         ends: segments.map((segment) => Math.ceil(segment.toMs)),
       };
+      // Only calls by one of the segments' upstreams can match: that cheap column is read first
+      // (PREWHERE), the ids only for the granules that hold such calls.
       const rows = await query<{ traceId: string; spanId: string; startMs: number; segment: string; total: string }>(
-        `WITH calls AS (${modelCalls()}),
-              matched AS (
+        `WITH matched AS (
                 SELECT TraceId, SpanId, Timestamp,
                        arrayFirstIndex((gatewayName, model, upstreamName, start, finish) ->
-                         gatewayName = gateway AND model = requestModel AND upstreamName = upstream
+                         gatewayName = ${gatewayOf} AND model = ${requestModelOf} AND upstreamName = ${upstreamOf}
                          AND toUnixTimestamp64Milli(Timestamp) >= start AND toUnixTimestamp64Milli(Timestamp) < finish,
                          {gateways:Array(String)}, {models:Array(String)}, {upstreams:Array(String)}, {starts:Array(Int64)}, {ends:Array(Int64)}) AS segment
-                FROM calls
-                WHERE upstream IN {upstreams:Array(String)}
-              ),
+                FROM ${from}
+                PREWHERE ${column.upstream} IN {upstreams:Array(String)} AND ${rangeCondition}
+                WHERE ${isModelCall} AND ${notMarked}),
               perTrace AS (SELECT TraceId, argMin(SpanId, Timestamp) AS firstSpanId, min(Timestamp) AS firstCall, argMin(segment, Timestamp) AS firstSegment
                            FROM matched WHERE segment > 0 GROUP BY TraceId)
          SELECT TraceId AS traceId, firstSpanId AS spanId, ${nanosToMs('firstCall')} AS startMs, firstSegment AS segment, count() OVER () AS total
-         FROM perTrace ORDER BY firstCall LIMIT {limit:UInt32}`,
+         FROM perTrace ORDER BY firstCall, traceId LIMIT {limit:UInt32}`,
         parameters,
       );
       return {
