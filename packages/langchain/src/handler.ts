@@ -614,7 +614,7 @@ export interface RouteCallbackOptions extends ServedbyOptions {
  * ```
  */
 export function createRouteCallbackHandler(options?: RouteCallbackOptions): BaseCallbackHandler {
-  installModelCallScopes();
+  installModelCallScopes(options);
   if (options?.captureGlobalFetch) installGlobalFetchCapture();
   const instrumentation = resolveInstrumentation(options, { name: '@servedby/langchain', version: VERSION });
   return new RouteCallbackHandler({ [STATE]: { instrumentation, runs: new Map() } });

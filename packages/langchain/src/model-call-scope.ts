@@ -2,11 +2,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, diag, trace, type Span } from '@opentelemetry/api';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { BaseLLM } from '@langchain/core/language_models/llms';
-import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '@servedby/conventions';
+import {
+  captureRouteFetch,
+  enableRouteCapture,
+  routeCaptureSettings,
+  runWithRouteCapture,
+  type RouteCapture,
+  type ServedbyOptions,
+} from '@servedby/conventions';
 
 /**
  * One model call as seen from inside LangChain: the model instance, the HTTP exchanges its SDK made
- * (when the SDK's fetch is `captureRouteFetch`), and listeners for the end of the call.
+ * (seen on Node's diagnostics channels, or through `captureRouteFetch`), and listeners for the end
+ * of the call.
  *
  * Callbacks cannot see the model instance or its HTTP traffic, and `runWithRouteCapture` cannot wrap
  * callbacks, so the model's own entry points (`generate`, `_streamIterator`) open this scope and the
@@ -116,6 +124,7 @@ function wrapStreamMethod(prototype: Record<string | symbol, unknown>, name: str
     const scope = createScope(this, true);
     const iterator = runInScope(scope, () => original.apply(this, args)) as AsyncIterator<unknown, unknown, unknown>;
     let finished = false;
+    let idle: IdleWatch | undefined;
     try {
       while (true) {
         // Each step re-enters the scope: the generator body (and the SDK's fetch) runs inside next().
@@ -125,12 +134,19 @@ function wrapStreamMethod(prototype: Record<string | symbol, unknown>, name: str
           return step.value;
         }
         scope.firstChunkAt ??= performance.now();
+        // A caller that stops asking for chunks without closing the stream (never iterates it, or
+        // keeps it suspended) would leave the model span open forever: give up after the idle time.
+        idle ??= watchForIdleCaller(scope);
+        idle.waiting = true;
         yield step.value;
+        idle.waiting = false;
+        idle.pulls += 1;
       }
     } catch (error) {
       finished = true;
       throw error;
     } finally {
+      idle?.stop();
       if (!finished) {
         // The caller stopped reading: close the model's stream so the HTTP body is released.
         await runInScope(scope, async () => iterator.return?.(undefined)).catch(() => undefined);
@@ -140,6 +156,45 @@ function wrapStreamMethod(prototype: Record<string | symbol, unknown>, name: str
   };
   Object.defineProperty(wrapped, PATCHED, { value: original });
   prototype[name] = wrapped;
+}
+
+/** Whether the caller of a stream keeps asking for chunks. */
+interface IdleWatch {
+  /** `true` while the stream waits for the caller to ask for the next chunk. */
+  waiting: boolean;
+  /** Chunks the caller asked for so far. */
+  pulls: number;
+  stop(): void;
+}
+
+/**
+ * One unref'd timer per stream (not one per chunk): when it fires and the stream has been waiting
+ * for its caller since the previous check, the caller has stopped reading — `scope` settles (its
+ * spans end as abandoned). The interval is the capture's idle time (`routeCaptureSettings()`,
+ * default 30 s), so a stream is given up between one and two idle times after the caller's last read.
+ */
+function watchForIdleCaller(scope: ModelCallScope): IdleWatch {
+  const idleTimeoutMs = routeCaptureSettings().idleTimeoutMs;
+  const watch: IdleWatch = { waiting: false, pulls: 0, stop() {} };
+  if (!(idleTimeoutMs > 0) || !Number.isFinite(idleTimeoutMs)) return watch;
+  let pullsAtLastCheck = -1;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    timer = undefined;
+    if (watch.waiting && watch.pulls === pullsAtLastCheck) {
+      settle(scope);
+      return;
+    }
+    pullsAtLastCheck = watch.pulls;
+    timer = setTimeout(check, idleTimeoutMs);
+    timer.unref?.();
+  };
+  check();
+  watch.stop = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  return watch;
 }
 
 function wrapProviderPromiseMethod(prototype: Record<string | symbol, unknown>, name: string): void {
@@ -198,7 +253,15 @@ let installed = false;
  * runs in a {@link ModelCallScope}. The wrappers only add an async-local scope: arguments, results,
  * errors and chunks pass through untouched.
  */
-export function installModelCallScopes(): void {
+export function installModelCallScopes(options?: Pick<ServedbyOptions, 'propagateToGateways'>): void {
+  try {
+    // The SDK's HTTP exchanges reach the run's capture sink from Node's diagnostics channels: no
+    // `fetch` option needed, also for models built before the handler. Every handler's options
+    // count (propagation to gateways is process-wide once asked for).
+    enableRouteCapture(options?.propagateToGateways ? { propagateToGateways: options.propagateToGateways } : {});
+  } catch (error) {
+    diag.warn('@servedby/langchain: could not observe HTTP exchanges', error);
+  }
   if (installed) return;
   installed = true;
   try {
