@@ -5,8 +5,12 @@ import {
   ATTR_GEN_AI_ROUTE_UPSTREAMS,
   contextWithUpstreamsCollector,
   createUpstreamsCollector,
+  enableRouteCapture,
   recordModelCall,
   resolveInstrumentation,
+  runWithRouteCapture,
+  type RouteCapture,
+  type RouteObservation,
   type ResolvedInstrumentation,
   type ServedbyOptions,
   type TokenUsage,
@@ -59,6 +63,34 @@ interface ModelCallState {
   /** `true` once the end event or an error said how the call finished. */
   settled?: boolean;
   recorded: boolean;
+  /** The HTTP exchange that answered, seen on the diagnostics channels (full headers, body look-ahead). */
+  capture?: RouteCapture;
+}
+
+/**
+ * What the call's HTTP exchange showed, merged with what the AI SDK reported: the captured
+ * exchange (every header, the streamed body's first 64 KiB, which carries the upstream of an
+ * OpenAI-compatible stream) under the SDK's own findings (its parsed body, error response).
+ */
+function exchangeOf(call: ModelCallState): RouteObservation {
+  const reported: RouteObservation = {
+    url: call.url,
+    requestModel: call.requestModel,
+    responseHeaders: call.headers,
+    responseBody: call.responseBody,
+    providerMetadata: call.providerMetadata,
+    providerHint: call.providerHint,
+    status: call.status,
+    ...(call.answered ? { responseReceived: true } : {}),
+  };
+  if (!call.capture) return reported;
+  const captured = call.capture.observation();
+  const merged: RouteObservation = { ...captured };
+  for (const [key, value] of Object.entries(reported) as Array<[keyof RouteObservation, unknown]>) {
+    // The SDK's own URL wins too: a custom fetch may have sent the request elsewhere (a proxy).
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
 }
 
 /** One `generateText` / `streamText` / agent run, keyed by the AI SDK's `callId`. */
@@ -92,6 +124,13 @@ interface GenerationState {
  */
 export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
   const instrumentation: ResolvedInstrumentation = resolveInstrumentation(options, INSTRUMENTATION_SCOPE);
+  try {
+    // Streams of OpenAI-compatible gateways carry the upstream only in their chunks, which no
+    // telemetry event shows: the HTTP exchange is observed on Node's diagnostics channels instead.
+    enableRouteCapture(options?.propagateToGateways ? { propagateToGateways: options.propagateToGateways } : {});
+  } catch (error) {
+    diag.warn('servedby: could not observe HTTP exchanges', error);
+  }
   const { semconv, captureContent } = instrumentation;
   // The metrics API has no proxy provider: resolved again at the first call, so a global meter
   // provider registered after routeTelemetry() still receives the route metrics.
@@ -119,16 +158,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     const { attribution } = recordModelCall(
       call.span,
       {
-        exchange: {
-          url: call.url,
-          requestModel: call.requestModel,
-          responseHeaders: call.headers,
-          responseBody: call.responseBody,
-          providerMetadata: call.providerMetadata,
-          providerHint: call.providerHint,
-          status: call.status,
-          ...(call.answered ? { responseReceived: true } : {}),
-        },
+        exchange: exchangeOf(call),
         requestModel: call.requestModel,
         responseModel: call.responseModel,
         responseId: call.responseId,
@@ -229,8 +259,15 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         },
       };
       const observedExecute = async () => {
+        // The provider's HTTP exchange reaches this call from Node's diagnostics channels.
+        const modelCall = generation?.modelCall;
+        const captureSink = (capture: RouteCapture) => {
+          if (modelCall) modelCall.capture = capture;
+        };
         // Inside `@ai-sdk/otel`'s context: the chat span is active.
-        const result = await context.with(context.active().setValue(ROUTE_ATTRIBUTED_KEY, sink), execute);
+        const result = await runWithRouteCapture(captureSink, () =>
+          context.with(context.active().setValue(ROUTE_ATTRIBUTED_KEY, sink), execute),
+        );
         guard('reading the model result', () => {
           const call = generation?.modelCall;
           if (!call || !isRecord(result)) return;
