@@ -70,6 +70,7 @@ class ObservationContext implements WalkContext {
   body: ReturnType<typeof readBodyFacts>;
   metadata?: JsonObject;
   requestModel?: string;
+  responseModel?: string;
   region?: string;
   status?: number;
   responded: boolean;
@@ -107,6 +108,8 @@ class ObservationContext implements WalkContext {
         : status !== undefined || this.headers.size > 0 || this.body.format !== 'none' || (metadata !== undefined && hasAnyKey(metadata));
     const requestModel = text(observation.requestModel);
     if (requestModel) this.requestModel = requestModel;
+    const responseModel = text(observation.responseModel);
+    if (responseModel) this.responseModel = responseModel;
     const region = text(observation.region);
     if (region) this.region = region;
     const hint = text(observation.providerHint);

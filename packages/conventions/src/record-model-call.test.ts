@@ -79,6 +79,25 @@ describe('recordModelCall', () => {
     expect(attribution).toMatchObject({ upstream: 'gcp.vertex_ai', errorSource: 'upstream' });
   });
 
+  it("on a stream (no body kept), the framework's served model stands in for the body's: Azure names the vendor from it, the deployment name never does", () => {
+    // gateway-sim's Azure target headers; the AI SDK read `gpt-4o-2024-11-20` from the chunks.
+    const exchange = {
+      url: 'https://res.openai.azure.com/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21',
+      requestModel: 'gpt-4o-prod',
+      responseHeaders: { 'x-ms-region': 'West Europe', 'apim-request-id': 'dd286cc7-4940-4027-979a-7290212cbb0f' },
+      status: 200,
+    };
+    const streamed = recordModelCall(undefined, { exchange, responseModel: 'gpt-4o-2024-11-20', streaming: true, durationSeconds: 1 });
+    expect(streamed.attribution).toMatchObject({ upstream: 'openai', responseModel: 'gpt-4o-2024-11-20', deployment: 'gpt-4o-prod' });
+    expect(streamed.attribution.evidence).toContain('response.model');
+    // Without it the deployment name alone decides nothing.
+    const headersOnly = recordModelCall(undefined, { exchange, streaming: true, durationSeconds: 1 });
+    expect(headersOnly.attribution.upstream).toBeUndefined();
+    // A kept body wins: the framework's model is not consulted then.
+    const withBody = recordModelCall(undefined, { exchange: { ...exchange, responseBody: { id: 'x', object: 'chat.completion', model: 'mistral-large-2411' } }, responseModel: 'gpt-4o-2024-11-20', durationSeconds: 1 });
+    expect(withBody.attribution).toMatchObject({ upstream: 'mistral_ai', responseModel: 'mistral-large-2411' });
+  });
+
   it("takes the client's attempts as an input and never overwrites a gateway's", () => {
     const bedrock = { url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1:0/converse', responseHeaders: { 'x-amzn-requestid': 'r' }, status: 200 };
     expect(recordModelCall(undefined, { exchange: bedrock, attempts: 3, durationSeconds: 1 }).attribution.attempts).toBe(3);

@@ -118,6 +118,10 @@ export function recordModelCall(span: Span | undefined, call: ModelCallObservati
     const failed = call.error !== undefined || call.errorType !== undefined;
     const observation: RouteObservation = { ...last };
     if (call.requestModel !== undefined && observation.requestModel === undefined) observation.requestModel = call.requestModel;
+    // A stream's body is not kept: the model the framework read from it stands in for the body's.
+    if (call.responseModel !== undefined && observation.responseModel === undefined && observation.responseBody === undefined) {
+      observation.responseModel = call.responseModel;
+    }
     // A call the framework completed got a response, even when no HTTP detail was captured.
     if (observation.responseReceived === undefined && !failed) observation.responseReceived = true;
     const attempts = call.attempts ?? (count > 1 ? count : undefined);

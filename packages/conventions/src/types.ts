@@ -52,6 +52,13 @@ export interface RouteObservation {
    */
   clientLabel?: string;
   /**
+   * The served model as the framework parsed it from the response (AI SDK `response.modelId`,
+   * LangChain `response_metadata.model_name`), for a call whose response body was not kept (a
+   * stream). A response field: it names no gateway and decides no upstream on its own; a
+   * multi-vendor cloud's rule reads it like its body `model` on that cloud's own host.
+   */
+  responseModel?: string;
+  /**
    * The request as sent, for the routing policy it carries (DESIGN.md §2.6): the body (parsed
    * JSON or JSON text; text over 1 MiB is ignored) and the headers. Only routing preferences are
    * read (OpenRouter `provider` / `models` / `route`, AI Gateway `providerOptions.gateway`,

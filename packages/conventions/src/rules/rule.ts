@@ -135,6 +135,8 @@ export interface RuleContext {
   readonly metadata?: JsonObject;
   /** The model as the code sent it. */
   readonly requestModel?: string;
+  /** The served model as the framework parsed it from a response whose body was not kept (a response field). */
+  readonly responseModel?: string;
   /** The configured client region (AWS SDK). */
   readonly region?: string;
   /** HTTP status, when known. */

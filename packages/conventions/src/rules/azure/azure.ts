@@ -52,7 +52,9 @@ export const azure: RouteRule = {
     const servedModel = text(headers.get('x-ms-served-model'));
     if (servedModel) result.responseModel = { value: servedModel, signal: signal('header.x-ms-served-model', 'served-by') };
     else {
-      const model = bodyModel(context);
+      const model =
+        bodyModel(context) ??
+        (context.responseModel ? { value: context.responseModel, signal: signal('response.model', 'response-field') } : undefined);
       if (model) result.responseModel = model;
     }
     if (outer) {
