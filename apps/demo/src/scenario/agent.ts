@@ -8,6 +8,8 @@ export interface ServiceEndpoints {
   /** Empty for the real Bedrock (the SDK's regional endpoint). */
   bedrock: string;
   vercel: string;
+  /** Kong AI Gateway route (OpenAI-compatible, `…/openai-route`). */
+  kong: string;
 }
 
 /** What every agent factory receives. */
@@ -24,7 +26,7 @@ export interface AgentEnvironment {
 }
 
 /** Which gateway the agent's route goes through, for the scenario's per-route plans. */
-export type RouteKind = 'openrouter' | 'litellm' | 'vercel' | 'azure' | 'bedrock';
+export type RouteKind = 'openrouter' | 'litellm' | 'vercel' | 'azure' | 'bedrock' | 'kong';
 
 /** One implementation of the customer-support agent (an LLM with an order-lookup tool). */
 export interface SupportAgent {

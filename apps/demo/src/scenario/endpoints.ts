@@ -12,7 +12,8 @@ export interface ResolvedEndpoints {
  * environment, else gateway-sim. OpenRouter: `OPENROUTER_API_KEY`. LiteLLM: `LITELLM_BASE_URL`
  * (+ `LITELLM_API_KEY`). Vercel AI Gateway: `AI_GATEWAY_API_KEY`. Azure OpenAI:
  * `AZURE_OPENAI_ENDPOINT` + `AZURE_OPENAI_API_KEY` (+ `AZURE_OPENAI_DEPLOYMENT`). Bedrock:
- * `AWS_ACCESS_KEY_ID` or `AWS_PROFILE`, with `AWS_REGION`. `SERVEDBY_DEMO_SIMULATE=1` forces the
+ * `AWS_ACCESS_KEY_ID` or `AWS_PROFILE`, with `AWS_REGION`. Kong: `KONG_BASE_URL` (the route's URL,
+ * + `KONG_API_KEY`). `SERVEDBY_DEMO_SIMULATE=1` forces the
  * simulator everywhere.
  */
 export function resolveEndpoints(environment: Record<string, string | undefined>, simulator: ServiceEndpoints): ResolvedEndpoints {
@@ -34,6 +35,10 @@ export function resolveEndpoints(environment: Record<string, string | undefined>
   if (environment.AZURE_OPENAI_ENDPOINT && environment.AZURE_OPENAI_API_KEY) {
     endpoints.azure = environment.AZURE_OPENAI_ENDPOINT.replace(/\/$/, '');
     real.push('azure');
+  }
+  if (environment.KONG_BASE_URL) {
+    endpoints.kong = environment.KONG_BASE_URL.replace(/\/$/, '');
+    real.push('kong');
   }
   if ((environment.AWS_ACCESS_KEY_ID || environment.AWS_PROFILE) && (environment.AWS_REGION || environment.AWS_DEFAULT_REGION)) {
     endpoints.bedrock = '';

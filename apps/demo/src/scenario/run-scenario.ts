@@ -5,9 +5,22 @@ import { createDemoTelemetry, type DemoTelemetry } from '../telemetry/pipeline';
 import { createVirtualClock } from '../telemetry/virtual-clock';
 import type { AgentEnvironment, RouteKind, SupportAgent } from './agent';
 import { resolveEndpoints } from './endpoints';
+import { startGatewayTraceReceiver, type GatewayTraceReceiver } from './gateway-traces';
 import { createSimFetch, runWithSimPlan } from './sim-plan';
 import { CUSTOMER_QUESTIONS, gradeAnswer, LABELLED_QUESTIONS, ORDERS, simulatedAnswer } from './support-data';
-import { createTimeline, phaseOf, runScenario, type Phase, type Timeline } from './timeline';
+import {
+  anthropicRateLimited,
+  createTimeline,
+  OPENROUTER_POLICY_AFTER,
+  OPENROUTER_POLICY_BEFORE,
+  phaseOf,
+  policyChangeMs,
+  requestFieldsFor,
+  runScenario,
+  type Phase,
+  type RunScenario,
+  type Timeline,
+} from './timeline';
 
 /** A factory of one agent implementation. */
 export type AgentFactory = (environment: AgentEnvironment) => SupportAgent | Promise<SupportAgent>;
@@ -32,6 +45,11 @@ export interface ScenarioOptions {
   environment?: Record<string, string | undefined>;
   /** Virtual end of the day; now by default, so the data lands in "the last 24 hours" of any backend. */
   endMs?: number;
+  /**
+   * Receive the gateways' own spans (gateway-sim's OpenRouter Broadcast export) and add them to the
+   * exported data, on the demo's virtual clock. Default true; only simulated routes export them.
+   */
+  gatewayTraces?: boolean;
 }
 
 /** What the scenario did. */
@@ -45,6 +63,12 @@ export interface ScenarioResult {
   destinations: string[];
   realRoutes: RouteKind[];
   agents: Array<Pick<SupportAgent, 'id' | 'framework' | 'routeLabel'>>;
+  /** When the OpenRouter support agent's routing preferences changed, and from what to what. */
+  policyChange: { atMs: number; before: Record<string, unknown>; after: Record<string, unknown> };
+  /** Runs the scenario made fail on purpose, by who refused them; every other run must succeed. */
+  plannedRefusals: { gateway: number; upstream: number };
+  /** Spans the gateways exported about their own work (OpenRouter Broadcast), received by the demo. */
+  gatewaySpans: number;
 }
 
 const DEMO_SCOPE = { name: '@servedby/demo', version: '0.1.0' };
@@ -61,21 +85,53 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
   const clock = createVirtualClock({ startMs: virtualStartMs, tickMs: timeline.tickMs });
   const environment = options.environment ?? process.env;
   let sim: GatewaySim | undefined;
+  let receiver: GatewayTraceReceiver | undefined;
   let telemetry: DemoTelemetry | undefined;
+  // Each tick's shift from real to virtual time, so the gateway's wall-clock spans land beside the app's.
+  const tickShifts: Array<{ realMs: number; offsetMs: number }> = [];
+  const offsetAt = (realMs: number): number => {
+    for (let index = tickShifts.length - 1; index >= 0; index -= 1) if (tickShifts[index]!.realMs <= realMs) return tickShifts[index]!.offsetMs;
+    return tickShifts[0]?.offsetMs ?? 0;
+  };
   const agents: SupportAgent[] = [];
   try {
-    sim = await startGatewaySim({ port: 0, seed: 7 });
-    const { endpoints, real } = resolveEndpoints(environment, sim.baseUrls);
-    const simulated = (route: RouteKind): boolean => !real.includes(route);
     telemetry = createDemoTelemetry({
       clock,
       ...(options.outFile ? { outFile: options.outFile } : {}),
       ...(options.onSpans ? { onSpans: options.onSpans } : {}),
       environment,
     });
+    if (options.gatewayTraces !== false) {
+      receiver = await startGatewayTraceReceiver({
+        offsetAt,
+        ...(options.outFile ? { outFile: options.outFile } : {}),
+        ...(options.onSpans ? { onSpans: options.onSpans } : {}),
+      });
+    }
+    sim = await startGatewaySim({ port: 0, seed: 7, ...(receiver ? { otlpEndpoint: receiver.url } : {}) });
+    const { endpoints, real } = resolveEndpoints(environment, sim.baseUrls);
+    const simulated = (route: RouteKind): boolean => !real.includes(route);
+    const changeMs = policyChangeMs(timeline, virtualStartMs);
+    const plannedRefusals = { gateway: 0, upstream: 0 };
+    /** The plan of one run at virtual time `atMs`: its simulator scenario and the request fields its policy adds. */
+    const planRun = (agent: SupportAgent, phase: Phase, atMs: number): PlannedRun => {
+      const request = requestFieldsFor(agent.route, atMs, changeMs);
+      const plan = runScenario(agent.route, phase, nextRunIndex(agent.id), {
+        anthropicRateLimited: anthropicRateLimited(timeline, virtualStartMs, atMs),
+        allowsFallback: request !== OPENROUTER_POLICY_BEFORE,
+      });
+      if (plan.refusedBy && simulated(agent.route)) plannedRefusals[plan.refusedBy] += 1;
+      return { ...plan, ...(request ? { request } : {}) };
+    };
     // Frameworks that use the global provider (Mastra's bridge, LangChain's tracer) find it here;
     // the AsyncLocalStorage context manager keeps each run's spans in its own trace.
     telemetry.tracerProvider.register();
+    const runCounters = new Map<string, number>();
+    function nextRunIndex(key: string): number {
+      const index = runCounters.get(key) ?? 0;
+      runCounters.set(key, index + 1);
+      return index;
+    }
     const agentEnvironment: AgentEnvironment = {
       endpoints,
       simulated,
@@ -88,12 +144,7 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
     const tracer = telemetry.tracerProvider.getTracer(DEMO_SCOPE.name, DEMO_SCOPE.version);
     options.onEvent?.({ type: 'start', agents, timeline, destinations: telemetry.destinations, realRoutes: real });
 
-    const runCounters = new Map<string, number>();
-    const nextRunIndex = (key: string): number => {
-      const index = runCounters.get(key) ?? 0;
-      runCounters.set(key, index + 1);
-      return index;
-    };
+
     let runs = 0;
     let errors = 0;
     let evalItems = 0;
@@ -101,6 +152,7 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
 
     for (let tick = 0; tick < timeline.ticks; tick += 1) {
       clock.beginTick(tick);
+      tickShifts.push({ realMs: Date.now(), offsetMs: clock.currentOffsetMs() });
       const phase = phaseOf(timeline, tick);
       const virtualMs = clock.tickStartMs(tick);
       const work: Array<Promise<boolean>> = [];
@@ -110,9 +162,10 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
         const tickets = agent.route === 'openrouter' ? questionsPerTick : 1;
         for (let question = 0; question < tickets; question += 1) {
           const customer = CUSTOMER_QUESTIONS[(tick * questionsPerTick + question + agents.indexOf(agent)) % CUSTOMER_QUESTIONS.length]!;
-          const plan = runScenario(agent.route, phase, nextRunIndex(agent.id));
+          const atMs = virtualMs + question * 60_000;
+          const plan = planRun(agent, phase, atMs);
           work.push(
-            handleTicket(tracer, agent, customer.question, customer.orderId, plan, phase, virtualMs + question * 60_000, simulated(agent.route)).then(
+            handleTicket(tracer, agent, customer.question, customer.orderId, plan, phase, atMs, simulated(agent.route)).then(
               (answer) => answer !== undefined,
             ),
           );
@@ -127,7 +180,7 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
         const evalAgent = agents.find((agent) => agent.route === 'openrouter') ?? agents[0];
         if (evalAgent) {
           const runId = `nightly-${new Date(virtualMs).toISOString().slice(0, 16)}`;
-          const scores = await runEval(tracer, evalAgent, runId, phase, (key) => nextRunIndex(key), virtualMs, simulated(evalAgent.route));
+          const scores = await runEval(tracer, evalAgent, runId, (atMs) => planRun(evalAgent, phase, atMs), virtualMs, simulated(evalAgent.route));
           evalItems += scores.length;
           const meanScore = scores.reduce((sum, entry) => sum + entry.score, 0) / Math.max(1, scores.length);
           const upstreams = new Set(scores.map((entry) => entry.upstream));
@@ -135,6 +188,8 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
         }
       }
     }
+    // The gateway's spans first: they go to the same file and viewer as the app's.
+    await sim.flushTraces();
     await telemetry.flush();
     return {
       runs,
@@ -146,6 +201,9 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
       destinations: telemetry.destinations,
       realRoutes: real,
       agents: agents.map(({ id, framework, routeLabel }) => ({ id, framework, routeLabel })),
+      policyChange: { atMs: changeMs, before: OPENROUTER_POLICY_BEFORE, after: OPENROUTER_POLICY_AFTER },
+      plannedRefusals,
+      gatewaySpans: receiver?.received() ?? 0,
     };
   } finally {
     for (const agent of agents) await agent.close?.().catch(() => {});
@@ -155,8 +213,12 @@ export async function runDemoScenario(options: ScenarioOptions): Promise<Scenari
     context.disable();
     propagation.disable();
     await sim?.close();
+    await receiver?.close();
   }
 }
+
+/** One run's plan: the simulator scenario and the request fields of the route's policy at that time. */
+type PlannedRun = RunScenario & { request?: Record<string, unknown> };
 
 /**
  * One customer ticket: a root span for the support request, the agent run inside it. Returns the
@@ -167,7 +229,7 @@ async function handleTicket(
   agent: SupportAgent,
   question: string,
   orderId: string,
-  plan: ReturnType<typeof runScenario>,
+  plan: PlannedRun,
   phase: Phase,
   virtualMs: number,
   simulated: boolean,
@@ -194,16 +256,18 @@ function askWithPlan(
   agent: SupportAgent,
   question: string,
   orderId: string,
-  plan: ReturnType<typeof runScenario>,
+  plan: PlannedRun,
   virtualMs: number,
   simulated: boolean,
 ): Promise<string> {
-  if (!simulated) return agent.answer(question);
+  const request = plan.request ? { request: plan.request } : {};
+  // A real service gets the run's request fields too (routing preferences are real features), no simulator headers.
+  if (!simulated) return runWithSimPlan({ scenario: {}, timeMs: virtualMs, orderId, simulated: false, ...request }, () => agent.answer(question));
   const order = ORDERS[orderId]!;
   let variant = 0;
   for (const character of question) variant = (variant * 31 + character.charCodeAt(0)) >>> 0;
   const scenario = { ...plan.scenario, text: simulatedAnswer(order, plan.quality, variant + Math.floor(virtualMs / 3_600_000)) };
-  return runWithSimPlan({ scenario, timeMs: virtualMs, orderId }, () => agent.answer(question));
+  return runWithSimPlan({ scenario, timeMs: virtualMs, orderId, ...request }, () => agent.answer(question));
 }
 
 /**
@@ -214,13 +278,13 @@ async function runEval(
   tracer: Tracer,
   agent: SupportAgent,
   runId: string,
-  phase: Phase,
-  nextRunIndex: (key: string) => number,
+  planRun: (atMs: number) => PlannedRun,
   virtualMs: number,
   simulated: boolean,
 ): Promise<Array<{ score: number; upstream: string }>> {
   // Items run concurrently, as an eval harness would; each gets its plan in order first.
-  const plans = LABELLED_QUESTIONS.map(() => runScenario(agent.route, phase, nextRunIndex(agent.id)));
+  const itemMs = (index: number): number => virtualMs + 120_000 + index * 10_000;
+  const plans = LABELLED_QUESTIONS.map((_, index) => planRun(itemMs(index)));
   const results = await Promise.all(LABELLED_QUESTIONS.map(async (item, index) => {
     const plan = plans[index]!;
     return tracer.startActiveSpan(
@@ -235,7 +299,7 @@ async function runEval(
       },
       async (span) => {
         try {
-          const answer = await askWithPlan(agent, item.question, item.orderId, plan, virtualMs + 120_000 + index * 10_000, simulated);
+          const answer = await askWithPlan(agent, item.question, item.orderId, plan, itemMs(index), simulated);
           const score = gradeAnswer(answer, item);
           span.setAttributes({ [ATTRIBUTE.evaluationScore]: score, [ATTRIBUTE.evaluationLabel]: score >= 0.7 ? 'pass' : 'fail' });
           return { score, upstream: String(plan.scenario.upstream ?? '') };

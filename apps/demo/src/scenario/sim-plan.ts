@@ -10,8 +10,15 @@ export interface SimPlan {
   scenario: Record<string, unknown>;
   /** Virtual time of the call (`x-sim-time`), so the simulator's timestamps match the spans. */
   timeMs: number;
+  /** False for a run against a real service: no simulator headers then. Default true. */
+  simulated?: boolean;
   /** The order of the customer asking: the order-lookup tool falls back to it. */
   orderId: string;
+  /**
+   * Body fields the run's requests carry on top of what the framework sends (the OpenRouter agent's
+   * `provider` routing preferences). Sent to the simulator and to the real service alike.
+   */
+  request?: Record<string, unknown>;
 }
 
 const planStorage = new AsyncLocalStorage<SimPlan>();
@@ -26,10 +33,10 @@ export function currentSimPlan(): SimPlan | undefined {
   return planStorage.getStore();
 }
 
-/** The headers the simulator reads for the current plan (none outside a plan). */
+/** The headers the simulator reads for the current plan (none outside a plan, or for a run against a real service). */
 export function simHeaders(): Record<string, string> {
   const plan = planStorage.getStore();
-  if (!plan) return {};
+  if (!plan || plan.simulated === false) return {};
   return { 'x-sim-scenario': JSON.stringify(plan.scenario), 'x-sim-time': String(Math.round(plan.timeMs)) };
 }
 

@@ -12,6 +12,13 @@ export interface Timeline {
   failoverToTick: number;
   /** Ticks at which the nightly eval runs. */
   evalTicks: number[];
+  /**
+   * Virtual ms before the failover window at which Anthropic starts rate-limiting OpenRouter's requests.
+   * The support agent then allows only Anthropic, so those tickets fail (Anthropic's 429, relayed by
+   * OpenRouter) until its routing preferences change at the start of the failover window (Anthropic
+   * first, fallbacks allowed); from then OpenRouter falls back to Together until Anthropic recovers.
+   */
+  outageLeadMs: number;
 }
 
 /**
@@ -29,7 +36,34 @@ export function createTimeline(options: { ticks?: number; tickMinutes?: number; 
     failoverFromTick: Math.round(ticks / 3),
     failoverToTick: Math.round(ticks / 3 + ticks / 4),
     evalTicks: Array.from({ length: evalRuns }, (_, index) => Math.floor(index * every + every / 2)),
+    // Anthropic starts failing 30 s into the tick before the window: that tick's later tickets fail.
+    outageLeadMs: tickMs - 30_000,
   };
+}
+
+/** OpenRouter routing preferences before the change: only Anthropic may serve. */
+export const OPENROUTER_POLICY_BEFORE = { provider: { only: ['anthropic'] } } as const;
+/** After the change: Anthropic first, other providers allowed when it fails. */
+export const OPENROUTER_POLICY_AFTER = { provider: { order: ['anthropic'], allow_fallbacks: true } } as const;
+
+/** Virtual epoch ms of the routing-preference change (the start of the failover window), for a timeline starting at `startMs`. */
+export function policyChangeMs(timeline: Timeline, startMs: number): number {
+  return startMs + timeline.failoverFromTick * timeline.tickMs;
+}
+
+/** Whether Anthropic rate-limits OpenRouter's requests at virtual time `atMs`. */
+export function anthropicRateLimited(timeline: Timeline, startMs: number, atMs: number): boolean {
+  const from = policyChangeMs(timeline, startMs) - timeline.outageLeadMs;
+  return atMs >= from && atMs < startMs + timeline.failoverToTick * timeline.tickMs;
+}
+
+/**
+ * The body fields a route's requests carry at virtual time `virtualMs`: the OpenRouter support
+ * agent's routing preferences (`provider`), which change once, at {@link policyChangeMs}.
+ */
+export function requestFieldsFor(route: RouteKind, virtualMs: number, changeMs: number): Record<string, unknown> | undefined {
+  if (route !== 'openrouter') return undefined;
+  return virtualMs < changeMs ? OPENROUTER_POLICY_BEFORE : OPENROUTER_POLICY_AFTER;
 }
 
 /** The phase a tick belongs to. */
@@ -43,22 +77,43 @@ export function phaseOf(timeline: Timeline, tick: number): Phase {
 export interface RunScenario {
   scenario: Record<string, unknown>;
   quality: 'good' | 'degraded';
+  /**
+   * Who refuses this run on purpose: `gateway` (its own 402 / budget / rate limit), `upstream` (an upstream's
+   * error the gateway relays; only when the request's policy allows no fallback). Absent: the run succeeds.
+   */
+  refusedBy?: 'gateway' | 'upstream';
 }
 
 /**
  * The simulator scenario of the `runIndex`-th run of a route in a phase. OpenRouter serves from
- * Anthropic, except in the failover window where 3 runs in 5 fail over to Together (whose answers
- * the eval grades lower); LiteLLM answers from Azure and falls back to OpenAI on one run in five
- * (a 429 from Azure); the Vercel AI Gateway serves from Anthropic, falling back from Vertex on
- * one run in seven. Deterministic, so every demo run tells the same story.
+ * Anthropic, except while Anthropic rate-limits (3 requests in 5): while the agent allows only
+ * Anthropic those runs fail (Anthropic's 429, relayed by OpenRouter); after the policy change
+ * OpenRouter falls back to Together (whose answers the eval grades lower). The OpenRouter agent's
+ * second run meets OpenRouter's own 402 (credits). LiteLLM answers from Azure and falls back to OpenAI on one run in
+ * five (a 429 from Azure); its fourth run meets LiteLLM's own budget refusal. The Vercel AI Gateway
+ * serves from Anthropic, falling back from Vertex on one run in seven. Kong proxies to OpenAI;
+ * one run in four is a semantic-cache hit, the sixth run meets Kong's AI rate limit.
+ * Deterministic, so every demo run tells the same story. `openRouter` says whether Anthropic
+ * rate-limits at the run's time and whether the run's routing preferences allow a fallback.
  */
-export function runScenario(route: RouteKind, phase: Phase, runIndex: number): RunScenario {
+export function runScenario(
+  route: RouteKind,
+  phase: Phase,
+  runIndex: number,
+  openRouter: { anthropicRateLimited: boolean; allowsFallback: boolean } = { anthropicRateLimited: phase === 'failover', allowsFallback: true },
+): RunScenario {
   switch (route) {
     case 'openrouter':
-      return phase === 'failover' && runIndex % 5 < 3
-        ? { scenario: { upstream: 'Together' }, quality: 'degraded' }
-        : { scenario: { upstream: 'Anthropic' }, quality: 'good' };
+      if (runIndex === 1) return { scenario: { failure: 'insufficient_credits' }, quality: 'good', refusedBy: 'gateway' };
+      if (openRouter.anthropicRateLimited && runIndex % 5 < 3) {
+        const allowsFallback = openRouter.allowsFallback;
+        return allowsFallback
+          ? { scenario: { upstream: 'Together', down: ['Anthropic'] }, quality: 'degraded' }
+          : { scenario: { upstream: 'Together', down: ['Anthropic'] }, quality: 'good', refusedBy: 'upstream' };
+      }
+      return { scenario: { upstream: 'Anthropic' }, quality: 'good' };
     case 'litellm':
+      if (runIndex === 3) return { scenario: { failure: 'budget_exceeded' }, quality: 'good', refusedBy: 'gateway' };
       return runIndex % 5 === 4
         ? { scenario: { upstream: 'openai', fallbackFrom: ['azure.ai.openai'] }, quality: 'good' }
         : { scenario: { upstream: 'azure.ai.openai' }, quality: 'good' };
@@ -66,6 +121,9 @@ export function runScenario(route: RouteKind, phase: Phase, runIndex: number): R
       return runIndex % 7 === 6
         ? { scenario: { upstream: 'anthropic', fallbackFrom: ['vertex'] }, quality: 'good' }
         : { scenario: { upstream: 'anthropic' }, quality: 'good' };
+    case 'kong':
+      if (runIndex === 5) return { scenario: { failure: 'gateway_rate_limit' }, quality: 'good', refusedBy: 'gateway' };
+      return runIndex % 4 === 2 ? { scenario: { cacheHit: true }, quality: 'good' } : { scenario: {}, quality: 'good' };
     case 'azure':
       // The deployment `support-gpt-4o` serves the dated model, as Azure's body `model` reports it.
       return { scenario: { servedModel: 'gpt-4o-2024-11-20', region: 'East US' }, quality: 'good' };

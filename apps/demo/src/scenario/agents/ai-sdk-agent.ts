@@ -1,6 +1,7 @@
 import { createAzure } from '@ai-sdk/azure';
 import { createOpenRouter } from '@openrouter/ai-sdk-provider';
 import { generateText, stepCountIs, tool, type LanguageModel, type Telemetry } from 'ai';
+import { captureRouteFetch } from '@servedby/conventions';
 import { routeTelemetry } from '@servedby/vercel-ai';
 import { z } from 'zod';
 import { currentSimPlan } from '../sim-plan';
@@ -19,6 +20,7 @@ function agentOn(
   model: LanguageModel,
   telemetry: Telemetry,
   description: Pick<SupportAgent, 'id' | 'route' | 'routeLabel'>,
+  providerOptions?: () => Record<string, Record<string, unknown>> | undefined,
 ): SupportAgent {
   const tools = { lookup_order: lookupOrderTool() };
   return {
@@ -32,6 +34,7 @@ function agentOn(
         tools,
         stopWhen: stepCountIs(4),
         maxRetries: 0,
+        ...(providerOptions?.() ? { providerOptions: providerOptions() as never } : {}),
         telemetry: { integrations: [telemetry], functionId: 'support-agent' },
       });
       return result.text;
@@ -45,17 +48,28 @@ function agentOn(
  */
 export function createAiSdkOpenRouterAgent(environment: AgentEnvironment): SupportAgent {
   const telemetry = routeTelemetry({ tracerProvider: environment.tracerProvider, meterProvider: environment.meterProvider });
+  // propagateToGateways: OpenRouter's Broadcast spans join the ticket's trace under the model span
+  // (body `trace.trace_id` / `parent_span_id`, as OpenRouter documents it). The simulator's host is
+  // named as an OpenRouter host; the real openrouter.ai is recognised by its rule.
+  const openRouterHost = new URL(environment.endpoints.openrouter).host;
   const openrouter = createOpenRouter({
     baseURL: environment.endpoints.openrouter,
     apiKey: environment.environment.OPENROUTER_API_KEY ?? 'sim-key',
-    fetch: environment.fetch,
+    fetch: captureRouteFetch(environment.fetch, { propagateToGateways: { gatewayOfHost: { [openRouterHost]: 'openrouter' } } }),
   });
-  return agentOn(openrouter.chat('anthropic/claude-sonnet-4.5'), telemetry, {
-    id: 'ai-sdk',
-    route: 'openrouter',
-    routeLabel: 'OpenRouter, anthropic/claude-sonnet-4.5',
-  });
+  // The run's routing preferences (`provider`) go into the request body: `providerOptions.openrouter`
+  // is merged into it by @openrouter/ai-sdk-provider.
+  return agentOn(
+    openrouter.chat('anthropic/claude-sonnet-4.5'),
+    telemetry,
+    { id: 'ai-sdk', route: 'openrouter', routeLabel: 'OpenRouter, anthropic/claude-sonnet-4.5' },
+    () => {
+      const request = currentSimPlan()?.request;
+      return request ? { openrouter: request } : undefined;
+    },
+  );
 }
+
 
 /** The same AI SDK agent on an Azure OpenAI deployment (`support-gpt-4o`). */
 export function createAiSdkAzureAgent(environment: AgentEnvironment): SupportAgent {
