@@ -1,4 +1,5 @@
 import { context, trace } from '@opentelemetry/api';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { createTestMetrics, createTestTracing, otelLane, registeredApiVersion } from './index';
@@ -58,6 +59,12 @@ describe(`the ${otelLane} lane`, () => {
     expect(inner?.parentSpanContext?.spanId).toBe(outer?.spanContext().spanId);
     expect(seen).toEqual(['inner', 'outer']);
     expect(inner?.attributes.processed).toBe(true);
+  });
+
+  it('puts Node child processes a test starts on the same api (NODE_OPTIONS)', () => {
+    const script = "process.stdout.write(typeof require('@opentelemetry/api').context.attach)";
+    const output = execFileSync(process.execPath, ['-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
+    expect(output).toBe(otelLane === 'sdk2' ? 'undefined' : 'function');
   });
 
   it('collects metrics on demand', async () => {
