@@ -1,6 +1,14 @@
 import { resolveCurrentSpan } from '@mastra/core/observability';
 import type { AnySpan } from '@mastra/core/observability';
-import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '@servedby/conventions';
+import {
+  addRouteCaptureResolver,
+  captureRouteFetch,
+  enableRouteCapture,
+  runWithRouteCapture,
+  type RouteCapture,
+  type RouteCaptureSink,
+  type ServedbyOptions,
+} from '@servedby/conventions';
 import { diag } from '@opentelemetry/api';
 
 type FetchFunction = typeof globalThis.fetch;
@@ -97,10 +105,28 @@ export function routeCaptureFetch(fetchImplementation?: FetchFunction): FetchFun
   return modelStepFetch as FetchFunction;
 }
 
+/**
+ * The capture sink of the MODEL_STEP in flight, for exchanges no fetch wrapper sees (provider
+ * instances that kept their own `fetch`, `node:http`/`http2` clients): the diagnostics-channel
+ * observer asks it when an exchange starts outside any `runWithRouteCapture` scope.
+ */
+function modelStepSink(): RouteCaptureSink | undefined {
+  let step: AnySpan | undefined;
+  try {
+    step = currentModelStep();
+  } catch {
+    return undefined;
+  }
+  if (!step) return undefined;
+  const http = httpOf(step);
+  return (capture) => http.captures.push(capture);
+}
+
 interface GlobalFetchPatch {
   original: FetchFunction;
   patched: FetchFunction;
   holders: number;
+  removeResolver: () => void;
 }
 
 // Process-wide by nature: there is one globalThis.fetch. Reference-counted so several
@@ -112,12 +138,15 @@ let globalFetchPatch: GlobalFetchPatch | undefined;
  * behind Mastra's router strings reach the network. Returns the function that undoes it.
  * @internal
  */
-export function installGlobalFetchCapture(): () => void {
+export function installGlobalFetchCapture(options?: Pick<ServedbyOptions, 'propagateToGateways'>): () => void {
   if (typeof globalThis.fetch !== 'function') return () => {};
+  // Every processor's options count: propagation to gateways is process-wide once asked for.
+  enableRouteCapture(options?.propagateToGateways ? { propagateToGateways: options.propagateToGateways } : {});
   if (!globalFetchPatch) {
+    const removeResolver = addRouteCaptureResolver(modelStepSink);
     const original = globalThis.fetch;
     const patched = routeCaptureFetch(original);
-    globalFetchPatch = { original, patched, holders: 0 };
+    globalFetchPatch = { original, patched, holders: 0, removeResolver };
     globalThis.fetch = patched;
   }
   const patch = globalFetchPatch;
@@ -129,6 +158,7 @@ export function installGlobalFetchCapture(): () => void {
     patch.holders -= 1;
     if (patch.holders > 0 || globalFetchPatch !== patch) return;
     globalFetchPatch = undefined;
+    patch.removeResolver();
     // Someone may have wrapped fetch after us: then leave their wrapper (which still calls ours) alone.
     if (globalThis.fetch === patch.patched) globalThis.fetch = patch.original;
   };

@@ -98,7 +98,7 @@ export function routeSpanProcessor(options: MastraRouteOptions = {}): RouteSpanO
   let releaseFetch: (() => void) | undefined;
   if (options.captureFetch !== false) {
     try {
-      releaseFetch = installGlobalFetchCapture();
+      releaseFetch = installGlobalFetchCapture(options);
     } catch (error) {
       diag.warn('servedby/mastra: could not install the fetch capture', error);
     }
