@@ -218,6 +218,10 @@ function vercelUsage(request: ChatRequest, cost: number) {
   };
 }
 
+// No trace export here: the AI Gateway's trace drains are documented (vercel.com/docs/ai-gateway/observability-and-spend/
+// trace-drains) without span attribute names or any way a request's trace context is honoured, so there is nothing
+// to simulate faithfully; `traceparent` on a request is ignored.
+
 /** Path of the AI SDK's native protocol (`@ai-sdk/gateway`, `baseURL` = `…/vercel/v4/ai`). */
 const NATIVE_LANGUAGE_MODEL_PATHS = new Set(['/v4/ai/language-model', '/v3/ai/language-model']);
 
