@@ -124,37 +124,49 @@ interface SseScan {
  */
 function scanSse(text: string, start: number, maxEvents: number, enough?: (object: JsonObject) => boolean): SseScan {
   const objects: JsonObject[] = [];
-  let done = false;
-  let data: string[] = [];
-  const flush = (): void => {
-    if (data.length === 0) return;
-    const payload = (data.length === 1 ? data[0]! : data.join('\n')).trim();
-    data = [];
-    // Only object payloads are kept: `[DONE]` and other non-objects skip the parse.
-    if (payload.charCodeAt(0) !== OPEN_BRACE) return;
-    const parsed = tryParseJson(payload);
-    if (isObject(parsed)) {
-      objects.push(parsed);
-      if (enough?.(parsed)) done = true;
-    }
-  };
+  const length = text.length;
+  // The current event's `data:` lines: the first held apart, since nearly every event has one.
+  let firstData: string | undefined;
+  let moreData: string[] | undefined;
   let position = start;
-  while (position < text.length) {
+  while (position < length) {
     let lineEnd = text.indexOf('\n', position);
-    if (lineEnd < 0) lineEnd = text.length;
-    let line = text.slice(position, lineEnd);
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (lineEnd < 0) lineEnd = length;
+    const lineStart = position;
+    let contentEnd = lineEnd;
+    if (contentEnd > lineStart && text.charCodeAt(contentEnd - 1) === CARRIAGE_RETURN) contentEnd--;
     position = lineEnd + 1;
-    if (line.length === 0) {
-      flush();
+    if (contentEnd === lineStart) {
+      if (firstData === undefined) continue;
+      const done = readEvent(objects, firstData, moreData, enough);
+      firstData = undefined;
+      moreData = undefined;
       if (done || objects.length >= maxEvents) return { objects, end: position };
-    } else if (line.startsWith('data:')) {
-      data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+    } else if (text.startsWith('data:', lineStart)) {
+      // Lines are sliced only when they carry data: comments and other fields cost no copy.
+      const valueStart = lineStart + (lineStart + 5 < contentEnd && text.charCodeAt(lineStart + 5) === SPACE ? 6 : 5);
+      const value = text.slice(valueStart, contentEnd);
+      if (firstData === undefined) firstData = value;
+      else (moreData ??= []).push(value);
     }
     // Other fields (`event:`, `id:`, `retry:`) and `:` comments carry no route facts.
   }
-  flush();
-  return { objects, end: text.length };
+  if (firstData !== undefined) readEvent(objects, firstData, moreData, enough);
+  return { objects, end: length };
+}
+
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+
+// Parses one event's data; `true` when `enough` says the scan may stop.
+function readEvent(objects: JsonObject[], firstData: string, moreData: string[] | undefined, enough: ((object: JsonObject) => boolean) | undefined): boolean {
+  const payload = (moreData === undefined ? firstData : `${firstData}\n${moreData.join('\n')}`).trim();
+  // Only object payloads are kept: `[DONE]` and other non-objects skip the parse.
+  if (payload.charCodeAt(0) !== OPEN_BRACE) return false;
+  const parsed = tryParseJson(payload);
+  if (!isObject(parsed)) return false;
+  objects.push(parsed);
+  return enough?.(parsed) === true;
 }
 
 /** Start of the line holding the `count`-th last `data:` field at or after `floor`. */
