@@ -1,4 +1,5 @@
 import type { TokenUsage } from '../instrumentation';
+import { isObject } from '../shared/json';
 
 // How many of the last stream events are read for usage and finish reasons.
 const TAIL_EVENTS = 4;
@@ -63,23 +64,23 @@ export function mergeResponseFacts(facts: ResponseFacts, later: ResponseFacts): 
 }
 
 function mergeFacts(facts: ResponseFacts, payload: unknown): void {
-  if (!isRecord(payload)) return;
-  const message = isRecord(payload.message) ? payload.message : payload; // Anthropic message_start
+  if (!isObject(payload)) return;
+  const message = isObject(payload.message) ? payload.message : payload; // Anthropic message_start
   if (typeof message.id === 'string' && message.id && !facts.responseId) facts.responseId = message.id;
   if (typeof message.model === 'string' && message.model && !facts.responseModel) facts.responseModel = message.model;
   if (Array.isArray(payload.choices)) {
     for (const choice of payload.choices) {
-      if (isRecord(choice) && typeof choice.finish_reason === 'string') {
+      if (isObject(choice) && typeof choice.finish_reason === 'string') {
         (facts.finishReasons ??= []).push(choice.finish_reason);
       }
     }
   }
-  const usage = isRecord(message.usage) ? message.usage : isRecord(payload.usage) ? payload.usage : undefined;
+  const usage = isObject(message.usage) ? message.usage : isObject(payload.usage) ? payload.usage : undefined;
   if (usage) {
     const inputTokens = numberOf(usage.prompt_tokens) ?? numberOf(usage.input_tokens);
     const outputTokens = numberOf(usage.completion_tokens) ?? numberOf(usage.output_tokens);
-    const promptDetails = isRecord(usage.prompt_tokens_details) ? usage.prompt_tokens_details : undefined;
-    const completionDetails = isRecord(usage.completion_tokens_details) ? usage.completion_tokens_details : undefined;
+    const promptDetails = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : undefined;
+    const completionDetails = isObject(usage.completion_tokens_details) ? usage.completion_tokens_details : undefined;
     const next: TokenUsage = { ...facts.usage };
     if (inputTokens !== undefined) next.inputTokens = inputTokens;
     if (outputTokens !== undefined) next.outputTokens = outputTokens;
@@ -95,6 +96,3 @@ function numberOf(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
