@@ -167,6 +167,19 @@ describe('OpenRouter Broadcast-shaped spans', () => {
     expect(generations[1]!.traceId).not.toBe(TRACE_ID);
   });
 
+  it('marks the generation failed when the stream broke mid-way (the attempt had answered)', async () => {
+    const client = new OpenAI({ apiKey: 'sk-or-test', baseURL: sim.baseUrls.openrouter, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'openai/gpt-4o', messages, stream: true }, { headers: { 'x-sim-scenario': 'midstream-error' } });
+    await (async () => {
+      for await (const _ of stream) void _;
+    })().catch(() => undefined);
+    await sim.flushTraces();
+    const [generation, attempt] = spansOf(receiver.bodies);
+    expect(generation).toMatchObject({ name: 'LLM Generation', status: { code: 2 } });
+    expect(generation!.attrs['error.type']).toBe('502');
+    expect(attempt).toMatchObject({ name: 'provider attempt 1: OpenAI', status: { code: 1 } });
+  });
+
   it('sends nothing for OpenRouter\'s own refusals (no generation happened)', async () => {
     const client = new OpenAI({ apiKey: 'sk-or-test', baseURL: sim.baseUrls.openrouter, maxRetries: 0 });
     await client.chat.completions.create({ model: 'openai/gpt-4o', messages }, { headers: { 'x-sim-scenario': 'insufficient-credits' } }).catch(() => undefined);

@@ -247,7 +247,18 @@ export const handleOpenRouter: TargetHandler = async (exchange, context, path) =
   const created = epochSeconds(context.now);
   const cost = callCost(servedSlug, resolveUpstream(providerName, 'openrouter').id, request.promptTokens, request.completionTokens);
   const usage = openRouterUsage(request, cost);
-  const broadcast = () => exportBroadcast(context, body, exchange.headers, { request, plan, started, generationId: id, cost, responseModel: model, finish });
+  // A stream cut by an upstream error mid-way is a failed generation on the gateway's side too.
+  const brokenStream = request.stream && context.scenario.failure === 'midstream_error';
+  const broadcast = () =>
+    exportBroadcast(context, body, exchange.headers, {
+      request,
+      plan,
+      started,
+      generationId: id,
+      cost,
+      responseModel: model,
+      ...(brokenStream ? { error: 'server_error' as const } : { finish }),
+    });
   if (!request.stream) {
     const response = {
       id,
@@ -460,7 +471,7 @@ function exportBroadcast(
         'trace.metadata.openrouter.provider_slug': served ? openRouterSlug(served.upstream) : undefined,
         'user.id': typeof body.user === 'string' ? body.user.slice(0, 128) : undefined,
         'session.id': sessionId ? sessionId.slice(0, 128) : undefined,
-        'error.type': facts.error ? String(facts.plan.attempts.at(-1)?.status ?? 502) : undefined,
+        'error.type': facts.error ? String(facts.plan.served ? 502 : (facts.plan.attempts.at(-1)?.status ?? 502)) : undefined,
         ...metadata,
       },
     });
