@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoute } from '../../derive-route';
+import databricksServedByBedrock from '../databricks/__fixtures__/databricks-fmapi-claude-3-7-sonnet-served-by-bedrock.json';
 
 describe('aws.bedrock rule', () => {
   it('never reads a Bedrock-shaped path on a host that is not AWS as Bedrock (§2.7)', () => {
@@ -15,6 +16,15 @@ describe('aws.bedrock rule', () => {
       region: 'us-east-1',
     });
     expect(attribution).toMatchObject({ gateway: 'aws.bedrock', upstream: 'anthropic', requestId: 'r1', region: 'us-east-1' });
+  });
+
+  it('recognises Bedrock from a msg_bdrk_ id on an OpenAI-shaped body a translator relayed (real Databricks recording)', () => {
+    const attribution = deriveRoute({ url: 'http://127.0.0.1:4000/v1/chat/completions', responseBody: databricksServedByBedrock.response.body, status: 200 });
+    expect(attribution).toMatchObject({ system: 'aws.bedrock', gateway: 'aws.bedrock' });
+    expect(attribution.evidence).toContain('body.id');
+    // A chatcmpl id names nobody.
+    const plain = deriveRoute({ url: 'http://127.0.0.1:4000/v1/chat/completions', responseBody: { ...databricksServedByBedrock.response.body, id: 'chatcmpl-1' }, status: 200 });
+    expect(plain.system).not.toBe('aws.bedrock');
   });
 
   it('never takes a served model from an error response', () => {

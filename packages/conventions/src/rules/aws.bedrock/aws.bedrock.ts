@@ -86,8 +86,10 @@ export const awsBedrock: RouteRule = {
       ? { signal: signal('provider_metadata.bedrock', 'fingerprint'), source: 'metadata' }
       : undefined;
   },
+  // `msg_bdrk_` ids are minted by Bedrock only. Translators keep them on OpenAI-shaped bodies
+  // (real: Databricks' chat.completion for Claude served by Bedrock), so any shape counts.
   bodyFingerprint(body) {
-    return body.anthropicShaped && body.anthropicMessageId?.startsWith('msg_bdrk_') ? signal('body.id', 'fingerprint') : undefined;
+    return (body.anthropicMessageId ?? body.id)?.startsWith('msg_bdrk_') ? signal('body.id', 'fingerprint') : undefined;
   },
   hints: ['amazon-bedrock', 'amazon_bedrock', 'amazon.bedrock', 'bedrock', 'aws', 'chatbedrock', 'chatbedrockconverse'],
   expand(context, position) {

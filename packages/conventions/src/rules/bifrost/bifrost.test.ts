@@ -114,6 +114,40 @@ describe('bifrost rule (docs-only: response-headers reference, synthetic values)
   });
 });
 
+// Field names from maximhq/bifrost core/schemas/bifrost.go (BifrostResponseExtraFields,
+// BifrostError); values synthetic. No recording: `source:` tests (request 18).
+describe('bifrost rule: body extra_fields when the headers are hidden (source: core/schemas/bifrost.go, synthetic values)', () => {
+  const extraFields = { request_type: 'chat_completion', provider: 'bedrock', original_model_requested: 'claude-sonnet', resolved_model_used: 'us.anthropic.claude-sonnet-4-20250514-v1:0', latency: 812 };
+
+  it('source: extra_fields names Bifrost, the provider and the model it used', () => {
+    const attribution = deriveRoute({ url: BIFROST, responseBody: { id: 'chatcmpl-1', object: 'chat.completion', model: 'claude-sonnet', choices: [], extra_fields: extraFields }, status: 200 });
+    expect(attribution).toMatchObject({ system: 'bifrost', gateway: 'bifrost', upstream: 'aws.bedrock', responseModel: 'us.anthropic.claude-sonnet-4-20250514-v1:0' });
+    expect(attribution.path).toEqual(['bifrost', 'aws.bedrock', 'anthropic']);
+    expect(attribution.evidence).toEqual(expect.arrayContaining(['body.extra_fields', 'body.extra_fields.provider']));
+  });
+
+  it('source: without request_type/latency an extra_fields block names nobody', () => {
+    const attribution = deriveRoute({ url: BIFROST, responseBody: { id: 'chatcmpl-1', model: 'x', extra_fields: { provider: 'bedrock' } }, status: 200 });
+    expect(attribution.system).not.toBe('bifrost');
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it('source: a semantic-cache hit has no upstream and no served model', () => {
+    const attribution = deriveRoute({ url: BIFROST, responseBody: { id: 'chatcmpl-1', model: 'claude-sonnet', extra_fields: { ...extraFields, cache_debug: { cache_hit: true } } }, status: 200 });
+    expect(attribution).toMatchObject({ system: 'bifrost', cacheHit: true });
+    expect(attribution.upstream).toBeUndefined();
+    expect(attribution.responseModel).toBeUndefined();
+  });
+
+  it("source: is_bifrost_error says who refused: true is Bifrost's own, false the provider's", () => {
+    const own = deriveRoute({ url: BIFROST, responseBody: { is_bifrost_error: true, status_code: 429, error: { message: 'budget exceeded' }, extra_fields: { request_type: 'chat_completion', provider: 'openai', latency: 1 } }, status: 429 });
+    expect(own).toMatchObject({ system: 'bifrost', errorSource: 'gateway' });
+    expect(own.upstream).toBeUndefined();
+    const relayed = deriveRoute({ url: BIFROST, responseBody: { is_bifrost_error: false, status_code: 529, error: { message: 'overloaded' }, extra_fields: { request_type: 'chat_completion', provider: 'anthropic', latency: 1 } }, status: 529 });
+    expect(relayed).toMatchObject({ system: 'bifrost', errorSource: 'upstream', upstream: 'anthropic' });
+  });
+});
+
 describe('bedrockRouteModel', () => {
   it('reads the model id after /bedrock/model/, bounded and decoded', () => {
     expect(bedrockRouteModel(['bedrock', 'model', 'us.anthropic.claude-haiku-4-5-20251001-v1%3A0', 'converse'])).toBe('us.anthropic.claude-haiku-4-5-20251001-v1:0');

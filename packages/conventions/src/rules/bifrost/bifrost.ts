@@ -12,6 +12,9 @@
  * Evidence: Bifrost's own source and unit tests (header names and how they are filled; the values
  * in its tests are synthetic) and documentation; no recorded response with a citable source was
  * found (one public spike write-up shows real routing-info headers, see the second-pass notes).
+ * Bodies: Bifrost's own `extra_fields` block (`core/schemas/bifrost.go`: `provider`,
+ * `resolved_model_used`, `cache_debug.cache_hit`; `is_bifrost_error` on error bodies) recognises
+ * it when a browser's CORS policy hid the `x-bifrost-*` headers. Source only, no recording.
  */
 import { amount, integer, text } from '../../shared/json';
 import { normalizeName, tableOf } from '../../vocabulary';
@@ -56,6 +59,8 @@ export const bifrost: RouteRule = {
     for (const header of ['x-bifrost-routing-info-provider', 'x-bifrost-provider']) {
       if (context.headers.has(header)) return { signal: signal(`header.${header}`, 'served-by'), source: 'header' };
     }
+    // `extra_fields.request_type` / `.latency` are Bifrost's only (body.ts reads the block only then).
+    if (context.body.bifrost) return { signal: signal('body.extra_fields', 'fingerprint'), source: 'body' };
     return undefined;
   },
   expand(context, position) {
@@ -67,9 +72,18 @@ export const bifrost: RouteRule = {
       const name = normalizeName(text(context.headers.get(providerHeader))!, BIFROST_NAMES);
       if (name.length > 0 && name !== 'bifrost') result.next = hop(name, `header.${providerHeader}`, 'served-by');
     }
+    const extra = context.body.bifrost;
+    if (!providerHeader && extra?.provider) {
+      const name = normalizeName(extra.provider, BIFROST_NAMES);
+      if (name.length > 0 && name !== 'bifrost') result.next = hop(name, 'body.extra_fields.provider', 'served-by');
+    }
     // The provider's own model id (an alias resolved to a Bedrock inference profile, say) before the model name.
     const modelHeader = ['x-bifrost-routing-info-alias-model-id', 'x-bifrost-resolved-model', 'x-bifrost-routing-info-model'].find((header) => text(context.headers.get(header)));
-    const model = modelHeader ? { value: text(context.headers.get(modelHeader))!, signal: signal(`header.${modelHeader}`, 'served-by') } : bodyModel(context);
+    const model = modelHeader
+      ? { value: text(context.headers.get(modelHeader))!, signal: signal(`header.${modelHeader}`, 'served-by') }
+      : extra?.resolvedModel
+        ? { value: extra.resolvedModel, signal: signal('body.extra_fields.resolved_model_used', 'served-by') }
+        : bodyModel(context);
     if (model) result.responseModel = model;
     result.vendorModel = model?.value ?? context.requestModel ?? bedrockRouteModel(pathSegments(context));
     const requestId = text(context.headers.get('x-bifrost-request-id'));
@@ -83,7 +97,18 @@ export const bifrost: RouteRule = {
     if (cost !== undefined) result.cost = cost;
     // On an error the routing headers describe the attempt whose error came back; without them
     // Bifrost refused the call itself (governance, budget, auth).
-    if (refused(context)) result.errorSource = result.next ? 'upstream' : 'gateway';
+    // A semantic-cache hit: Bifrost answered from its own cache (`cache_debug.cache_hit`).
+    if (extra?.cacheHit === true) result.cacheHit = true;
+    // `is_bifrost_error` says outright who refused; it wins over the routing headers' inference.
+    if (refused(context)) {
+      if (extra?.ownError === true) {
+        // Bifrost's own refusal: the provider it names is where it would have routed, not who answered.
+        result.errorSource = 'gateway';
+        delete result.next;
+      }
+      else if (extra?.ownError === false && result.next) result.errorSource = 'upstream';
+      else result.errorSource = result.next ? 'upstream' : 'gateway';
+    }
     return result;
   },
 };
