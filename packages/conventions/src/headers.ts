@@ -34,6 +34,21 @@ function toHeaderValue(value: unknown): string | undefined {
   return undefined;
 }
 
+// Header names repeat call after call (`Content-Type`, `X-Request-Id`): each is lower-cased once,
+// and the same lower-case string comes back every time (its hash already computed for the map).
+const LOWER_CASE_NAMES = new Map<string, string>();
+const MAX_REMEMBERED_NAMES = 1024;
+
+function lowerCaseName(name: string): string {
+  let lower = LOWER_CASE_NAMES.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (LOWER_CASE_NAMES.size >= MAX_REMEMBERED_NAMES) LOWER_CASE_NAMES.clear();
+    LOWER_CASE_NAMES.set(name, lower);
+  }
+  return lower;
+}
+
 function addHeader(map: Map<string, string>, name: unknown, value: unknown): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH) return;
   const text =
@@ -43,7 +58,7 @@ function addHeader(map: Map<string, string>, name: unknown, value: unknown): voi
         : value
       : toHeaderValue(value);
   if (text === undefined) return;
-  const key = name.toLowerCase();
+  const key = lowerCaseName(name);
   const existing = map.get(key);
   if (existing === undefined) map.set(key, text);
   else map.set(key, `${existing}, ${text}`.slice(0, MAX_HEADER_VALUE_LENGTH));
@@ -71,7 +86,7 @@ function collectHeaders(headers: unknown): Map<string, string> {
       const value = record[name];
       // The common case inline: a string value under a name of sane length, seen once.
       if (typeof value === 'string' && name.length > 0 && name.length <= MAX_HEADER_NAME_LENGTH) {
-        const key = name.toLowerCase();
+        const key = lowerCaseName(name);
         if (!map.has(key)) {
           map.set(key, value.length > MAX_HEADER_VALUE_LENGTH ? value.slice(0, MAX_HEADER_VALUE_LENGTH) : value);
           continue;

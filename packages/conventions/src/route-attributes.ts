@@ -88,10 +88,6 @@ function boundedArray(values: unknown): string[] | undefined {
   return strings.length > 0 ? strings : undefined;
 }
 
-function setDefined(attributes: Attributes, key: string, value: Attributes[string] | undefined): void {
-  if (value !== undefined) attributes[key] = value;
-}
-
 /**
  * The span attributes for a route: `gen_ai.system` and/or `gen_ai.provider.name` (by `semconv`
  * mode: `legacy`, `latest` or `both`, default `both`, or `latest` under
@@ -110,29 +106,46 @@ export function routeAttributes(attribution: RouteAttribution, options?: RouteAt
     const mode = resolveSemconvMode(options?.semconv);
     const upstreamName = options?.providerName === 'upstream' ? boundedString(attribution.upstream) : undefined;
     const system = upstreamName ?? boundedString(attribution.system);
-    if (mode !== 'latest') setDefined(attributes, ATTR_GEN_AI_SYSTEM, system);
-    if (mode !== 'legacy') setDefined(attributes, ATTR_GEN_AI_PROVIDER_NAME, system);
-    setDefined(attributes, ATTR_GEN_AI_REQUEST_MODEL, boundedString(attribution.requestModel));
-    setDefined(attributes, ATTR_GEN_AI_RESPONSE_MODEL, boundedString(attribution.responseModel));
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_GATEWAY, boundedString(attribution.gateway));
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_UPSTREAM, boundedString(attribution.upstream));
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_PATH, boundedArray(attribution.path));
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_DEPLOYMENT, boundedString(attribution.deployment));
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_REQUEST_ID, boundedString(attribution.requestId));
-    if (Number.isInteger(attribution.attempts)) setDefined(attributes, ATTR_GEN_AI_ROUTE_ATTEMPTS, attribution.attempts);
-    if (typeof attribution.fallback === 'boolean') setDefined(attributes, ATTR_GEN_AI_ROUTE_FALLBACK, attribution.fallback);
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_REGION_SCOPE, boundedString(attribution.regionScope));
-    setDefined(attributes, ATTR_CLOUD_REGION, boundedString(attribution.region));
-    setDefined(attributes, ATTR_AWS_REGION, boundedString(attribution.awsRegion));
-    setDefined(attributes, ATTR_GEN_AI_USAGE_COST, finiteAmount(attribution.cost));
-    if (typeof attribution.cacheHit === 'boolean') setDefined(attributes, ATTR_GEN_AI_ROUTE_CACHE_HIT, attribution.cacheHit);
-    if (attribution.errorSource === 'gateway' || attribution.errorSource === 'upstream') {
-      setDefined(attributes, ATTR_GEN_AI_ROUTE_ERROR_SOURCE, attribution.errorSource);
+    // Each store written out at its own site (not through one helper taking the key): every site
+    // then always sees the same key, which V8 stores without a dictionary lookup.
+    if (system !== undefined) {
+      if (mode !== 'latest') attributes[ATTR_GEN_AI_SYSTEM] = system;
+      if (mode !== 'legacy') attributes[ATTR_GEN_AI_PROVIDER_NAME] = system;
     }
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_POLICY, boundedString(attribution.policy, MAX_POLICY_LENGTH));
+    let value: Attributes[string] | undefined = boundedString(attribution.requestModel);
+    if (value !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = value;
+    value = boundedString(attribution.responseModel);
+    if (value !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = value;
+    value = boundedString(attribution.gateway);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_GATEWAY] = value;
+    value = boundedString(attribution.upstream);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_UPSTREAM] = value;
+    value = boundedArray(attribution.path);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_PATH] = value;
+    value = boundedString(attribution.deployment);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_DEPLOYMENT] = value;
+    value = boundedString(attribution.requestId);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_REQUEST_ID] = value;
+    if (Number.isInteger(attribution.attempts)) attributes[ATTR_GEN_AI_ROUTE_ATTEMPTS] = attribution.attempts;
+    if (typeof attribution.fallback === 'boolean') attributes[ATTR_GEN_AI_ROUTE_FALLBACK] = attribution.fallback;
+    value = boundedString(attribution.regionScope);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_REGION_SCOPE] = value;
+    value = boundedString(attribution.region);
+    if (value !== undefined) attributes[ATTR_CLOUD_REGION] = value;
+    value = boundedString(attribution.awsRegion);
+    if (value !== undefined) attributes[ATTR_AWS_REGION] = value;
+    value = finiteAmount(attribution.cost);
+    if (value !== undefined) attributes[ATTR_GEN_AI_USAGE_COST] = value;
+    if (typeof attribution.cacheHit === 'boolean') attributes[ATTR_GEN_AI_ROUTE_CACHE_HIT] = attribution.cacheHit;
+    if (attribution.errorSource === 'gateway' || attribution.errorSource === 'upstream') {
+      attributes[ATTR_GEN_AI_ROUTE_ERROR_SOURCE] = attribution.errorSource;
+    }
+    value = boundedString(attribution.policy, MAX_POLICY_LENGTH);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_POLICY] = value;
     const policyHash = boundedString(attribution.policyHash, 16);
-    if (policyHash && /^[0-9a-f]{16}$/.test(policyHash)) setDefined(attributes, ATTR_GEN_AI_ROUTE_POLICY_HASH, policyHash);
-    setDefined(attributes, ATTR_GEN_AI_ROUTE_EVIDENCE, boundedArray(attribution.evidence));
+    if (policyHash && /^[0-9a-f]{16}$/.test(policyHash)) attributes[ATTR_GEN_AI_ROUTE_POLICY_HASH] = policyHash;
+    value = boundedArray(attribution.evidence);
+    if (value !== undefined) attributes[ATTR_GEN_AI_ROUTE_EVIDENCE] = value;
   } catch {
     // Attributes gathered so far are still valid.
   }
