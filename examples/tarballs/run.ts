@@ -215,12 +215,18 @@ async function main(): Promise<void> {
         else passed += 1;
         log(`  ${program}: ${problems.length === 0 ? 'ok' : `FAILED\n    ${problems.join('\n    ')}`}`);
       }
+      // Each project's node_modules goes as soon as its programs ran (hundreds of MB each): removing
+      // them all at the end took over a minute on a loaded machine and looked like a hang.
+      if (!keep) rmSync(project, { recursive: true, force: true });
     }
   } finally {
     // Never hang on the way out: the simulator gets 10 s to close.
     await Promise.race([sim.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     if (keep) log(`projects kept in ${work}`);
-    else rmSync(work, { recursive: true, force: true });
+    else {
+      log('removing the packed tarballs');
+      rmSync(work, { recursive: true, force: true });
+    }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (failures.length > 0) {
