@@ -5,7 +5,7 @@ import { ChatOpenRouter } from '@langchain/openrouter';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRouteCallbackHandler } from './index';
+import { createRouteCallbackHandler, registerRouteCallbacks } from './index';
 import { allAttributeText, createTestTelemetry, modelSpans } from './test-support';
 
 // The handler alone: no `configuration.fetch`, no global fetch option. Every model is built BEFORE
@@ -125,5 +125,17 @@ describe('the LangChain handler alone (no fetch option) gives the full route', (
       'gen_ai.route.request_id': expect.any(String),
     });
     expect(allAttributeText(telemetry.spans())).not.toContain('bedrock-secret');
+  });
+});
+
+describe('registerRouteCallbacks() alone (no handler passed, no fetch option)', () => {
+  it('ChatOpenAI through OpenRouter, streamed: the upstream from the stream', async () => {
+    // Registered last in this file: from here on every run in this async context gets the handler.
+    registerRouteCallbacks({ tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider });
+    await drain(await models.openRouter.stream('Hello'));
+    expect(onlyModelSpan().attributes).toMatchObject({
+      'gen_ai.route.gateway': 'openrouter',
+      'gen_ai.route.upstream': 'together',
+    });
   });
 });
