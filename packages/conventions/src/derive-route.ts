@@ -128,12 +128,29 @@ class ObservationContext implements WalkContext {
     return value;
   }
 
+  // Several rules and the walker ask for the same fingerprints: each is looked for once per call
+  // (`null`: looked for, not found). Both depend only on this call's headers and body.
+  private headerFingerprint_: HopSignal | null | undefined;
+  private prefixedFingerprints?: Map<string, HopSignal | null>;
+  private bodyFingerprint_: HopSignal | null | undefined;
+
   headerFingerprint(prefix?: string): HopSignal | undefined {
-    return headerFingerprint(this, prefix ?? '');
+    if (!prefix) {
+      if (this.headerFingerprint_ === undefined) this.headerFingerprint_ = headerFingerprint(this, '') ?? null;
+      return this.headerFingerprint_ ?? undefined;
+    }
+    const found = (this.prefixedFingerprints ??= new Map());
+    let fingerprint = found.get(prefix);
+    if (fingerprint === undefined) {
+      fingerprint = headerFingerprint(this, prefix) ?? null;
+      found.set(prefix, fingerprint);
+    }
+    return fingerprint ?? undefined;
   }
 
   bodyFingerprint(): HopSignal | undefined {
-    return bodyFingerprint(this);
+    if (this.bodyFingerprint_ === undefined) this.bodyFingerprint_ = bodyFingerprint(this) ?? null;
+    return this.bodyFingerprint_ ?? undefined;
   }
 
   bodyGateway(): HopSignal | undefined {
@@ -228,9 +245,9 @@ function recogniseOuter(context: WalkContext): Outer | undefined {
     const recognition = rule.recognise!(context);
     if (recognition) best = better(best, rule, recognition.signal, recognition.source, recognition.system);
   }
-  const fingerprint = headerFingerprint(context, '');
+  const fingerprint = context.headerFingerprint();
   if (fingerprint) best = better(best, byId.get(fingerprint.provider)!, fingerprint.signal, 'header');
-  const inBody = bodyFingerprint(context);
+  const inBody = context.bodyFingerprint();
   if (inBody) best = better(best, byId.get(inBody.provider)!, inBody.signal, 'body');
   if (best) return { system: best.system ?? best.rule.systemOf?.(context) ?? best.rule.id, rule: best.rule, signal: best.signal };
   const hinted = systemOfHint(context.hint);
