@@ -38,20 +38,30 @@ describe('databricks rule on a real recording', () => {
 const WORKSPACE = 'https://dbc-docs-example.cloud.databricks.com';
 
 describe('databricks rule (docs-only: Model Serving docs, synthetic values)', () => {
-  it('docs-only: a pay-per-token foundation endpoint names the model vendor', () => {
+  it('a Claude foundation endpoint without a serving cloud\'s fingerprint names no upstream (real traffic: Bedrock served it, though the docs say "hosted by Databricks")', () => {
+    const fixture = loadFixture('databricks-fmapi-claude-bedrock-headers-json.json');
+    // The real answer without what Bedrock left on it: its message id and relayed x-amzn-* headers.
+    const { id: _id, ...bodyWithoutId } = fixture.response.body as Record<string, unknown>;
+    const headers = Object.fromEntries(Object.entries(fixture.response.headers as Record<string, string>).filter(([name]) => !name.toLowerCase().startsWith('x-amzn')));
+    const attribution = deriveRoute({ ...observationOf(fixture), responseHeaders: headers, responseBody: bodyWithoutId });
+    expect(attribution).toMatchObject({ system: 'databricks', gateway: 'databricks', deployment: 'databricks-claude-3-7-sonnet' });
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it('docs-only: a pay-per-token foundation endpoint of a model Databricks hosts names the model vendor', () => {
     expect(
       deriveRoute({
-        url: `${WORKSPACE}/serving-endpoints/databricks-claude-sonnet-4/invocations`,
-        responseBody: { id: 'docs-example-id', object: 'chat.completion', model: 'claude-sonnet-4', choices: [] },
+        url: `${WORKSPACE}/serving-endpoints/databricks-meta-llama-3-3-70b-instruct/invocations`,
+        responseBody: { id: 'docs-example-id', object: 'chat.completion', model: 'meta-llama-3.3-70b-instruct', choices: [] },
         status: 200,
       }),
     ).toEqual({
       system: 'databricks',
       gateway: 'databricks',
-      upstream: 'anthropic',
-      path: ['databricks', 'anthropic'],
-      responseModel: 'claude-sonnet-4',
-      deployment: 'databricks-claude-sonnet-4',
+      upstream: 'meta',
+      path: ['databricks', 'meta'],
+      responseModel: 'meta-llama-3.3-70b-instruct',
+      deployment: 'databricks-meta-llama-3-3-70b-instruct',
       evidence: ['body.model', 'url'],
     });
   });

@@ -52,6 +52,10 @@ const CLOUD_MESSAGE_IDS: readonly (readonly [RegExp, string])[] = [
   [/^msg_vrtx_/, 'gcp.vertex_ai'],
 ];
 
+// Vendors whose Databricks foundation endpoints real traffic showed served by another cloud
+// (`databricks-claude-3-7-sonnet` → Amazon Bedrock, three recordings in `__fixtures__/`).
+const RELAYED_VENDORS: ReadonlySet<string> = new Set(['anthropic']);
+
 // Clouds Databricks is seen serving foundation endpoints through (their own headers relayed).
 const SERVING_CLOUDS: ReadonlySet<string> = new Set(['aws.bedrock', 'gcp.vertex_ai', 'azure.ai.openai', 'azure.ai.inference']);
 
@@ -102,7 +106,10 @@ export const databricks: RouteRule = {
     }
     // A provider's own fingerprint (an external-model endpoint relaying OpenAI) beats the name.
     const vendor = foundationVendor(endpoint);
-    if (vendor) result.next = hop(vendor, namedInPath ? 'url' : 'model_id', 'cloud-model-id');
+    // Databricks' docs say foundation models are "hosted by Databricks", but every recorded Claude
+    // answer was Bedrock's: without that cloud's fingerprint a Claude endpoint's name cannot say
+    // which cloud served, so it decides nothing (the vendor is not the hop behind Databricks).
+    if (vendor && !RELAYED_VENDORS.has(vendor)) result.next = hop(vendor, namedInPath ? 'url' : 'model_id', 'cloud-model-id');
     else if (fingerprint && fingerprint.provider !== 'databricks') result.next = fingerprint;
     return result;
   },
