@@ -80,6 +80,12 @@ export const exampleExpectations: ExampleExpectation[] = [
     stdout: 'Hello from the gateway simulator.',
   },
   {
+    file: 'vercel-ai/route-telemetry-stream.ts',
+    span: { name: 'chat anthropic/claude-sonnet-4.5', scope: '@servedby/vercel-ai' },
+    attributes: openRouterTogether,
+    stdout: 'Hello from the gateway simulator.',
+  },
+  {
     file: 'vercel-ai/route-middleware.ts',
     span: { name: 'chat anthropic/claude-sonnet-4.5', scope: '@servedby/vercel-ai' },
     attributes: openRouterTogether,
