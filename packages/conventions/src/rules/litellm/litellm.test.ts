@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoute } from '../../derive-route';
+import relayedRateLimit from '../../../../gateway-sim/src/__fixtures__/litellm-relayed-upstream-rate-limit.json';
 
 const URL = 'http://localhost:4000/v1/chat/completions';
 
@@ -19,6 +20,29 @@ describe('litellm rule', () => {
       status: 429,
       responseHeaders: { 'x-litellm-call-id': 'c2' },
       responseBody: { error: { message: 'Budget has been exceeded! Key=… Max budget: 2.5', type: 'budget_exceeded', param: null, code: '429' } },
+    });
+    expect(attribution).toMatchObject({ gateway: 'litellm', errorSource: 'gateway' });
+    expect(attribution.upstream).toBeUndefined();
+  });
+
+  it("docs-only: a provider's 429 the proxy relays (throttling_error, <Provider>Exception) is the upstream's, not LiteLLM's", () => {
+    // docs.litellm.ai/docs/proxy/error_reference example body (gateway-sim fixture); headers as gateway-sim's LiteLLM sends them.
+    const attribution = deriveRoute({
+      url: relayedRateLimit.request.url,
+      status: relayedRateLimit.response.status,
+      responseHeaders: { 'x-litellm-call-id': 'c3', 'x-litellm-response-cost': '0' },
+      responseBody: relayedRateLimit.response.body,
+    });
+    expect(attribution).toMatchObject({ gateway: 'litellm', errorSource: 'upstream' });
+  });
+
+  it("LiteLLM's own key rate limit (429 with retry-after / rate_limit_type, type \"None\") is the gateway's", () => {
+    // Shape from litellm/proxy/hooks/parallel_request_limiter_v3.py as gateway-sim reproduces it.
+    const attribution = deriveRoute({
+      url: URL,
+      status: 429,
+      responseHeaders: { 'x-litellm-call-id': 'c4', 'retry-after': '60', rate_limit_type: 'requests', reset_at: '2026-12-06 10:51:00' },
+      responseBody: { error: { message: 'Rate limit exceeded for api_key: 3f2a. Limit type: requests. Current limit: 10, Remaining: 0.', type: 'None', param: 'None', code: '429' } },
     });
     expect(attribution).toMatchObject({ gateway: 'litellm', errorSource: 'gateway' });
     expect(attribution.upstream).toBeUndefined();

@@ -43,7 +43,10 @@ export const LITELLM_NAMES = tableOf({
 // Error types only LiteLLM's proxy answers with (OpenAI's quota error is `insufficient_quota`).
 const BODY_ERROR_TYPES: ReadonlySet<string> = new Set(['budget_exceeded']);
 
-// LiteLLM's own refusals: budget, key and rate-limit errors its proxy raises before any upstream.
+// LiteLLM's own refusals: budget, key and access errors its proxy raises before any upstream.
+// Not `throttling_error`: that is the OpenAI-style type of a provider's 429 the proxy relays
+// (docs.litellm.ai/docs/proxy/error_reference: "provider-originated errors carry an OpenAI-style
+// value such as `throttling_error`").
 const OWN_ERROR_TYPES: ReadonlySet<string> = new Set([
   'budget_exceeded',
   'auth_error',
@@ -51,7 +54,6 @@ const OWN_ERROR_TYPES: ReadonlySet<string> = new Set([
   'team_model_access_denied',
   'user_model_access_denied',
   'token_not_found_in_db',
-  'throttling_error',
 ]);
 
 function nextHop(context: RuleContext): { next?: HopSignal; served?: string } {
@@ -159,9 +161,14 @@ export const litellm: RouteRule = {
     const cost = amount(headers.get('x-litellm-response-cost'));
     if (cost !== undefined) result.cost = cost;
     if (refused(context)) {
-      const own = context.body.errorType !== undefined && OWN_ERROR_TYPES.has(context.body.errorType);
+      // The proxy never forwards a provider's retry-after onto an error (same docs page): a 429
+      // with `retry-after` or `rate_limit_type` is its own rate limit or cooldown.
+      const ownRateLimit = context.status === 429 && (context.headers.has('retry-after') || context.headers.has('rate_limit_type'));
+      const own = ownRateLimit || (context.body.errorType !== undefined && OWN_ERROR_TYPES.has(context.body.errorType));
       if (own) result.errorSource = 'gateway';
-      else if (next) result.errorSource = 'upstream';
+      // A provider's OpenAI-style type relayed (the docs' example: `throttling_error` with
+      // `OpenAIException` in the message) is the upstream's, even when no routing header came back.
+      else if (next || context.body.errorType === 'throttling_error') result.errorSource = 'upstream';
     }
     return result;
   },
