@@ -438,7 +438,7 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   }
 
   // Strongest first; the first mention of a signal keeps its place among equals.
-  evidence.sort((a, b) => a.strength - b.strength);
+  sortByStrength(evidence);
   const names: string[] = [];
   for (const item of evidence) {
     if (names.length >= MAX_EVIDENCE) break;
@@ -446,6 +446,20 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   }
   attribution.evidence = names;
   return attribution;
+}
+
+// A stable insertion sort: a handful of items, where `Array.prototype.sort` with a comparator
+// costs more than the sorting itself.
+function sortByStrength(evidence: Evidence[]): void {
+  for (let index = 1; index < evidence.length; index++) {
+    const item = evidence[index]!;
+    let position = index - 1;
+    while (position >= 0 && evidence[position]!.strength > item.strength) {
+      evidence[position + 1] = evidence[position]!;
+      position--;
+    }
+    evidence[position + 1] = item;
+  }
 }
 
 // Most values are already bounded where they were read; this is the safety net for the rest
@@ -463,12 +477,33 @@ const BOUNDED_FIELDS = [
   'requestId',
 ] as const;
 
+// Absent, or a non-empty string within the bound.
+function withinBound(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && value.length > 0 && value.length <= MAX_ROUTE_VALUE_LENGTH);
+}
+
 function boundAttribution(attribution: RouteAttribution): RouteAttribution {
-  for (const key of BOUNDED_FIELDS) {
-    const value = attribution[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || (value.length === 0 && key !== 'system')) delete attribution[key];
-    else if (value.length > MAX_ROUTE_VALUE_LENGTH) attribution[key] = value.slice(0, MAX_ROUTE_VALUE_LENGTH);
+  // The common case, every field already in bound, checked field by field by name: the loop
+  // below reads properties by computed key, which costs a dictionary lookup each.
+  const inBound =
+    typeof attribution.system === 'string' &&
+    attribution.system.length <= MAX_ROUTE_VALUE_LENGTH &&
+    withinBound(attribution.gateway) &&
+    withinBound(attribution.upstream) &&
+    withinBound(attribution.requestModel) &&
+    withinBound(attribution.responseModel) &&
+    withinBound(attribution.deployment) &&
+    withinBound(attribution.region) &&
+    withinBound(attribution.awsRegion) &&
+    withinBound(attribution.regionScope) &&
+    withinBound(attribution.requestId);
+  if (!inBound) {
+    for (const key of BOUNDED_FIELDS) {
+      const value = attribution[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'string' || (value.length === 0 && key !== 'system')) delete attribution[key];
+      else if (value.length > MAX_ROUTE_VALUE_LENGTH) attribution[key] = value.slice(0, MAX_ROUTE_VALUE_LENGTH);
+    }
   }
   if (attribution.path && (attribution.path.length > MAX_PATH_HOPS || attribution.path.some((hop) => hop.length > MAX_ROUTE_VALUE_LENGTH))) {
     attribution.path = attribution.path.slice(0, MAX_PATH_HOPS).map((hop) => hop.slice(0, MAX_ROUTE_VALUE_LENGTH));
