@@ -141,8 +141,15 @@ export function createExchange(
       if (requestModelValue === undefined) {
         if (requestText === undefined && requestBytes === undefined) return undefined;
         // A cut body still names its model when the model comes first, as SDKs send it.
-        const text = requestBodyText() ?? utf8Decoder.decode(requestBytes!.subarray(0, requestSize));
-        requestModelValue = { value: topLevelModel(text) };
+        let text = requestBodyText() ?? requestText;
+        if (text === undefined && requestBytes !== undefined) text = utf8Decoder.decode(requestBytes.subarray(0, requestSize));
+        let value: string | undefined;
+        try {
+          value = text === undefined ? undefined : topLevelModel(text);
+        } catch {
+          value = undefined;
+        }
+        requestModelValue = { value };
       }
       return requestModelValue.value;
     },

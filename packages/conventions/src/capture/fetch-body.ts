@@ -13,7 +13,7 @@ import type { FetchClaim } from './storage';
 export function observeFetchResponse(response: Response, exchange: Exchange): Response {
   const body = response.body;
   if (!body) {
-    exchange.complete();
+    safely(() => exchange.complete());
     return response;
   }
   const reader = body.getReader();
@@ -24,12 +24,12 @@ export function observeFetchResponse(response: Response, exchange: Exchange): Re
         try {
           result = await reader.read();
         } catch (error) {
-          exchange.fail(error);
+          safely(() => exchange.fail(error));
           controller.error(error);
           return;
         }
         if (result.done) {
-          exchange.complete();
+          safely(() => exchange.complete());
           controller.close();
           return;
         }
@@ -44,8 +44,7 @@ export function observeFetchResponse(response: Response, exchange: Exchange): Re
         controller.enqueue(chunk);
       },
       cancel(reason) {
-        if (reason instanceof Error) exchange.fail(reason);
-        else exchange.cancel();
+        safely(() => (reason instanceof Error ? exchange.fail(reason) : exchange.cancel()));
         return reader.cancel(reason);
       },
     },
@@ -64,6 +63,15 @@ export function observeFetchResponse(response: Response, exchange: Exchange): Re
     type: { get: () => response.type, enumerable: true },
   });
   return observedResponse;
+}
+
+// The capture's own failure must never reach the caller's stream.
+function safely(step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    diag.warn('servedby: ending the capture failed', error);
+  }
 }
 
 /**

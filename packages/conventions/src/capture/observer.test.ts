@@ -107,6 +107,20 @@ describe('channel capture: what the caller gets', () => {
     expect(capture.observation().request?.body).toBe('{"model":"anthropic/claude"}');
   });
 
+  it('a request body over the bound (a 2 MB string) still names its model and never reaches the caller as an error', async () => {
+    const captures: RouteCapture[] = [];
+    const body = JSON.stringify({ model: 'big-model', messages: [{ role: 'user', content: 'y'.repeat(2_000_000) }] });
+    const fakeFetch: typeof fetch = async () => new Response('{"id":"x"}', { headers: { 'content-type': 'application/json' } });
+    const response = await runWithRouteCapture(
+      (capture) => captures.push(capture),
+      () => captureRouteFetch(fakeFetch)('https://api.openai.com/v1/chat/completions', { method: 'POST', body }),
+    );
+    expect(await response.text()).toBe('{"id":"x"}');
+    await captures[0]!.done;
+    expect(captures[0]!.observation().requestModel).toBe('big-model');
+    expect(captures[0]!.observation().request?.body).toBeUndefined();
+  });
+
   it('reports the request headers without credentials, and a cut request body not at all', async () => {
     handler = (_request, response) => response.end('{}');
     const captures: RouteCapture[] = [];

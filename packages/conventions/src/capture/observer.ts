@@ -360,7 +360,8 @@ function onUndiciCreate(message: { request: UndiciRequest }): void {
   // Before the trace context is added: the request as the caller made it (routing preferences).
   exchange.requestHeaders((request as UndiciRequestWithHeaders).headers);
   const propagation = claim?.propagation ?? settings.propagation;
-  if (propagation) propagateToGateway(request, undiciUrl(request), exchange, propagation);
+  // Only a captureRouteFetch wrapper adds OpenRouter's body fields itself (the feeder leaves them to this).
+  if (propagation) propagateToGateway(request, undiciUrl(request), exchange, propagation, claim?.binds === true);
 }
 
 interface UndiciRequestWithHeaders extends UndiciRequest {
@@ -373,19 +374,76 @@ interface UndiciRequestWithHeaders extends UndiciRequest {
  * wire URL decides: the context never goes to a host that is not one). A request that already
  * carries a `traceparent` (another instrumentation's, the user's) is left as it is.
  */
-function propagateToGateway(request: UndiciRequestWithHeaders, wireUrl: string, exchange: Exchange, propagation: GatewayPropagation): void {
-  if (typeof request.addHeader !== 'function' || !propagationTarget(wireUrl, propagation)) return;
+function propagateToGateway(
+  request: UndiciRequestWithHeaders,
+  wireUrl: string,
+  exchange: Exchange,
+  propagation: GatewayPropagation,
+  bodyHandledByWrapper: boolean,
+): void {
+  const target = propagationTarget(wireUrl, propagation);
+  if (typeof request.addHeader !== 'function' || !target) return;
+  const spanContext = propagatedSpanContext(exchange.span, exchange.parentContext);
+  if (!spanContext) return;
+  // OpenRouter reads its body fields; a fetch wrapper already added them to the body it was given.
+  if (target.gateway === 'openrouter' && !bodyHandledByWrapper) withOpenRouterTraceBody(request as UndiciRequestWithBody, spanContext);
   const headers = request.headers;
   if (Array.isArray(headers)) {
     for (let index = 0; index < headers.length; index += 2) {
       if (String(headers[index]).toLowerCase() === 'traceparent') return;
     }
   }
-  const spanContext = propagatedSpanContext(exchange.span, exchange.parentContext);
-  if (!spanContext) return;
   request.addHeader('traceparent', traceparentOf(spanContext));
   const traceState = spanContext.traceState?.serialize();
   if (traceState) request.addHeader('tracestate', traceState);
+}
+
+interface UndiciRequestWithBody {
+  body?: unknown;
+  contentLength?: unknown;
+}
+
+// Request bodies larger than this are sent as they are.
+const MAX_TRACED_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Adds OpenRouter's `trace` fields to a fetch request's JSON body as undici is about to send it: the
+ * body (an async iterable of the caller's bytes, of known length ≤ 1 MiB) is read whole, and the
+ * traced JSON (or, when it is not a JSON object or already has a `trace`, the same bytes) is sent
+ * in one chunk with chunked framing, as its new length is known only then. Errors of the original
+ * body pass through unchanged. Anything else (streams of unknown length, buffers, forms) is left
+ * as it is.
+ */
+function withOpenRouterTraceBody(request: UndiciRequestWithBody, spanContext: import('@opentelemetry/api').SpanContext): void {
+  const original = request.body;
+  const length = request.contentLength;
+  if (
+    original === null ||
+    typeof original !== 'object' ||
+    typeof (original as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' ||
+    typeof length !== 'number' ||
+    length <= 0 ||
+    length > MAX_TRACED_BODY_BYTES
+  ) {
+    return;
+  }
+  const source = original as AsyncIterable<unknown>;
+  request.body = (async function* tracedBody() {
+    const parts: Buffer[] = [];
+    for await (const part of source) {
+      if (typeof part === 'string') parts.push(Buffer.from(part));
+      else if (part instanceof Uint8Array) parts.push(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+    }
+    const bytes = Buffer.concat(parts);
+    let traced: string | undefined;
+    try {
+      traced = withOpenRouterTrace(bytes.toString('utf8'), spanContext);
+    } catch {
+      traced = undefined;
+    }
+    yield traced === undefined ? bytes : Buffer.from(traced);
+  })();
+  request.contentLength = null;
 }
 
 function onUndiciBodyChunkSent(message: { request: object; chunk: unknown }): void {
@@ -595,7 +653,7 @@ function installBodyFeeder(): void {
     const parent = currentCaptureScope();
     // Outside any model call (and without register), or under a captureRouteFetch that feeds itself.
     if ((parent === undefined && !settings.ownSpans) || parent?.claim) return original(input, init);
-    const tracedInit = settings.propagation ? withGatewayTraceBody(input, init, settings.propagation) : init;
+    const tracedInit = init;
     const claim: FetchClaim = {
       ...(tracedInit?.body === undefined || tracedInit.body === null ? {} : { requestBody: tracedInit.body }),
       instrumentation: registerInstrumentation,

@@ -53,14 +53,36 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let sim: GatewaySim;
 let seenTraceparents: Array<string | undefined> = [];
 let plainServer: { url: string; close(): Promise<void> };
+// A server the test maps to OpenRouter: records what it was sent.
+let openRouterLike: { url: string; close(): Promise<void> };
+let received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }> = [];
 
 beforeAll(async () => {
   receiver = await startReceiver();
   sim = await startGatewaySim({ port: 0, seed: 13, otlpEndpoint: receiver.url });
+  const recording = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      received.push({ body: Buffer.concat(parts).toString('utf8'), headers: request.headers });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"id":"gen-1","provider":"Together","model":"m","choices":[]}');
+    });
+  });
+  await new Promise<void>((resolve) => recording.listen(0, '127.0.0.1', resolve));
+  const recordingHost = `127.0.0.1:${(recording.address() as AddressInfo).port}`;
+  openRouterLike = {
+    url: `http://${recordingHost}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        recording.closeAllConnections();
+        recording.close(() => resolve());
+      }),
+  };
   // The simulator runs on loopback, where no rule recognises OpenRouter's host: name it.
   enableRouteCapture({
     ownSpans: true,
-    propagateToGateways: { hosts: [`127.0.0.1:${sim.port}`], gatewayOfHost: { [`127.0.0.1:${sim.port}`]: 'openrouter' } },
+    propagateToGateways: { gatewayOfHost: { [`127.0.0.1:${sim.port}`]: 'openrouter', [recordingHost]: 'openrouter' } },
   });
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     seenTraceparents.push(request.headers.traceparent as string | undefined);
@@ -84,11 +106,13 @@ afterAll(async () => {
   await sim?.close();
   await receiver?.close();
   await plainServer?.close();
+  await openRouterLike?.close();
 });
 beforeEach(() => {
   tracing.reset();
   receiver.bodies.length = 0;
   seenTraceparents = [];
+  received = [];
 });
 
 describe('propagateToGateways: where the context may go', () => {
@@ -139,6 +163,35 @@ describe('propagateToGateways end to end (gateway-sim Broadcast)', () => {
     for (const span of gatewaySpans) expect(span.traceId).toBe(own!.spanContext().traceId);
     const root = gatewaySpans.find((span) => !gatewaySpans.some((other) => other.spanId === span.parentSpanId))!;
     expect(root.parentSpanId).toBe(own!.spanContext().spanId);
+  });
+
+  it('OpenRouter gets its body trace fields without a fetch wrapper; the rest of the body and the answer are unchanged', async () => {
+    const client = new OpenAI({ apiKey: 'sk-or-test', baseURL: `${openRouterLike.url}/api/v1`, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi €' }] });
+    expect(completion.id).toBe('gen-1');
+    for (let round = 0; round < 200 && tracing.spans().length === 0; round += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const [own] = tracing.spans();
+    const sent = JSON.parse(received[0]!.body) as Record<string, unknown>;
+    expect(sent).toEqual({
+      model: 'openai/gpt-4o',
+      messages: [{ role: 'user', content: 'hi €' }],
+      trace: { trace_id: own!.spanContext().traceId, parent_span_id: own!.spanContext().spanId },
+    });
+    expect(received[0]!.headers.traceparent).toBe(`00-${own!.spanContext().traceId}-${own!.spanContext().spanId}-01`);
+    // The route still comes out of the exchange.
+    expect(own!.attributes['gen_ai.route.upstream']).toBe('together');
+  });
+
+  it('a body over 1 MiB, or one with its own trace, goes to OpenRouter exactly as sent', async () => {
+    const big = JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] });
+    const ownTrace = JSON.stringify({ model: 'openai/gpt-4o', messages: [], trace: { trace_id: 'mine' } });
+    for (const body of [big, ownTrace]) {
+      const response = await fetch(`${openRouterLike.url}/api/v1/chat/completions`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      expect(response.status).toBe(200);
+      await response.text();
+    }
+    expect(received.map((request) => request.body)).toEqual([big, ownTrace]);
+    expect(received[0]!.headers['content-length']).toBe(String(Buffer.byteLength(big)));
   });
 
   it('sends nothing to a host that is not a gateway', async () => {
