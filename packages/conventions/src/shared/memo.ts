@@ -19,7 +19,9 @@ export function createBoundedMemo<V>(maxEntries: number, maxKeyLength = 1024): B
   return {
     get(key, compute) {
       if (key.length > maxKeyLength) return compute(key);
-      if (entries.has(key)) return entries.get(key) as V;
+      // One lookup on a hit; `has` only to tell a remembered `undefined` from a miss.
+      const known = entries.get(key);
+      if (known !== undefined || entries.has(key)) return known as V;
       const value = compute(key);
       if (entries.size >= maxEntries) entries.clear();
       entries.set(key, value);
