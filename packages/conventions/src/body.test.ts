@@ -48,6 +48,60 @@ describe('readBodyObjects', () => {
   });
 });
 
+// The SSE grammar the scanner follows (data lines joined by `\n`, one trailing `\r` dropped, a blank
+// line ends an event, the last event needs no blank line), written the plain way: split every line.
+function referenceSseObjects(text: string): Record<string, unknown>[] {
+  const objects: Record<string, unknown>[] = [];
+  let data: string[] = [];
+  const flush = (): void => {
+    if (data.length === 0) return;
+    const payload = data.join('\n').trim();
+    data = [];
+    if (!payload.startsWith('{')) return;
+    try {
+      const parsed: unknown = JSON.parse(payload);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) objects.push(parsed as Record<string, unknown>);
+    } catch {
+      // Not JSON: no object.
+    }
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.length === 0) flush();
+    else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+  }
+  flush();
+  return objects;
+}
+
+describe('readBodyObjects: SSE scanning', () => {
+  // Fewer than 8 objects and no `model`: the head scan reads the whole stream, so every event counts.
+  const payload = fc.oneof(
+    fc.dictionary(fc.constantFrom('id', 'provider', 'x', 'type'), fc.oneof(fc.string(), fc.integer())).map((value) => JSON.stringify(value)),
+    fc.constantFrom('[DONE]', '[1,2]', '"text"', '{"id":', '"a"}', ' {"id":"padded"} ', '{bad json}', ''),
+  );
+  const line = fc.oneof(
+    payload.map((value) => `data: ${value}`),
+    payload.map((value) => `data:${value}`),
+    fc.constantFrom(': OPENROUTER PROCESSING', 'event: message', 'id: 7', 'retry: 10', 'data', 'dat', ''),
+  );
+  const stream = fc
+    .array(fc.tuple(fc.array(line, { maxLength: 3 }), fc.constantFrom('\n', '\r\n')), { maxLength: 8 })
+    .map((events) => events.map(([lines, end]) => lines.map((item) => item + end).join('') + end).join(''));
+
+  it('reads every event exactly as a line-splitting reader does, whatever the line endings and fields', () => {
+    fc.assert(
+      fc.property(stream, fc.boolean(), (text, cut) => {
+        const body = ': comment\n' + (cut ? text.replace(/\r?\n$/, '') : text);
+        const expected = referenceSseObjects(body);
+        fc.pre(expected.length < 8);
+        expect(readBodyObjects(body).objects).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('readBodyFacts', () => {
   it('reads wrapped Anthropic and Responses messages, and lets the last gateway metadata win', () => {
     const sse = [
