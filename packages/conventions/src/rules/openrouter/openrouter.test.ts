@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoute } from '../../derive-route';
 import { normalizeProvider } from '../../providers';
+import relayedGoogle429 from './__fixtures__/openrouter-upstream-429-provider-google.json';
 
 const URL = 'https://openrouter.ai/api/v1/chat/completions';
 
@@ -34,6 +35,17 @@ describe('openrouter rule', () => {
   it("treats a relayed provider error as the upstream's, and keeps the upstream", () => {
     const attribution = deriveRoute({ url: URL, status: 429, responseBody: { error: { code: 429, message: 'Provider returned error', metadata: { provider_name: 'Google' } } } });
     expect(attribution).toMatchObject({ upstream: 'gcp.vertex_ai', errorSource: 'upstream' });
+  });
+
+  it("recognises OpenRouter's relayed-error body on a host it does not own (real 429 recording, the base URL of a proxy or the sim)", () => {
+    const attribution = deriveRoute({
+      url: 'http://127.0.0.1:8787/api/v1/chat/completions',
+      status: relayedGoogle429.response.status,
+      responseHeaders: { 'content-type': 'application/json' },
+      responseBody: relayedGoogle429.response.body,
+    });
+    expect(attribution).toMatchObject({ system: 'openrouter', gateway: 'openrouter', upstream: 'gcp.vertex_ai', errorSource: 'upstream' });
+    expect(attribution.evidence).toContain('body.error.metadata.provider_name');
   });
 
   it('recognises OpenRouter from its generation id alone (embeddings, images), never deciding the upstream from it', () => {

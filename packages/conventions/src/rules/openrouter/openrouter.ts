@@ -70,6 +70,11 @@ export const openrouter: RouteRule = {
     if (id?.startsWith('gen-') && (context.body.provider || GENERATION_ID.test(id))) {
       return { signal: signal('body.id', 'fingerprint'), source: 'body' };
     }
+    // OpenRouter's relayed-error shape ("Provider returned error" + `error.metadata.provider_name`)
+    // names it on any host; its error answers carry no X-Generation-Id.
+    if (context.body.error === true && context.body.errorProviderName) {
+      return { signal: signal('body.error.metadata.provider_name', 'fingerprint'), source: 'body' };
+    }
     if (isObject(own(context.metadata, 'openrouter'))) {
       return { signal: signal('provider_metadata.openrouter', 'fingerprint'), source: 'metadata' };
     }
