@@ -8,6 +8,7 @@ import { createLowerCaseHeaderLookup, type SizedHeaderLookup } from './headers';
 import { getCatalog, providerOfHost, ruleOfHost } from './rules/catalog';
 import {
   type HopFacts,
+  type HopPosition,
   type HopSignal,
   mayDecide,
   type ModelSignal,
@@ -315,7 +316,9 @@ interface ChainHop {
 
 function expand(rule: RouteRule | undefined, context: RuleContext, outer: boolean, system: string, vendorModel?: string): HopFacts {
   if (!rule) return outer ? expandUnknownProvider(context, { outer }) : {};
-  return rule.expand(context, { outer, system, ...(vendorModel !== undefined ? { vendorModel } : {}) });
+  const position: HopPosition = { outer, system };
+  if (vendorModel !== undefined) position.vendorModel = vendorModel;
+  return rule.expand(context, position);
 }
 
 function inChain(chain: readonly ChainHop[], provider: string): boolean {
