@@ -1,11 +1,11 @@
 import { decodeOtlpJsonRequest, UndecodableRequestError, type DecodedSpans } from '../otlp/decode-json';
 import { decodeOtlpProtobufRequest } from '../otlp/decode-protobuf';
 import type { StructureTracker, SpanMark } from '../store/marks';
-import { spanFact, spanRow, type SpanFact } from '../store/rows';
+import { spanFact, spanRowCompact, type SpanFact } from '../store/rows';
 
 /** What one OTLP export request became: table rows, structure marks, and what was rejected. */
 export interface EncodedRequest {
-  /** `otel_traces` JSONEachRow lines. */
+  /** `otel_traces` JSONCompactEachRow lines (`TRACE_COLUMNS` order). */
   lines: Uint8Array;
   /** Spans encoded into `lines`. */
   accepted: number;
@@ -45,7 +45,7 @@ export function encodeExportRequest(body: Uint8Array, format: OtlpFormat, tracke
   const facts: SpanFact[] = new Array(decoded.spans.length);
   for (let index = 0; index < decoded.spans.length; index += 1) {
     const span = decoded.spans[index]!;
-    rows[index] = spanRow(span);
+    rows[index] = spanRowCompact(span);
     facts[index] = spanFact(span);
   }
   return {

@@ -17,8 +17,11 @@ export interface SqlEngine {
   query<Row>(sql: string, parameters?: QueryParameters): Promise<Row[]>;
   /** Runs a statement without a result (DDL, INSERT … SELECT). */
   command(sql: string): Promise<void>;
-  /** Inserts rows already encoded as JSONEachRow lines into `database.table` (plain, validated names). */
-  insertJsonLines(table: string, lines: Buffer): Promise<void>;
+  /**
+   * Inserts rows already encoded as JSON lines into `database.table` (plain, validated names):
+   * JSONEachRow objects, or JSONCompactEachRow arrays in the order of `columns`.
+   */
+  insertJsonLines(table: string, lines: Buffer, compactColumns?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ interface ChdbResult {
 interface ChdbSession {
   queryAsync(query: string, options?: { format?: string }): Promise<ChdbResult>;
   queryBindAsync(query: string, parameters: object, options?: { format?: string }): Promise<ChdbResult>;
-  insert(parameters: { table: string; values: Buffer; format: 'JSONEachRow'; settings?: Record<string, string | number | boolean> }): Promise<unknown>;
+  insert(parameters: { table: string; values: Buffer; format: 'JSONEachRow' | 'JSONCompactEachRow'; columns?: readonly string[] }): Promise<unknown>;
   close(): void;
 }
 interface ChdbModule {
@@ -118,9 +121,11 @@ export function createEmbeddedEngine(directory: string, options: EmbeddedEngineO
     async command(sql) {
       await session.queryAsync(sql);
     },
-    async insertJsonLines(table, lines) {
+    async insertJsonLines(table, lines, compactColumns) {
       if (lines.length === 0) return;
-      await session.insert({ table, values: lines, format: 'JSONEachRow' });
+      await session.insert(
+        compactColumns ? { table, values: lines, format: 'JSONCompactEachRow', columns: compactColumns } : { table, values: lines, format: 'JSONEachRow' },
+      );
     },
     async close() {
       if (closed) return;
@@ -174,9 +179,10 @@ export async function createServerEngine(options: ServerEngineOptions): Promise<
     async command(sql) {
       await client.command({ query: sql });
     },
-    async insertJsonLines(table, lines) {
+    async insertJsonLines(table, lines, compactColumns) {
       if (lines.length === 0) return;
-      const result = await client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([lines]) });
+      const target = compactColumns ? `${table} (${compactColumns.map((column) => `\`${column}\``).join(', ')}) FORMAT JSONCompactEachRow` : `${table} FORMAT JSONEachRow`;
+      const result = await client.exec({ query: `INSERT INTO ${target}`, values: Readable.from([lines]) });
       result.stream.destroy();
     },
     close: () => client.close(),

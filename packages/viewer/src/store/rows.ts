@@ -78,6 +78,46 @@ export function spanRow(span: SpanRecord): string {
   });
 }
 
+/** The exporter's insert columns, in the order {@link spanRowCompact} writes them. */
+export const TRACE_COLUMNS = [
+  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName', 'ResourceAttributes',
+  'ScopeName', 'ScopeVersion', 'SpanAttributes', 'Duration', 'StatusCode', 'StatusMessage', 'Events.Timestamp', 'Events.Name',
+  'Events.Attributes', 'Links.TraceId', 'Links.SpanId', 'Links.TraceState', 'Links.Attributes',
+] as const;
+
+/**
+ * The same row as {@link spanRow} as a JSONCompactEachRow line (values in {@link TRACE_COLUMNS}
+ * order): the engine parses it faster, since no column name is repeated per row.
+ */
+export function spanRowCompact(span: SpanRecord): string {
+  const durationNanos = span.endMs > span.startMs ? Math.round((span.endMs - span.startMs) * 1e6) : 0;
+  const eventTime = (ms: number) => msToNanosText(isValidTime(ms) ? ms : span.startMs);
+  return JSON.stringify([
+    msToNanosText(span.startMs),
+    span.traceId,
+    span.spanId,
+    span.parentSpanId ?? '',
+    span.traceState ?? '',
+    span.name,
+    SPAN_KIND_NAMES[span.kind] ?? SPAN_KIND_NAMES[0],
+    span.serviceName,
+    stringMap(span.resourceAttributes ?? { 'service.name': span.serviceName }),
+    span.scopeName,
+    span.scopeVersion ?? '',
+    stringMap(span.attributes),
+    durationNanos,
+    STATUS_CODE_NAMES[span.statusCode] ?? STATUS_CODE_NAMES[0],
+    span.statusMessage ?? '',
+    span.events.map((event) => eventTime(event.timeMs)),
+    span.events.map((event) => event.name),
+    span.events.map((event) => stringMap(event.attributes)),
+    span.links.map((link) => link.traceId),
+    span.links.map((link) => link.spanId),
+    span.links.map(() => ''),
+    span.links.map((link) => stringMap(link.attributes)),
+  ]);
+}
+
 const MODEL_OPERATION_SET = new Set<string>(MODEL_OPERATIONS);
 
 /**

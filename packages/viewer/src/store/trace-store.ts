@@ -16,7 +16,7 @@ import type { AttributeFilter } from '../filter';
 import type { SpanRecord } from '../otlp/span-record';
 import type { QueryParameters, SqlEngine } from './engine';
 import { createStructureTracker, type SpanMark } from './marks';
-import { msToNanosText, spanFact, spanKindNumber, spanRow, statusCodeNumber } from './rows';
+import { msToNanosText, spanFact, spanKindNumber, spanRowCompact, statusCodeNumber, TRACE_COLUMNS } from './rows';
 import {
   ATTRIBUTE,
   MATERIALIZED_COLUMNS,
@@ -112,7 +112,7 @@ export interface TraceStore {
   /** Bumped by every ingest; the server caches answers per version. */
   readonly version: number;
   insert(spans: readonly SpanRecord[]): Promise<IngestResult>;
-  /** Inserts rows already encoded as `otel_traces` JSONEachRow lines, with the marks found for them (the receiver's path). */
+  /** Inserts rows already encoded as `otel_traces` JSONCompactEachRow lines ({@link spanRowCompact}), with the marks found for them (the receiver's path). */
   insertEncoded(lines: Buffer, spanCount: number, marks: readonly SpanMark[]): Promise<IngestResult>;
   summary(): Promise<Omit<SummaryResponse, 'metricsAndLogsRequests'>>;
   traces(options: { filters: AttributeFilter[]; limit: number; offset: number }): Promise<TracesResponse>;
@@ -268,7 +268,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
 
     async insert(spans) {
       const lines: string[] = new Array(spans.length);
-      for (let index = 0; index < spans.length; index += 1) lines[index] = spanRow(spans[index]!);
+      for (let index = 0; index < spans.length; index += 1) lines[index] = spanRowCompact(spans[index]!);
       if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
       return store.insertEncoded(Buffer.from(lines.length ? `${lines.join('\n')}\n` : ''), spans.length, tracker.add(spans.map(spanFact)));
     },
@@ -276,7 +276,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     async insertEncoded(lines, spanCount, found) {
       if (readOnly) throw new Error('the store is read-only (a Collector-filled table)');
       if (spanCount === 0) return { accepted: 0, marks: 0 };
-      await engine.insertJsonLines(`${database}.${table}`, lines);
+      await engine.insertJsonLines(`${database}.${table}`, lines, TRACE_COLUMNS);
       if (found.length > 0) {
         const markLines = found.map((mark) =>
           JSON.stringify({
