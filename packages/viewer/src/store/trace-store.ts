@@ -91,6 +91,11 @@ export interface EvalItemRow {
 }
 
 const FAR_FUTURE_MS = 8_000_000_000_000;
+/**
+ * How long before its trace's root a span may start and still be counted in the trace list and
+ * matched by its filters (clock skew between services): an hour. The trace view itself has no bound.
+ */
+const SPAN_SKEW_MS = 3_600_000;
 
 /** The conventions' naming table for a gateway's own spans, by the service name it exports under. */
 function providerNameSource(serviceName: string): ProviderNameSource | undefined {
@@ -326,23 +331,75 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
     },
 
     async traces({ filters, limit, offset }) {
-      const parameters: QueryParameters = { limit, offset, ...rangeParameters({}) };
-      const conditions = filters.map((filter, index) => {
-        const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
-        // On the viewer's table an 8-byte trace key is matched instead of the 32-character id.
-        const key = readOnly ? 'TraceId' : column.traceKey;
-        return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition})`;
-      });
-      const where = [readOnly ? "ParentSpanId = ''" : `${column.isRoot} = 1`, ...conditions].join(' AND ');
-      // Unfiltered, the number of traces (root spans) is in the rollup.
-      const totalSql = !readOnly && conditions.length === 0 ? `SELECT sumIf(Spans, IsRoot = 1) FROM ${rollup}` : `SELECT count() FROM ${from} WHERE ${where}`;
+      const wanted = offset + limit;
+      const rootCondition = readOnly ? "ParentSpanId = ''" : `${column.isRoot} = 1`;
+      // The page is found first, then the spans of its traces. Both are bounded in time where that is
+      // safe, so a 10 M-span table is not read end to end for 200 traces (ORDER BY starts with
+      // ServiceName, SpanName, then time: a lower time bound skips most granules of every part).
+      const pageOf = async (pageFromMs: number | undefined) => {
+        const parameters: QueryParameters = { limit, offset };
+        // A filter matches a trace by any of its spans; those start at most SPAN_SKEW_MS before the root.
+        const spanBound = pageFromMs === undefined ? '' : ` AND Timestamp >= fromUnixTimestamp64Milli({spanFromMs:Int64})`;
+        if (pageFromMs !== undefined) {
+          parameters.pageFromMs = Math.floor(pageFromMs);
+          parameters.spanFromMs = Math.floor(pageFromMs) - SPAN_SKEW_MS;
+        }
+        const conditions = filters.map((filter, index) => {
+          const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
+          // On the viewer's table an 8-byte trace key is matched instead of the 32-character id.
+          const key = readOnly ? 'TraceId' : column.traceKey;
+          return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition}${spanBound})`;
+        });
+        const where = [...(pageFromMs === undefined ? [] : ['Timestamp >= fromUnixTimestamp64Milli({pageFromMs:Int64})']), ...conditions, '1'].join(' AND ');
+        return query<{ TraceId: string; startMs: string }>(
+          `SELECT TraceId, toUnixTimestamp64Milli(Timestamp) AS startMs FROM ${from} PREWHERE ${rootCondition} WHERE ${where} ORDER BY Timestamp DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+          parameters,
+        );
+      };
+      const countOf = async () => {
+        // Unfiltered, the number of traces (root spans) is in the rollup; filtered, it is counted.
+        if (!readOnly && filters.length === 0) {
+          const [row] = await query<{ total: string }>(`SELECT sumIf(Spans, IsRoot = 1) AS total FROM ${rollup}`);
+          return Number(row?.total ?? 0);
+        }
+        const parameters: QueryParameters = {};
+        const conditions = filters.map((filter, index) => {
+          const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
+          const key = readOnly ? 'TraceId' : column.traceKey;
+          return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition})`;
+        });
+        // Root spans are a fraction of the rows: their flag is read first, the trace keys only where it holds.
+        const [row] = await query<{ total: string }>(`SELECT count() AS total FROM ${from} PREWHERE ${rootCondition} WHERE ${conditions.join(' AND ')}`, parameters);
+        return Number(row?.total ?? 0);
+      };
+      const findPage = async () => {
+        if (readOnly) return pageOf(undefined);
+        // The rollup counts root spans per minute: the newest minute from which at least `wanted` roots
+        // (times a margin for a filter's selectivity) start bounds the page. A bounded search that
+        // comes back short is widened, finally to the whole table, so the answer never depends on it.
+        for (const factor of filters.length === 0 ? [1] : [100, 10_000]) {
+          const [bound] = await query<{ minuteMs: string }>(
+            `SELECT toUnixTimestamp(Minute) * 1000 AS minuteMs FROM (
+               SELECT Minute, sum(roots) OVER (ORDER BY Minute DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS since
+               FROM (SELECT Minute, sum(Spans) AS roots FROM ${rollup} WHERE IsRoot = 1 GROUP BY Minute))
+             WHERE since >= {wanted:UInt64} ORDER BY Minute DESC LIMIT 1`,
+            { wanted: wanted * factor },
+          );
+          if (!bound) break;
+          const page = await pageOf(Number(bound.minuteMs));
+          if (page.length >= limit) return page;
+        }
+        return pageOf(undefined);
+      };
+      const [page, countedTotal] = await Promise.all([findPage(), countOf()]);
+      if (page.length === 0) return { total: countedTotal, traces: [] };
+      const pageStart = Math.min(...page.map((row) => Number(row.startMs)));
       const rows = await query<{
         traceId: string; rootName: string; serviceName: string; startMs: number; durationMs: number; spanCount: string;
         modelCalls: string; errors: string; gateways: string[]; upstreams: string[]; requestModels: string[];
-        evalScore: number | null; cost: number | null; total: string;
+        evalScore: number | null; cost: number | null;
       }>(
-        `WITH page AS (SELECT TraceId FROM ${from} WHERE ${where} ORDER BY Timestamp DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32})
-         SELECT TraceId AS traceId,
+        `SELECT TraceId AS traceId,
                 argMinIf(SpanName, Timestamp, ParentSpanId = '') AS rootName,
                 argMinIf(ServiceName, Timestamp, ParentSpanId = '') AS serviceName,
                 ${nanosToMs('min(Timestamp)')} AS startMs,
@@ -354,19 +411,15 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 arraySort(groupUniqArrayIf(${column.upstream}, ${isModelCall} AND ${column.upstream} != '' AND ${notMarked})) AS upstreams,
                 arraySort(groupUniqArrayIf(${column.requestModel}, ${isModelCall} AND ${column.requestModel} != '')) AS requestModels,
                 anyIf(${column.evalScore}, ${column.evalScore} IS NOT NULL) AS evalScore,
-                toFloat64(sumIf(toDecimal128(${column.cost}, 12), ${isModelCall} AND ${notMarked})) AS cost,
-                (${totalSql}) AS total
+                toFloat64(sumIf(toDecimal128(${column.cost}, 12), ${isModelCall} AND ${notMarked})) AS cost
          FROM ${from}
-         WHERE TraceId IN (SELECT TraceId FROM page)
+         WHERE Timestamp >= fromUnixTimestamp64Milli({spanFromMs:Int64})
+           AND ${readOnly ? 'TraceId IN {traceIds:Array(String)}' : `${column.traceKey} IN (SELECT cityHash64(arrayJoin({traceIds:Array(String)})))`}
          GROUP BY TraceId
          ORDER BY startMs DESC`,
-        parameters,
+        { ...rangeParameters({}), traceIds: page.map((row) => row.TraceId), spanFromMs: pageStart - SPAN_SKEW_MS },
       );
-      let total = rows.length ? Number(rows[0]!.total) : 0;
-      if (rows.length === 0 && offset > 0) {
-        const [count] = await query<{ total: string }>(`SELECT (${totalSql}) AS total`, parameters);
-        total = Number(count?.total ?? 0);
-      }
+      const total = Math.max(countedTotal, offset + rows.length);
       const traces: TraceSummary[] = rows.map((row) => ({
         traceId: row.traceId,
         rootName: row.rootName,
