@@ -25,6 +25,7 @@ import {
   modelOperation,
   parseBedrockModelId,
   recordModelCall,
+  scrubErrorMessage,
 } from '@servedby/conventions';
 import { isAwsSdkInstrumentationSpan } from './aws-sdk-span';
 import type { ResponseFacts } from './bedrock-response';
@@ -118,9 +119,9 @@ function reapplyWhenEnding(span: Span, attributes: Attributes): void {
   };
 }
 
+// Scrubbed: an SDK error message may carry the endpoint URL (a proxy's, with credentials).
 function errorMessageOf(error: unknown): string | undefined {
-  const message = (error as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' ? message : undefined;
+  return scrubErrorMessage((error as { message?: unknown } | undefined)?.message);
 }
 
 function operationOf(command: BedrockModelCommand, modelId: string | undefined): string {

@@ -38,6 +38,7 @@ import {
   type UpstreamsCollector,
   errorTypeOf,
   serverOfUrl,
+  scrubErrorMessage,
 } from '@servedby/conventions';
 import {
   activeModelCallScope,
@@ -330,7 +331,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       if (outcome.error !== undefined) {
         span.setStatus({
           code: SpanStatusCode.ERROR,
-          message: outcome.error instanceof Error ? outcome.error.message : undefined,
+          message: scrubErrorMessage(outcome.error instanceof Error ? outcome.error.message : undefined),
         });
       }
     } catch (error) {
@@ -469,7 +470,7 @@ class RouteCallbackHandler extends BaseCallbackHandler {
       if (upstreams.length > 0) span.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
       if (error !== undefined) {
         span.setAttribute(ATTR_ERROR_TYPE, errorTypeOf(error));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: scrubErrorMessage(error instanceof Error ? error.message : undefined) });
       }
     } finally {
       span.end();

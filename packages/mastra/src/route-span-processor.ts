@@ -12,6 +12,7 @@ import {
   type ServedbyOptions,
   type TokenUsage,
   serverOfUrl,
+  scrubErrorMessage,
 } from '@servedby/conventions';
 import {
   context as contextApi,
@@ -228,7 +229,7 @@ function onModelStepEnded(state: RouteState, step: AnySpan): void {
 
   if (modelSpan) {
     try {
-      if (errorType) modelSpan.setStatus({ code: SpanStatusCode.ERROR, message: step.errorInfo?.message });
+      if (errorType) modelSpan.setStatus({ code: SpanStatusCode.ERROR, message: scrubErrorMessage(step.errorInfo?.message) });
       modelSpan.end(step.endTime);
     } catch (error) {
       diag.warn('servedby/mastra: could not end the model call span', error);

@@ -17,6 +17,7 @@ import {
   type ServedbyOptions,
   type TokenUsage,
   errorTypeOf,
+  exceptionForSpan,
 } from '@servedby/conventions';
 import {
   beforeSpanEnds,
@@ -331,7 +332,8 @@ function startModelCall(
         facts.headers = response.headers ?? facts.headers;
         facts.responseBody = response.body ?? facts.responseBody;
       }
-      if (ownsSpan && error instanceof Error) span.recordException(error);
+      // Name, scrubbed message and stack: an AI SDK error message carries the request URL.
+      if (ownsSpan && error instanceof Error) span.recordException(exceptionForSpan(error));
     };
 
     return {
