@@ -17,6 +17,7 @@ import { callCost } from '../pricing';
 import type { Random } from '../random';
 import { planRoute, vercelPolicy, type RouteAttempt, type RoutePlan } from '../routing';
 import { resolveUpstream, slugVendor } from '../upstreams';
+import { handleVercelDecisionModel, VERCEL_DECISION_MODEL_PATHS } from './vercel-decision-model';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -230,6 +231,7 @@ const NATIVE_LANGUAGE_MODEL_PATHS = new Set(['/v4/ai/language-model', '/v3/ai/la
  * `/vercel/v4/ai/language-model` (and `/v3/ai/…`): the native AI SDK protocol `@ai-sdk/gateway` speaks.
  */
 export const handleVercel: TargetHandler = async (exchange, context, path) => {
+  if (VERCEL_DECISION_MODEL_PATHS.has(path)) return handleVercelDecisionModel(exchange, context);
   const respondError = (kind: ErrorKind, detail?: string): void => {
     const table: Record<ErrorKind, [number, string, string]> = {
       malformed_json: [400, 'Invalid JSON in request body', 'invalid_request_error'],
