@@ -43,6 +43,8 @@ const MAX_OPEN_GENERATIONS = 10_000;
 /** One model call of a generation: calls of one `callId` run one after the other. */
 interface ModelCallState {
   span: Span;
+  /** `gen_ai.operation.name`: `chat`, or `decide` for an `experimental_decide` model call. */
+  operation?: string;
   requestModel?: string;
   providerHint?: string;
   startTime: number;
@@ -159,6 +161,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
       call.span,
       {
         exchange: exchangeOf(call),
+        ...(call.operation ? { operation: call.operation } : {}),
         requestModel: call.requestModel,
         responseModel: call.responseModel,
         responseId: call.responseId,
@@ -364,6 +367,67 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
 
     onEnd(event) {
       guard('onEnd', () => inner.onEnd(event as Parameters<OpenTelemetry['onEnd']>[0]));
+      generations.delete(event.callId);
+    },
+
+    // AI SDK 7 `experimental_decide`: the root `decide {model}` span is the operation, its CHILD the
+    // one decision-model call, attributed once (decision models never pass through a language-model
+    // middleware, so nothing else counts them). The exchange is the End event's raw response.
+    experimental_onDecideStart(event) {
+      guard('experimental_onDecideStart', () => {
+        const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector(), toolUpstreams: new Map() };
+        if (generations.size >= MAX_OPEN_GENERATIONS) {
+          const oldest = generations.keys().next().value;
+          if (oldest !== undefined) generations.delete(oldest);
+        }
+        generations.set(event.callId, generation);
+        const [rootSpan] = spanCapture.capture(() => inner.experimental_onDecideStart(withContentPolicy(event)));
+        if (rootSpan) {
+          beforeSpanEnds(rootSpan, () => {
+            const upstreams = generation.upstreams.values();
+            if (upstreams.length > 0) rootSpan.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
+          });
+        }
+      });
+    },
+
+    experimental_onDecisionModelCallStart(event) {
+      guard('experimental_onDecisionModelCallStart', () => {
+        const generation = generations.get(event.callId);
+        const [decisionSpan] = spanCapture.capture(() => inner.experimental_onDecisionModelCallStart(event));
+        if (!generation || !decisionSpan) return;
+        const call: ModelCallState = {
+          span: decisionSpan,
+          operation: 'decide',
+          requestModel: event.modelId,
+          providerHint: event.provider,
+          startTime: performance.now(),
+          recorded: false,
+        };
+        generation.modelCall = call;
+        beforeSpanEnds(decisionSpan, () => finishModelCall(generation, call));
+      });
+    },
+
+    experimental_onDecisionModelCallEnd(event) {
+      guard('experimental_onDecisionModelCallEnd', () => {
+        const call = generations.get(event.callId)?.modelCall;
+        if (call && call.operation === 'decide') {
+          const response = isRecord(event.response) ? event.response : undefined;
+          if (response && isRecord(response.headers)) call.headers = response.headers as Record<string, string>;
+          if (response && response.body !== undefined) call.responseBody = response.body;
+          if (response && typeof response.modelId === 'string') call.responseModel = response.modelId;
+          call.providerMetadata = event.providerMetadata as Record<string, unknown> | undefined;
+          call.usage = toTokenUsage(event.usage);
+          call.answered = true;
+          call.settled = true;
+        }
+        inner.experimental_onDecisionModelCallEnd(event);
+      });
+    },
+
+    experimental_onDecideEnd(event) {
+      guard('experimental_onDecideEnd', () => inner.experimental_onDecideEnd(event));
       generations.delete(event.callId);
     },
 
