@@ -10,6 +10,11 @@ export interface BodyFacts {
   provider?: string;
   /** OpenRouter error bodies: `error.metadata.provider_name`. */
   errorProviderName?: string;
+  /**
+   * `true` for OpenRouter's own refusal body: `user_id: "user_…"` beside `error`, or
+   * `error.metadata.limit_source: "openrouter_…"` (its credit and free-tier limits).
+   */
+  openrouterOwnError?: boolean;
   /** First non-empty top-level `model` (Azure's first stream chunk has an empty one). */
   model?: string;
   /** Gemini / Vertex `modelVersion`. */
@@ -326,6 +331,11 @@ function readObjectFacts(facts: BodyFacts, object: JsonObject): void {
   facts.promptRouterInvokedModelId ??= nonEmptyString(field(field(object.trace, 'promptRouter'), 'invokedModelId'));
   if ('prompt_filter_results' in object || 'content_filters' in object) facts.azureContentFilter = true;
   if (isObject(object.error) || object.type === 'error') facts.error = true;
+  if (isObject(object.error) && !facts.openrouterOwnError) {
+    const userId = nonEmptyString(object.user_id);
+    const limitSource = nonEmptyString(field(field(object.error, 'metadata'), 'limit_source'));
+    if (userId?.startsWith('user_') || limitSource?.startsWith('openrouter_')) facts.openrouterOwnError = true;
+  }
   facts.errorType ??= nonEmptyString(field(object.error, 'type'));
   const cost = field(object.usage, 'cost');
   if (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0) facts.cost ??= cost;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoute } from '../../derive-route';
 import { normalizeProvider } from '../../providers';
+import credits402 from './__fixtures__/openrouter-credits-402-gateway.json';
 import relayedGoogle429 from './__fixtures__/openrouter-upstream-429-provider-google.json';
 
 const URL = 'https://openrouter.ai/api/v1/chat/completions';
@@ -46,6 +47,18 @@ describe('openrouter rule', () => {
     });
     expect(attribution).toMatchObject({ system: 'openrouter', gateway: 'openrouter', upstream: 'gcp.vertex_ai', errorSource: 'upstream' });
     expect(attribution.evidence).toContain('body.error.metadata.provider_name');
+  });
+
+  it("recognises OpenRouter's own 402 by the user_id beside the error on a host it does not own (real recording): the gateway refused", () => {
+    const attribution = deriveRoute({ url: 'http://127.0.0.1:8787/api/v1/chat/completions', status: credits402.response.status, responseBody: credits402.response.body });
+    expect(attribution).toMatchObject({ system: 'openrouter', gateway: 'openrouter', errorSource: 'gateway' });
+    expect(attribution.upstream).toBeUndefined();
+    expect(attribution.evidence).toContain('body.user_id');
+    // gateway-sim's free-tier 429 shape: limit_source names OpenRouter's own limit.
+    const freeTier = deriveRoute({ url: 'http://127.0.0.1:8787/api/v1/chat/completions', status: 429, responseBody: { error: { message: 'Rate limit exceeded: free-models-per-day', code: 429, metadata: { limit_source: 'openrouter_free_tier_daily' } } } });
+    expect(freeTier).toMatchObject({ system: 'openrouter', errorSource: 'gateway' });
+    // An error with a user id of another shape names nobody.
+    expect(deriveRoute({ url: 'http://127.0.0.1:8787/v1/chat/completions', status: 402, responseBody: { error: { message: 'x' }, user_id: 42 } }).system).not.toBe('openrouter');
   });
 
   it('recognises OpenRouter from its generation id alone (embeddings, images), never deciding the upstream from it', () => {

@@ -75,6 +75,8 @@ export const openrouter: RouteRule = {
     if (context.body.error === true && context.body.errorProviderName) {
       return { signal: signal('body.error.metadata.provider_name', 'fingerprint'), source: 'body' };
     }
+    // Its own refusals (credits, free-tier limits) carry the account's `user_id` beside `error`.
+    if (context.body.openrouterOwnError === true) return { signal: signal('body.user_id', 'fingerprint'), source: 'body' };
     if (isObject(own(context.metadata, 'openrouter'))) {
       return { signal: signal('provider_metadata.openrouter', 'fingerprint'), source: 'metadata' };
     }
