@@ -39,16 +39,15 @@ describe('LangChain route facts against gateway-sim', () => {
     expect(span.attributes['gen_ai.route.cache_hit']).toBeUndefined();
   });
 
-  // On the sim's 127.0.0.1 base URL only the body can name OpenRouter. Its relayed-error body does
-  // (`error.metadata.provider_name`); its own 402 (`user_id` beside `error`) is not read yet, so
-  // there the call is only the client's (`openai`, evidence `config`) and blames no upstream.
-  it("an upstream's relayed 429 is the upstream's; OpenRouter's own 402 on an unknown host blames no upstream", async () => {
+  // On the sim's 127.0.0.1 base URL only the body can name OpenRouter: its relayed-error body
+  // (`error.metadata.provider_name`) and its own refusals (`user_id` beside `error`) both do.
+  it("an upstream's relayed 429 is the upstream's; OpenRouter's own 402 is the gateway's, with no upstream", async () => {
     const relayed = await modelSpanOf(() => chat(sim.baseUrls.openrouter, 'anthropic/claude-sonnet-4', { 'x-sim-scenario': 'rate-limit' }).invoke('Hello', { callbacks: [handler()] }));
     expect(relayed.attributes).toMatchObject({ 'error.type': expect.any(String), 'gen_ai.route.error_source': 'upstream', 'gen_ai.route.upstream': expect.any(String) });
     telemetry.reset();
     const own = await modelSpanOf(() => chat(sim.baseUrls.openrouter, 'anthropic/claude-sonnet-4', { 'x-sim-scenario': 'insufficient-credits' }).invoke('Hello', { callbacks: [handler()] }));
+    expect(own.attributes).toMatchObject({ 'gen_ai.route.gateway': 'openrouter', 'gen_ai.route.error_source': 'gateway' });
     expect(own.attributes['gen_ai.route.upstream']).toBeUndefined();
-    expect(own.attributes['gen_ai.route.error_source']).not.toBe('upstream');
   });
 
   it("Kong's semantic-cache hit: cache_hit true, no upstream, no served model", async () => {
