@@ -414,7 +414,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 toFloat64(sumIf(toDecimal128(${column.cost}, 12), ${isModelCall} AND ${notMarked})) AS cost
          FROM ${from}
          WHERE Timestamp >= fromUnixTimestamp64Milli({spanFromMs:Int64})
-           AND ${readOnly ? 'TraceId IN {traceIds:Array(String)}' : `${column.traceKey} IN (SELECT cityHash64(arrayJoin({traceIds:Array(String)})))`}
+           AND TraceId IN {traceIds:Array(String)}
          GROUP BY TraceId
          ORDER BY startMs DESC`,
         { ...rangeParameters({}), traceIds: page.map((row) => row.TraceId), spanFromMs: pageStart - SPAN_SKEW_MS },
@@ -586,6 +586,8 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
 
     async evalItems(range, limit) {
       // An eval item's upstream: the model calls in its own trace and in the traces it links to.
+      // The scored traces are few: their ids are matched first (PREWHERE), where the TraceId bloom
+      // filter index skips the granules that hold none of them.
       const rows = await query<EvalItemRow>(
         `WITH items AS (${readOnly
                 ? `SELECT TraceId, SpanId, Timestamp, ${column.evalScore} AS score,
@@ -602,7 +604,8 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
               itemTraces AS (SELECT SpanId, arrayJoin(traces) AS scoredTrace FROM items),
               calls AS (
                 SELECT TraceId, ${upstreamOf} AS upstream, ${column.cost} AS cost FROM ${from}
-                WHERE ${isModelCall} AND ${notMarked} AND ${column.traceKey} IN (SELECT cityHash64(scoredTrace) FROM itemTraces)),
+                PREWHERE TraceId IN (SELECT scoredTrace FROM itemTraces)
+                WHERE ${isModelCall} AND ${notMarked}),
               perItem AS (
                 SELECT itemTraces.SpanId AS SpanId, groupUniqArrayIf(calls.upstream, calls.TraceId != '') AS upstreams,
                        toFloat64(sumIf(toDecimal128(calls.cost, 12), calls.TraceId != '')) AS cost, countIf(calls.cost IS NOT NULL) AS costed
