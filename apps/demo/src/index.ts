@@ -22,29 +22,6 @@ export {
 } from '@servedby/viewer';
 export { startViewer, type Viewer, type ViewerOptions } from './viewer/server';
 export { isEvalItem, isModelCall, leafModelCalls } from './otlp/span-record';
-export { modelCallsOf, chooseBucketMs, DIRECT, UNKNOWN, type ModelCall } from './analysis/model-calls';
-export { computeTopology, type ModelTopology, type Topology, type TopologyFlow } from './analysis/topology';
-export {
-  computeDrift,
-  totalVariationDistance,
-  DEFAULT_DRIFT_RULE,
-  type ChangePoint,
-  type ChangedTrace,
-  type Drift,
-  type DriftBucket,
-  type DriftRule,
-  type DriftSeries,
-} from './analysis/drift';
-export {
-  computeEvalCrossTab,
-  DEFAULT_REGRESSION_DROP,
-  type EvalCrossTab,
-  type EvalItem,
-  type EvalRegression,
-  type EvalRow,
-  type EvalWindow,
-} from './analysis/eval-crosstab';
-export { changeWindows, type ChangeWindow } from './report/format-report';
 export { createInProcessExporter, createOtlpJsonLinesExporter, encodeOtlpJson } from './telemetry/exporters';
 export { createVirtualClock, createVirtualTimeProcessor, type VirtualClock } from './telemetry/virtual-clock';
 export { createDemoTelemetry, type DemoTelemetry, type DemoTelemetryOptions } from './telemetry/pipeline';

@@ -2,12 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeDrift } from '../analysis/drift';
-import { computeEvalCrossTab } from '../analysis/eval-crosstab';
-import { modelCallsOf } from '../analysis/model-calls';
+import { analyzeSpans, type ReportData } from '@servedby/viewer';
 import { decodeOtlpJsonLines } from '../otlp/decode-json';
 import { ATTRIBUTE, isEvalItem, leafModelCalls, type SpanRecord } from '../otlp/span-record';
-import { changeWindows } from '../report/format-report';
 import { ALL_AGENTS } from './all-agents';
 import { runDemoScenario, type ScenarioResult } from './run-scenario';
 import { createBedrockAgent } from './agents/bedrock-agent';
@@ -22,6 +19,9 @@ const outFile = join(directory, 'spans.jsonl');
 const inProcess: SpanRecord[] = [];
 let result: ScenarioResult;
 let spans: SpanRecord[];
+let analysis: Promise<ReportData> | undefined;
+/** The viewer's own views over the day (its embedded store, in a temporary directory), computed once. */
+const viewed = () => (analysis ??= analyzeSpans(spans));
 
 /** The agent a span belongs to: the `support_ticket` or `eval` root of its trace names it. */
 function agentOf(span: SpanRecord, byTrace: Map<string, SpanRecord[]>): string | undefined {
@@ -93,7 +93,7 @@ describe('the demo scenario, end to end (shortened day)', () => {
   });
 
   it('changes the OpenRouter routing preferences once: only Anthropic fails in the outage, fallbacks serve from Together after', () => {
-    const openrouter = modelCallsOf(spans).filter((call) => call.gateway === 'openrouter');
+    const openrouter = leafModelCalls(spans).filter((call) => call.attributes[ATTRIBUTE.gateway] === 'openrouter');
     const relayed = leafModelCalls(spans).filter((call) => call.attributes[ERROR_SOURCE] === 'upstream');
     // Anthropic's 429s come in the tick before the change (only Anthropic allowed); Together serves only after it.
     expect(result.policyChange.atMs).toBe(result.failoverWindow.fromMs);
@@ -101,7 +101,7 @@ describe('the demo scenario, end to end (shortened day)', () => {
       expect(call.startMs).toBeGreaterThanOrEqual(result.policyChange.atMs - result.timeline.tickMs);
       expect(call.startMs).toBeLessThan(result.policyChange.atMs);
     }
-    const together = openrouter.filter((call) => call.upstream === 'together');
+    const together = openrouter.filter((call) => call.attributes[ATTRIBUTE.upstream] === 'together');
     expect(together.length).toBeGreaterThan(0);
     for (const call of together) expect(call.startMs).toBeGreaterThanOrEqual(result.policyChange.atMs);
     expect(result.policyChange.before).toEqual({ provider: { only: ['anthropic'] } });
@@ -151,17 +151,17 @@ describe('the demo scenario, end to end (shortened day)', () => {
     }
   });
 
-  it('shows the failover window: OpenRouter moves to Together inside it and back after it', () => {
+  it('shows the failover window: OpenRouter moves to Together inside it and back after it', async () => {
     if (!ALL_AGENTS.some((agent) => agent.id === 'ai-sdk')) return;
-    const drift = computeDrift(modelCallsOf(spans));
-    const windows = changeWindows(drift).filter((window) => window.gateway === 'openrouter');
+    const { drift } = await viewed();
+    const windows = drift.windows.filter((window) => window.gateway === 'openrouter');
     expect(windows).toHaveLength(1);
     const window = windows[0]!;
     expect(window.description).toContain('together');
     // Windows are whole drift buckets; the true window lies within one bucket of them.
     expect(Math.abs(window.fromMs - result.failoverWindow.fromMs)).toBeLessThanOrEqual(drift.bucketMs);
     expect(Math.abs(window.toMs! - result.failoverWindow.toMs)).toBeLessThanOrEqual(drift.bucketMs);
-    const together = modelCallsOf(spans).filter((call) => call.upstream === 'together');
+    const together = leafModelCalls(spans).filter((call) => call.attributes[ATTRIBUTE.upstream] === 'together');
     expect(together.length).toBeGreaterThan(0);
     for (const call of together) {
       expect(call.startMs).toBeGreaterThanOrEqual(result.failoverWindow.fromMs);
@@ -169,10 +169,11 @@ describe('the demo scenario, end to end (shortened day)', () => {
     }
   });
 
-  it('links every eval score to the agent run it scored, and flags the regression', () => {
+  it('links every eval score to the agent run it scored, and flags the regression', async () => {
     const items = spans.filter(isEvalItem);
     expect(items).toHaveLength(4 * 6);
-    const evaluation = computeEvalCrossTab(spans, { drift: computeDrift(modelCallsOf(spans)) });
+    const { evaluation } = await viewed();
+    expect(evaluation.items).toHaveLength(items.length);
     expect(evaluation.items.every((item) => item.upstream !== 'unknown')).toBe(true);
     for (const item of items) {
       const children = spans.filter((span) => span.parentSpanId === item.spanId);
