@@ -369,7 +369,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
           return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition})`;
         });
         // Root spans are a fraction of the rows: their flag is read first, the trace keys only where it holds.
-        const [row] = await query<{ total: string }>(`SELECT count() AS total FROM ${from} PREWHERE ${rootCondition} WHERE ${conditions.join(' AND ')}`, parameters);
+        const [row] = await query<{ total: string }>(`SELECT count() AS total FROM ${from} PREWHERE ${rootCondition} WHERE ${[...conditions, '1'].join(' AND ')}`, parameters);
         return Number(row?.total ?? 0);
       };
       const findPage = async () => {
