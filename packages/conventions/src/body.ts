@@ -109,10 +109,43 @@ const OPEN_BRACKET = 0x5b;
 function tryParseJson(text: string): unknown {
   const first = text.charCodeAt(0);
   if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return undefined;
+  return parseJsonShared(text);
+}
+
+// Inside `withSharedJsonParse`, the last body parsed is kept so that a second reader of the same
+// text (the capture's response facts, then the derivation) does not parse it again. Readers only
+// read the parsed value. Cleared when the scope ends: nothing stays reachable after the call.
+let sharedParseDepth = 0;
+let sharedParse: { text: string; value: unknown } | undefined;
+
+/**
+ * `JSON.parse(text)`, or `undefined` when it is not JSON; inside {@link withSharedJsonParse} the
+ * same text is parsed once. The value must be treated as read-only.
+ * @internal
+ */
+export function parseJsonShared(text: string): unknown {
+  if (sharedParseDepth > 0 && sharedParse !== undefined && sharedParse.text === text) return sharedParse.value;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    return undefined;
+    value = undefined;
+  }
+  if (sharedParseDepth > 0) sharedParse = { text, value };
+  return value;
+}
+
+/**
+ * Runs `step` with JSON parses of one body shared between its readers (see {@link parseJsonShared}).
+ * @internal
+ */
+export function withSharedJsonParse<T>(step: () => T): T {
+  sharedParseDepth += 1;
+  try {
+    return step();
+  } finally {
+    sharedParseDepth -= 1;
+    if (sharedParseDepth === 0) sharedParse = undefined;
   }
 }
 

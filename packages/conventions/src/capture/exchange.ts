@@ -435,11 +435,24 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 // parts (`authorization`, `x-api-key`, `x-amz-security-token`, `cookie`), but not `x-portkey-config`.
 const CREDENTIAL_HEADER = /(?:^|-)(?:auth|authorization|api|key|token|secret|cookie|signature|credential|credentials|password)(?:-|$)/i;
 
+// Whether a (lower-case) header name is a credential's, remembered per name (names repeat).
+const CREDENTIAL_NAMES = new Map<string, boolean>();
+
+function isCredentialHeader(name: string): boolean {
+  let credential = CREDENTIAL_NAMES.get(name);
+  if (credential === undefined) {
+    credential = CREDENTIAL_HEADER.test(name);
+    if (CREDENTIAL_NAMES.size >= MAX_REMEMBERED_HEADER_NAMES) CREDENTIAL_NAMES.clear();
+    if (name.length <= 256) CREDENTIAL_NAMES.set(name, credential);
+  }
+  return credential;
+}
+
 function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> | undefined {
   const kept: Record<string, string> = Object.create(null) as Record<string, string>;
   let count = 0;
   for (const name of Object.keys(headers)) {
-    if (CREDENTIAL_HEADER.test(name)) continue;
+    if (isCredentialHeader(name)) continue;
     kept[name] = headers[name]!;
     count += 1;
   }
@@ -472,34 +485,50 @@ function toHeaders(headers: Record<string, string>): Headers {
  */
 export function headersRecord(headers: unknown): Record<string, string> {
   const record: Record<string, string> = Object.create(null) as Record<string, string>;
-  const add = (name: string, value: string) => {
-    const key = name.toLowerCase();
-    const existing = record[key];
-    record[key] = existing === undefined ? value : `${existing}, ${value}`;
-  };
   try {
     if (Array.isArray(headers)) {
       for (let index = 0; index + 1 < headers.length; index += 2) {
         const name = headers[index] as unknown;
         const value = headers[index + 1] as unknown;
         if (name === undefined || value === undefined) continue;
+        // undici's raw names are buffers of the same few names call after call: decoded and lower-cased once.
+        const key = lowerCaseHeaderName(typeof name === 'string' ? name : String(name));
         if (Array.isArray(value)) {
-          for (const part of value) add(String(name), String(part));
+          for (const part of value) addHeaderValue(record, key, String(part));
         } else {
-          add(String(name), String(value));
+          addHeaderValue(record, key, typeof value === 'string' ? value : String(value));
         }
       }
     } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-      headers.forEach((value, name) => add(name, value));
+      headers.forEach((value, name) => addHeaderValue(record, lowerCaseHeaderName(name), value));
     } else if (headers !== null && typeof headers === 'object') {
       for (const name of Object.keys(headers)) {
         const value = (headers as Record<string, unknown>)[name];
-        if (Array.isArray(value)) add(name, value.map(String).join(', '));
-        else if (value !== undefined) add(name, String(value));
+        if (Array.isArray(value)) addHeaderValue(record, lowerCaseHeaderName(name), value.map(String).join(', '));
+        else if (value !== undefined) addHeaderValue(record, lowerCaseHeaderName(name), String(value));
       }
     }
   } catch (error) {
     diag.debug('servedby: reading response headers failed', error);
   }
   return record;
+}
+
+function addHeaderValue(record: Record<string, string>, key: string, value: string): void {
+  const existing = record[key];
+  record[key] = existing === undefined ? value : `${existing}, ${value}`;
+}
+
+// Header names repeat call after call: each is lower-cased once (bounded, cleared when full).
+const LOWER_CASE_HEADER_NAMES = new Map<string, string>();
+const MAX_REMEMBERED_HEADER_NAMES = 1024;
+
+function lowerCaseHeaderName(name: string): string {
+  let lower = LOWER_CASE_HEADER_NAMES.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (LOWER_CASE_HEADER_NAMES.size >= MAX_REMEMBERED_HEADER_NAMES) LOWER_CASE_HEADER_NAMES.clear();
+    if (name.length <= 256) LOWER_CASE_HEADER_NAMES.set(name, lower);
+  }
+  return lower;
 }

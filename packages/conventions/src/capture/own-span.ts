@@ -1,4 +1,5 @@
 import { diag, SpanKind, type Context, type Span } from '@opentelemetry/api';
+import { withSharedJsonParse } from '../body';
 import { readHeader } from '../headers';
 import { errorTypeOf, modelCallAttributes, modelSpanName, setRouteOnSpan, type ResolvedInstrumentation } from '../instrumentation';
 import { recordModelCall } from '../record-model-call';
@@ -65,36 +66,59 @@ export function endOwnSpan(
   error: unknown,
 ): void {
   try {
-    const exchange = observation();
-    const facts = responseFacts(bodyText);
-    if (tailText) mergeResponseFacts(facts, responseFacts(tailText));
-    const errorType = error !== undefined ? exchangeErrorType(error) : status >= 400 ? String(status) : undefined;
-    const contentType = readHeader(exchange.responseHeaders, 'content-type') ?? '';
-    const requestModel = call.requestModel();
-    recordModelCall(
-      span,
-      {
-        exchange,
-        operation: call.operation,
-        ...(requestModel ? { requestModel } : {}),
-        ...(facts.responseModel ? { responseModel: facts.responseModel } : {}),
-        ...(facts.responseId ? { responseId: facts.responseId } : {}),
-        ...(facts.finishReasons ? { finishReasons: facts.finishReasons } : {}),
-        ...(facts.usage ? { usage: facts.usage } : {}),
-        durationSeconds: (performance.now() - call.startTime) / 1000,
-        streaming: contentType.toLowerCase().includes('event-stream'),
-        ...(error !== undefined ? { error } : {}),
-        ...(errorType ? { errorType } : {}),
-        ...serverOf(call),
-        parentContext: call.parentContext,
-      },
-      call.instrumentation(),
-    );
+    // The response facts and the derivation read the same JSON body: parsed once.
+    withSharedJsonParse(() => recordOwnSpan(span, call, observation, bodyText, tailText, status, error));
   } catch (recordError) {
     diag.warn('servedby: attributing the capture span failed', recordError);
   } finally {
     span.end();
   }
+}
+
+function recordOwnSpan(
+  span: Span,
+  call: OwnSpanCall,
+  observation: () => RouteObservation,
+  bodyText: string,
+  tailText: string,
+  status: number,
+  error: unknown,
+): void {
+  const exchange = observation();
+  const facts = responseFacts(bodyText);
+  if (tailText) mergeResponseFacts(facts, responseFacts(tailText));
+  const errorType = error !== undefined ? exchangeErrorType(error) : status >= 400 ? String(status) : undefined;
+  const contentType = contentTypeOf(exchange.responseHeaders);
+  const requestModel = call.requestModel();
+  recordModelCall(
+    span,
+    {
+      exchange,
+      operation: call.operation,
+      ...(requestModel ? { requestModel } : {}),
+      ...(facts.responseModel ? { responseModel: facts.responseModel } : {}),
+      ...(facts.responseId ? { responseId: facts.responseId } : {}),
+      ...(facts.finishReasons ? { finishReasons: facts.finishReasons } : {}),
+      ...(facts.usage ? { usage: facts.usage } : {}),
+      durationSeconds: (performance.now() - call.startTime) / 1000,
+      streaming: contentType.toLowerCase().includes('event-stream'),
+      ...(error !== undefined ? { error } : {}),
+      ...(errorType ? { errorType } : {}),
+      ...serverOf(call),
+      parentContext: call.parentContext,
+    },
+    call.instrumentation(),
+  );
+}
+
+// The exchange's own headers record (null prototype, lower-case names) is read directly; any
+// other shape through a lookup.
+function contentTypeOf(headers: RouteObservation['responseHeaders']): string {
+  if (headers !== null && typeof headers === 'object' && Object.getPrototypeOf(headers) === null) {
+    const value = (headers as Record<string, unknown>)['content-type'];
+    return typeof value === 'string' ? value : '';
+  }
+  return readHeader(headers, 'content-type') ?? '';
 }
 
 /** Ends the own span of a call that got no response (connection error, abort before headers): no upstream. */

@@ -1,4 +1,5 @@
 import type { TokenUsage } from '../instrumentation';
+import { parseJsonShared } from '../body';
 import { isObject } from '../shared/json';
 
 // How many of the last stream events are read for usage and finish reasons.
@@ -20,11 +21,8 @@ export function responseFacts(text: string): ResponseFacts {
   const facts: ResponseFacts = {};
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
-    try {
-      mergeFacts(facts, JSON.parse(trimmed));
-    } catch {
-      // Truncated or not JSON.
-    }
+    // Truncated or not JSON: undefined, no facts.
+    mergeFacts(facts, parseJsonShared(trimmed));
     return facts;
   }
   // Ids and models come first, usage and finish reasons last: parse from both ends, not every event.
