@@ -374,6 +374,23 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       };
       const findPage = async () => {
         if (readOnly) return pageOf(undefined);
+        // A filter on a cheap column (not the attribute map) bounds the page by its own matches: the
+        // newest matching traces' roots start no earlier than an hour (SPAN_SKEW_MS) before the
+        // newest `wanted` × 10 matching spans.
+        for (const [index, filter] of filters.entries()) {
+          if (filter.operator === '!=') continue;
+          const parameters: QueryParameters = {};
+          const condition = spanCondition(filter, index, parameters);
+          if (condition.includes('SpanAttributes')) continue;
+          const [newest] = await query<{ ms: string }>(
+            `SELECT toUnixTimestamp64Milli(Timestamp) AS ms FROM ${from} WHERE ${condition} ORDER BY Timestamp DESC LIMIT 1 OFFSET {skip:UInt64}`,
+            { ...parameters, skip: wanted * 10 - 1 },
+          );
+          if (!newest) break;
+          const page = await pageOf(Number(newest.ms) - SPAN_SKEW_MS);
+          if (page.length >= limit) return page;
+          break;
+        }
         // The rollup counts root spans per minute: the newest minute from which at least `wanted` roots
         // (times a margin for a filter's selectivity) start bounds the page. A bounded search that
         // comes back short is widened, finally to the whole table, so the answer never depends on it.
