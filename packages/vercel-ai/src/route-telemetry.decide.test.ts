@@ -7,9 +7,8 @@ import { createTestTelemetry, type TestTelemetry } from './testing/harness';
 import { TEST_API_KEY, UPSTREAM_HEADER } from './testing/routes';
 
 // AI SDK 7 `experimental_decide` through the AI Gateway's native decision-model protocol
-// (gateway-sim `/vercel/v4/ai/decision-model`, synthetic: no recorded answer exists). The installed
-// ai (7.0.173) has no extraction callbacks yet (`experimental_onExtraction*` arrive in 7.0.178), so
-// only decide is attributed and tested.
+// (gateway-sim `/vercel/v4/ai/decision-model`, synthetic: no recorded answer exists). Extraction
+// is tested the same way in `route-telemetry.extract.test.ts`.
 let sim: GatewaySim;
 let telemetry: TestTelemetry;
 

@@ -43,7 +43,7 @@ const MAX_OPEN_GENERATIONS = 10_000;
 /** One model call of a generation: calls of one `callId` run one after the other. */
 interface ModelCallState {
   span: Span;
-  /** `gen_ai.operation.name`: `chat`, or `decide` for an `experimental_decide` model call. */
+  /** `gen_ai.operation.name`: `chat`, or `decide` / `extract` for an `experimental_decide` / `experimental_extract` model call. */
   operation?: string;
   requestModel?: string;
   providerHint?: string;
@@ -192,6 +192,60 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
       call.headers = response.headers ?? call.headers;
       call.responseBody = response.body ?? call.responseBody;
     }
+  };
+
+  // `experimental_decide` / `experimental_extract`: one operation, one model call that reports its
+  // raw response in the End event (these models never pass a language-model middleware).
+  const startOperation = (callId: string, startRoot: () => void): void => {
+    const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector(), toolUpstreams: new Map() };
+    if (generations.size >= MAX_OPEN_GENERATIONS) {
+      const oldest = generations.keys().next().value;
+      if (oldest !== undefined) generations.delete(oldest);
+    }
+    generations.set(callId, generation);
+    const [rootSpan] = spanCapture.capture(startRoot);
+    if (rootSpan) {
+      beforeSpanEnds(rootSpan, () => {
+        const upstreams = generation.upstreams.values();
+        if (upstreams.length > 0) rootSpan.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
+      });
+    }
+  };
+
+  const startOperationModelCall = (
+    event: { callId: string; modelId: string; provider: string },
+    operation: 'decide' | 'extract',
+    startCall: () => void,
+  ): void => {
+    const generation = generations.get(event.callId);
+    const [callSpan] = spanCapture.capture(startCall);
+    if (!generation || !callSpan) return;
+    const call: ModelCallState = {
+      span: callSpan,
+      operation,
+      requestModel: event.modelId,
+      providerHint: event.provider,
+      startTime: performance.now(),
+      recorded: false,
+    };
+    generation.modelCall = call;
+    beforeSpanEnds(callSpan, () => finishModelCall(generation, call));
+  };
+
+  const settleOperationModelCall = (
+    event: { callId: string; response?: unknown; providerMetadata?: unknown; usage?: unknown },
+    operation: 'decide' | 'extract',
+  ): void => {
+    const call = generations.get(event.callId)?.modelCall;
+    if (!call || call.operation !== operation) return;
+    const response = isRecord(event.response) ? event.response : undefined;
+    if (response && isRecord(response.headers)) call.headers = response.headers as Record<string, string>;
+    if (response && response.body !== undefined) call.responseBody = response.body;
+    if (response && typeof response.modelId === 'string') call.responseModel = response.modelId;
+    call.providerMetadata = event.providerMetadata as Record<string, unknown> | undefined;
+    call.usage = toTokenUsage(event.usage);
+    call.answered = true;
+    call.settled = true;
   };
 
   const integration: Telemetry & Record<string, unknown> = {
@@ -375,59 +429,51 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     // middleware, so nothing else counts them). The exchange is the End event's raw response.
     experimental_onDecideStart(event) {
       guard('experimental_onDecideStart', () => {
-        const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector(), toolUpstreams: new Map() };
-        if (generations.size >= MAX_OPEN_GENERATIONS) {
-          const oldest = generations.keys().next().value;
-          if (oldest !== undefined) generations.delete(oldest);
-        }
-        generations.set(event.callId, generation);
-        const [rootSpan] = spanCapture.capture(() => inner.experimental_onDecideStart(withContentPolicy(event)));
-        if (rootSpan) {
-          beforeSpanEnds(rootSpan, () => {
-            const upstreams = generation.upstreams.values();
-            if (upstreams.length > 0) rootSpan.setAttribute(ATTR_GEN_AI_ROUTE_UPSTREAMS, upstreams);
-          });
-        }
+        startOperation(event.callId, () => inner.experimental_onDecideStart(withContentPolicy(event)));
       });
     },
 
     experimental_onDecisionModelCallStart(event) {
       guard('experimental_onDecisionModelCallStart', () => {
-        const generation = generations.get(event.callId);
-        const [decisionSpan] = spanCapture.capture(() => inner.experimental_onDecisionModelCallStart(event));
-        if (!generation || !decisionSpan) return;
-        const call: ModelCallState = {
-          span: decisionSpan,
-          operation: 'decide',
-          requestModel: event.modelId,
-          providerHint: event.provider,
-          startTime: performance.now(),
-          recorded: false,
-        };
-        generation.modelCall = call;
-        beforeSpanEnds(decisionSpan, () => finishModelCall(generation, call));
+        startOperationModelCall(event, 'decide', () => inner.experimental_onDecisionModelCallStart(event));
       });
     },
 
     experimental_onDecisionModelCallEnd(event) {
       guard('experimental_onDecisionModelCallEnd', () => {
-        const call = generations.get(event.callId)?.modelCall;
-        if (call && call.operation === 'decide') {
-          const response = isRecord(event.response) ? event.response : undefined;
-          if (response && isRecord(response.headers)) call.headers = response.headers as Record<string, string>;
-          if (response && response.body !== undefined) call.responseBody = response.body;
-          if (response && typeof response.modelId === 'string') call.responseModel = response.modelId;
-          call.providerMetadata = event.providerMetadata as Record<string, unknown> | undefined;
-          call.usage = toTokenUsage(event.usage);
-          call.answered = true;
-          call.settled = true;
-        }
+        settleOperationModelCall(event, 'decide');
         inner.experimental_onDecisionModelCallEnd(event);
       });
     },
 
     experimental_onDecideEnd(event) {
       guard('experimental_onDecideEnd', () => inner.experimental_onDecideEnd(event));
+      generations.delete(event.callId);
+    },
+
+    // AI SDK 7 `experimental_extract` (ai 7.0.178+): the same shape as decide, the root `extract {model}`
+    // span the operation, its CHILD the one extraction-model call that carries the route.
+    experimental_onExtractStart(event) {
+      guard('experimental_onExtractStart', () => {
+        startOperation(event.callId, () => inner.experimental_onExtractStart(withContentPolicy(event)));
+      });
+    },
+
+    experimental_onExtractionModelCallStart(event) {
+      guard('experimental_onExtractionModelCallStart', () => {
+        startOperationModelCall(event, 'extract', () => inner.experimental_onExtractionModelCallStart(event));
+      });
+    },
+
+    experimental_onExtractionModelCallEnd(event) {
+      guard('experimental_onExtractionModelCallEnd', () => {
+        settleOperationModelCall(event, 'extract');
+        inner.experimental_onExtractionModelCallEnd(event);
+      });
+    },
+
+    experimental_onExtractEnd(event) {
+      guard('experimental_onExtractEnd', () => inner.experimental_onExtractEnd(event));
       generations.delete(event.callId);
     },
 

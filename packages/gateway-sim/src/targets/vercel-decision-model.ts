@@ -38,30 +38,38 @@ export async function handleVercelDecisionModel(exchange: Exchange, context: Tar
       answers[id] = { type: 'refusal' };
     }
   }
+  context.reportUpstream(upstream);
+  const response = { answers, model: modelId, usage: { inputTokens: 42, outputTokens: 3 }, providerMetadata: nativeGatewayMetadata(modelId, upstream, context, 'Decision') };
+  await sendNativeJson(exchange, context, response);
+}
+
+/**
+ * `providerMetadata` of the native decision- and extraction-model answers: the gateway's routing
+ * block with the field names of the language-model protocol's (synthetic, see above).
+ */
+export function nativeGatewayMetadata(modelId: string, upstream: string, context: TargetContext, kind: 'Decision' | 'Extraction'): Record<string, unknown> {
   const generationId = `gen_${context.random.string(26, '0123456789ABCDEFGHJKMNPQRSTVWXYZ')}`;
   const servedModel = modelId.slice(modelId.indexOf('/') + 1);
-  context.reportUpstream(upstream);
-  const response = {
-    answers,
-    model: modelId,
-    usage: { inputTokens: 42, outputTokens: 3 },
-    providerMetadata: {
-      gateway: {
-        routing: {
-          originalModelId: modelId,
-          resolvedProvider: upstream,
-          resolvedProviderApiModelId: servedModel,
-          finalProvider: upstream,
-          fallbacksAvailable: [],
-          planningReasoning: `Decision model ${modelId} served by ${upstream}`,
-          canonicalSlug: modelId,
-          attempts: [{ provider: upstream, providerApiModelId: servedModel, credentialType: 'system', success: true, statusCode: 200 }],
-        },
-        cost: '0.000021',
-        generationId,
+  return {
+    gateway: {
+      routing: {
+        originalModelId: modelId,
+        resolvedProvider: upstream,
+        resolvedProviderApiModelId: servedModel,
+        finalProvider: upstream,
+        fallbacksAvailable: [],
+        planningReasoning: `${kind} model ${modelId} served by ${upstream}`,
+        canonicalSlug: modelId,
+        attempts: [{ provider: upstream, providerApiModelId: servedModel, credentialType: 'system', success: true, statusCode: 200 }],
       },
+      cost: '0.000021',
+      generationId,
     },
   };
+}
+
+/** Sends a native-protocol JSON answer with the gateway's `x-vercel-id` request id. */
+export async function sendNativeJson(exchange: Exchange, context: TargetContext, response: unknown): Promise<void> {
   const vercelId = `iad1::${context.random.string(5, 'abcdefghijklmnopqrstuvwxyz0123456789')}-${context.now}-${context.random.hex(12)}`;
   await sendAnswer(exchange, context, { 'content-type': 'application/json', 'x-vercel-id': vercelId }, JSON.stringify(response));
 }

@@ -18,6 +18,7 @@ import type { Random } from '../random';
 import { planRoute, vercelPolicy, type RouteAttempt, type RoutePlan } from '../routing';
 import { resolveUpstream, slugVendor } from '../upstreams';
 import { handleVercelDecisionModel, VERCEL_DECISION_MODEL_PATHS } from './vercel-decision-model';
+import { handleVercelExtractionModel, VERCEL_EXTRACTION_MODEL_PATHS } from './vercel-extraction-model';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -232,6 +233,7 @@ const NATIVE_LANGUAGE_MODEL_PATHS = new Set(['/v4/ai/language-model', '/v3/ai/la
  */
 export const handleVercel: TargetHandler = async (exchange, context, path) => {
   if (VERCEL_DECISION_MODEL_PATHS.has(path)) return handleVercelDecisionModel(exchange, context);
+  if (VERCEL_EXTRACTION_MODEL_PATHS.has(path)) return handleVercelExtractionModel(exchange, context);
   const respondError = (kind: ErrorKind, detail?: string): void => {
     const table: Record<ErrorKind, [number, string, string]> = {
       malformed_json: [400, 'Invalid JSON in request body', 'invalid_request_error'],
