@@ -323,7 +323,9 @@ export function createExchange(
       }
     },
     requestHeaders(headers) {
-      requestHeaders = withoutCredentialHeaders(headersRecord(headers));
+      // One pass: credential-named headers are never copied.
+      const kept = headersRecord(headers, isCredentialHeader);
+      requestHeaders = hasAnyName(kept) ? kept : undefined;
     },
     receiveHeaders(status, headers) {
       if (finished || capture) return;
@@ -448,15 +450,9 @@ function isCredentialHeader(name: string): boolean {
   return credential;
 }
 
-function withoutCredentialHeaders(headers: Record<string, string>): Record<string, string> | undefined {
-  const kept: Record<string, string> = Object.create(null) as Record<string, string>;
-  let count = 0;
-  for (const name of Object.keys(headers)) {
-    if (isCredentialHeader(name)) continue;
-    kept[name] = headers[name]!;
-    count += 1;
-  }
-  return count > 0 ? kept : undefined;
+function hasAnyName(record: Record<string, string>): boolean {
+  for (const _name in record) return true;
+  return false;
 }
 
 function isPeekable(contentType: string | undefined): boolean {
@@ -480,10 +476,11 @@ function toHeaders(headers: Record<string, string>): Headers {
 /**
  * Response headers as a plain object with lower-case names (repeated headers joined with `, `),
  * from undici's raw `[name, value, …]` buffers, a `Headers`, or Node's `IncomingHttpHeaders`.
- * Copies into strings: no header buffer (a view into a socket read) stays reachable.
+ * Copies into strings: no header buffer (a view into a socket read) stays reachable. Headers whose
+ * lower-case name `leaveOut` accepts (credentials, for request headers) are not copied at all.
  * @internal
  */
-export function headersRecord(headers: unknown): Record<string, string> {
+export function headersRecord(headers: unknown, leaveOut?: (lowerCaseName: string) => boolean): Record<string, string> {
   const record: Record<string, string> = Object.create(null) as Record<string, string>;
   try {
     if (Array.isArray(headers)) {
@@ -493,19 +490,21 @@ export function headersRecord(headers: unknown): Record<string, string> {
         if (name === undefined || value === undefined) continue;
         // undici's raw names are buffers of the same few names call after call: decoded and lower-cased once.
         const key = lowerCaseHeaderName(typeof name === 'string' ? name : String(name));
+        // A left-out header's value is not even decoded.
+        if (leaveOut?.(key)) continue;
         if (Array.isArray(value)) {
-          for (const part of value) addHeaderValue(record, key, String(part));
+          for (const part of value) addHeaderValue(record, key, String(part), leaveOut);
         } else {
-          addHeaderValue(record, key, typeof value === 'string' ? value : String(value));
+          addHeaderValue(record, key, typeof value === 'string' ? value : String(value), leaveOut);
         }
       }
     } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-      headers.forEach((value, name) => addHeaderValue(record, lowerCaseHeaderName(name), value));
+      headers.forEach((value, name) => addHeaderValue(record, lowerCaseHeaderName(name), value, leaveOut));
     } else if (headers !== null && typeof headers === 'object') {
       for (const name of Object.keys(headers)) {
         const value = (headers as Record<string, unknown>)[name];
-        if (Array.isArray(value)) addHeaderValue(record, lowerCaseHeaderName(name), value.map(String).join(', '));
-        else if (value !== undefined) addHeaderValue(record, lowerCaseHeaderName(name), String(value));
+        if (Array.isArray(value)) addHeaderValue(record, lowerCaseHeaderName(name), value.map(String).join(', '), leaveOut);
+        else if (value !== undefined) addHeaderValue(record, lowerCaseHeaderName(name), String(value), leaveOut);
       }
     }
   } catch (error) {
@@ -514,7 +513,8 @@ export function headersRecord(headers: unknown): Record<string, string> {
   return record;
 }
 
-function addHeaderValue(record: Record<string, string>, key: string, value: string): void {
+function addHeaderValue(record: Record<string, string>, key: string, value: string, leaveOut?: (lowerCaseName: string) => boolean): void {
+  if (leaveOut?.(key)) return;
   const existing = record[key];
   record[key] = existing === undefined ? value : `${existing}, ${value}`;
 }
