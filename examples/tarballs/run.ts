@@ -35,6 +35,9 @@ const keep = argv.includes('--keep');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 log(`lanes: ${lanes.join(', ')}`);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** One README install: normally 10–60 s here; a stalled one is killed at this bound and tried again. */
+const INSTALL_TIMEOUT_MS = 180_000;
+const INSTALL_ATTEMPTS = 2;
 
 interface Manifest {
   name: string;
@@ -190,11 +193,24 @@ async function main(): Promise<void> {
       const installArguments = ['install', '--no-audit', '--no-fund', ...tarballClosure(servedby, tarballs, manifests), ...others];
       const installStarted = Date.now();
       log(`${installCase.readme} [${installCase.lane}]: npm install ${installCase.line}`);
-      try {
-        execFileSync(npm, installArguments, { cwd: project, env: cleanNpmEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000 });
-      } catch (error) {
-        const { stderr } = error as { stderr?: string };
-        failures.push(`${installCase.readme} [${installCase.lane}] npm install ${installCase.line}: failed\n${stderr?.slice(-3000)}`);
+      // The registry is a network dependency: an install that stalls (seen once in CI: 8 min at 0 % CPU
+      // while the registry answered other requests) is killed and tried again from a clean project.
+      let installError: string | undefined;
+      for (let attempt = 1; attempt <= INSTALL_ATTEMPTS; attempt += 1) {
+        try {
+          execFileSync(npm, installArguments, { cwd: project, env: cleanNpmEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS });
+          installError = undefined;
+          break;
+        } catch (error) {
+          const { stderr, signal } = error as { stderr?: string; signal?: string };
+          installError = `${signal ? `killed (${signal}) after ${INSTALL_TIMEOUT_MS / 1000} s` : 'failed'}\n${stderr?.slice(-3000) ?? ''}`;
+          log(`  attempt ${attempt} of ${INSTALL_ATTEMPTS}: ${installError.split('\n')[0]}`);
+          rmSync(join(project, 'node_modules'), { recursive: true, force: true });
+          rmSync(join(project, 'package-lock.json'), { force: true });
+        }
+      }
+      if (installError !== undefined) {
+        failures.push(`${installCase.readme} [${installCase.lane}] npm install ${installCase.line}: ${installError}`);
         continue;
       }
       const api = JSON.parse(readFileSync(join(project, 'node_modules/@opentelemetry/api/package.json'), 'utf8')).version as string;
