@@ -5,7 +5,7 @@ export default defineConfig([
     // The server, the CLIs and the ingest worker (loaded by file name beside the bundle).
     entry: { index: 'src/index.ts', cli: 'src/cli.ts', 'report-cli': 'src/report-cli.ts', 'ingest-worker': 'src/server/ingest-worker.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', 'report-cli': 'src/report-cli.ts' } },
     sourcemap: true,
     clean: false,
     target: 'node22',
