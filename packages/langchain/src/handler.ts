@@ -605,8 +605,9 @@ export interface RouteCallbackOptions extends ServedbyOptions {
  * nested like the LangChain run tree under the span active when the call starts.
  *
  * Pass it in `callbacks` (per call or per model), or use `registerRouteCallbacks` for every call.
- * Give OpenAI-compatible models `configuration: { fetch: captureRouteFetch() }` so headers and
- * body route fields are seen too.
+ * The HTTP exchange of each model call (headers, and the body's route fields) is observed on
+ * Node's diagnostics channels; no fetch option is needed (`captureRouteFetch()` remains for
+ * runtimes without them).
  *
  * @example
  * ```ts
