@@ -42,6 +42,29 @@ async function until(condition: () => boolean): Promise<void> {
   for (let round = 0; round < 1000 && !condition(); round += 1) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+describe.each([false, true])('register entry: what the request and the gateway say (stream: %s)', (stream) => {
+  it('records the routing policy the request carried, its hash and the cost OpenRouter reported', async () => {
+    const client = new OpenAI({ apiKey: 'sk-or-secret', baseURL: sim.baseUrls.openrouter, maxRetries: 0 });
+    const body = {
+      model: 'anthropic/claude-haiku-4.5',
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      provider: { order: ['anthropic'], allow_fallbacks: true },
+    };
+    if (stream) {
+      const chunks = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } });
+      for await (const chunk of chunks) void chunk;
+    } else {
+      await client.chat.completions.create(body);
+    }
+    await until(() => tracing.spans().length === 1);
+    const [span] = tracing.spans();
+    expect(span!.attributes['gen_ai.route.policy']).toBe('{"provider":{"allow_fallbacks":true,"order":["anthropic"]}}');
+    expect(span!.attributes['gen_ai.route.policy_hash']).toMatch(/^[0-9a-f]{16}$/);
+    expect(span!.attributes['gen_ai.route.upstream']).toBe('anthropic');
+    expect(span!.attributes['gen_ai.usage.cost']).toBeGreaterThan(0);
+  });
+});
+
 describe.each([false, true])('register entry with the raw openai client (stream: %s)', (stream) => {
   it('gives the call a CLIENT span with its route, without any fetch option', async () => {
     expect((await chat(openRouter(), stream)).length).toBeGreaterThan(0);
