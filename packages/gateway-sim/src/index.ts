@@ -11,6 +11,7 @@ export { DEFAULT_ANSWER_TEXT } from './answer';
 export { SIM_TARGETS } from './types';
 export { createBroadcastExporter, otlpJson, parseTraceparent } from './broadcast';
 export type { BroadcastExporter, BroadcastExporterOptions, GatewaySpan } from './broadcast';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
 export type {
   GatewayRefusal,
   GatewaySim,

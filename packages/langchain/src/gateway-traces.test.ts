@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ChatOpenAI } from '@langchain/openai';
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { startGatewaySim, startOtlpReceiver, type GatewaySim, type OtlpReceiver } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouteCallbackHandler } from './index';
 import { createTestTelemetry, modelSpans } from './test-support';
@@ -10,37 +8,20 @@ import { createTestTelemetry, modelSpans } from './test-support';
 // in the app's trace, under LangChain's `chat` span.
 const telemetry = createTestTelemetry();
 let sim: GatewaySim;
-const bodies: unknown[] = [];
-const receiver = createServer((request, response) => {
-  const parts: Buffer[] = [];
-  request.on('data', (part: Buffer) => parts.push(part));
-  request.on('end', () => {
-    bodies.push(JSON.parse(Buffer.concat(parts).toString('utf8')));
-    response.end('{}');
-  });
-});
+let receiver: OtlpReceiver;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  sim = await startGatewaySim({ port: 0, seed: 3, otlpEndpoint: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}` });
+  receiver = await startOtlpReceiver();
+  sim = await startGatewaySim({ port: 0, seed: 3, otlpEndpoint: receiver.endpoint });
 });
 afterAll(async () => {
   await sim?.close();
-  receiver.closeAllConnections();
-  receiver.close();
+  await receiver?.close();
 });
-
-function exportedSpans(): Array<{ traceId: string; spanId: string; parentSpanId?: string }> {
-  const spans: Array<{ traceId: string; spanId: string; parentSpanId?: string }> = [];
-  for (const body of bodies as Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: typeof spans }> }> }>) {
-    for (const resourceSpans of body.resourceSpans) for (const scopeSpans of resourceSpans.scopeSpans) spans.push(...scopeSpans.spans);
-  }
-  return spans;
-}
 
 describe('propagateToGateways (LangChain handler)', () => {
   it.each([false, true])('OpenRouter Broadcast spans join the trace under the chat span (stream: %s)', async (stream) => {
-    bodies.length = 0;
+    receiver.reset();
     telemetry.reset();
     // On loopback no rule recognises OpenRouter's host: the test names it.
     const simHost = `127.0.0.1:${sim.port}`;
@@ -58,7 +39,7 @@ describe('propagateToGateways (LangChain handler)', () => {
     }
     await sim.flushTraces();
     const [chat] = modelSpans(telemetry.spans());
-    const gatewaySpans = exportedSpans();
+    const gatewaySpans = receiver.spans();
     expect(gatewaySpans.length).toBeGreaterThan(0);
     for (const span of gatewaySpans) expect(span.traceId).toBe(chat!.spanContext().traceId);
     const root = gatewaySpans.find((span) => !gatewaySpans.some((other) => other.spanId === span.parentSpanId))!;

@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent } from '@mastra/core/agent';
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { startGatewaySim, startOtlpReceiver, type GatewaySim, type OtlpReceiver } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMastra, createTelemetry, flush, modelCallSpans } from '../test/harness';
 
@@ -9,33 +7,16 @@ import { createMastra, createTelemetry, flush, modelCallSpans } from '../test/ha
 // app's trace. Mastra runs the provider call inside its step (bridged to OTel); servedby's model
 // span is made when the step ends, so the gateway's spans sit under the step, beside that span.
 let sim: GatewaySim;
-const bodies: unknown[] = [];
-const receiver = createServer((request, response) => {
-  const parts: Buffer[] = [];
-  request.on('data', (part: Buffer) => parts.push(part));
-  request.on('end', () => {
-    bodies.push(JSON.parse(Buffer.concat(parts).toString('utf8')));
-    response.end('{}');
-  });
-});
+let receiver: OtlpReceiver;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  sim = await startGatewaySim({ port: 0, seed: 3, otlpEndpoint: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}` });
+  receiver = await startOtlpReceiver();
+  sim = await startGatewaySim({ port: 0, seed: 3, otlpEndpoint: receiver.endpoint });
 });
 afterAll(async () => {
   await sim?.close();
-  receiver.closeAllConnections();
-  receiver.close();
+  await receiver?.close();
 });
-
-function exportedSpans(): Array<{ traceId: string; spanId: string; parentSpanId?: string }> {
-  const spans: Array<{ traceId: string; spanId: string; parentSpanId?: string }> = [];
-  for (const body of bodies as Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: typeof spans }> }> }>) {
-    for (const resourceSpans of body.resourceSpans) for (const scopeSpans of resourceSpans.scopeSpans) spans.push(...scopeSpans.spans);
-  }
-  return spans;
-}
 
 describe('propagateToGateways (routeSpanProcessor)', () => {
   it('OpenRouter Broadcast spans join the app\'s trace', async () => {
@@ -56,7 +37,7 @@ describe('propagateToGateways (routeSpanProcessor)', () => {
     await flush(mastra);
     await sim.flushTraces();
     const [call] = modelCallSpans(telemetry.spans());
-    const gatewaySpans = exportedSpans();
+    const gatewaySpans = receiver.spans();
     expect(gatewaySpans.length).toBeGreaterThan(0);
     for (const span of gatewaySpans) expect(span.traceId).toBe(call!.spanContext().traceId);
     const root = gatewaySpans.find((span) => !gatewaySpans.some((other) => other.spanId === span.parentSpanId))!;
