@@ -244,6 +244,8 @@ export interface EvalItem {
   /** The upstream of the run's model calls; several are joined with `+`. */
   upstream: string;
   cost?: number;
+  /** Failed model calls of the run it scored, as `{gateway}:{error source}` (`gen_ai.route.error_source`). */
+  refusals?: string[];
 }
 
 /** Why an eval run regressed, as far as the traces can tell. */

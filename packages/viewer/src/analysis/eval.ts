@@ -32,6 +32,7 @@ export function evalCrossTab(
       score: row.score,
       upstream: row.upstream,
       ...(row.cost != null ? { cost: row.cost } : {}),
+      ...(row.refusals?.length ? { refusals: [...row.refusals] } : {}),
     }));
   const byRun = new Map<string, EvalItem[]>();
   for (const item of items) {
@@ -72,6 +73,19 @@ export function evalCrossTab(
         const changes = changePoints.filter((point) => inInterval(point.atMs));
         const policies = policyChanges.filter((change) => inInterval(change.atMs));
         const reasons: string[] = [];
+        // Items whose scored run had failed model calls: who refused them explains a drop without any change.
+        const refused = runItems.filter((item) => item.refusals?.length);
+        if (refused.length) {
+          const bySource = new Map<string, number>();
+          for (const item of refused) for (const refusal of item.refusals!) bySource.set(refusal, (bySource.get(refusal) ?? 0) + 1);
+          const sources = [...bySource.entries()]
+            .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+            .map(([refusal, calls]) => {
+              const [gateway, source] = refusal.split(':');
+              return `${calls} refused by ${source === 'gateway' ? `the gateway (${gateway})` : source === 'upstream' ? `the upstream, relayed by ${gateway}` : `? (${gateway}, source not recorded)`}`;
+            });
+          reasons.push(`failed calls in ${refused.length} of ${runItems.length} items (${sources.join(', ')})`);
+        }
         if (newUpstreams.length) reasons.push(`new upstream ${newUpstreams.join(', ')}`);
         if (changes.length) reasons.push(`drift change point (${changes.map((change) => change.label).join('; ')})`);
         if (policies.length) {
@@ -86,7 +100,7 @@ export function evalCrossTab(
           drop,
           coincidesWithUpstreamChange: newUpstreams.length > 0 || changes.length > 0,
           matchesPolicyChange: policies.length > 0,
-          reason: reasons.length ? reasons.join(' and ') : 'no upstream or routing policy change seen: look at the prompt or model',
+          reason: reasons.length ? reasons.join(' and ') : 'no failed calls, upstream or routing policy change seen: look at the prompt or model',
         };
         return;
       }

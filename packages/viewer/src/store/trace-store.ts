@@ -88,6 +88,8 @@ export interface EvalItemRow {
   score: number;
   upstream: string;
   cost: number | null;
+  /** Failed model calls in the scored run(s), as `{gateway}:{error source}` (`not recorded` when unset). */
+  refusals: string[];
 }
 
 const FAR_FUTURE_MS = 8_000_000_000_000;
@@ -620,18 +622,21 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 ORDER BY Timestamp LIMIT {limit:UInt32}`}),
               itemTraces AS (SELECT SpanId, arrayJoin(traces) AS scoredTrace FROM items),
               calls AS (
-                SELECT TraceId, ${upstreamOf} AS upstream, ${column.cost} AS cost FROM ${from}
+                SELECT TraceId, ${upstreamOf} AS upstream, ${column.cost} AS cost, ${ERROR_STATUS} AS failed,
+                       concat(${gatewayOf}, ':', if(${column.errorSource} = '', 'not recorded', ${column.errorSource})) AS refusal
+                FROM ${from}
                 PREWHERE TraceId IN (SELECT scoredTrace FROM itemTraces)
                 WHERE ${isModelCall} AND ${notMarked}),
               perItem AS (
                 SELECT itemTraces.SpanId AS SpanId, groupUniqArrayIf(calls.upstream, calls.TraceId != '') AS upstreams,
-                       toFloat64(sumIf(toDecimal128(calls.cost, 12), calls.TraceId != '')) AS cost, countIf(calls.cost IS NOT NULL) AS costed
+                       toFloat64(sumIf(toDecimal128(calls.cost, 12), calls.TraceId != '')) AS cost, countIf(calls.cost IS NOT NULL) AS costed,
+                       groupArrayIf(calls.refusal, calls.TraceId != '' AND calls.failed) AS refusals
                 FROM itemTraces LEFT JOIN calls ON calls.TraceId = itemTraces.scoredTrace
                 GROUP BY itemTraces.SpanId)
          SELECT items.TraceId AS traceId, items.SpanId AS spanId, if(items.itemId = '', items.SpanId, items.itemId) AS itemId,
                 if(items.runId = '', items.TraceId, items.runId) AS runId, ${nanosToMs('items.Timestamp')} AS startMs, items.score AS score,
                 if(empty(perItem.upstreams), 'unknown', arrayStringConcat(arraySort(perItem.upstreams), '+')) AS upstream,
-                if(perItem.costed = 0, NULL, perItem.cost) AS cost
+                if(perItem.costed = 0, NULL, perItem.cost) AS cost, perItem.refusals AS refusals
          FROM items LEFT JOIN perItem ON perItem.SpanId = items.SpanId
          ORDER BY items.Timestamp`,
         { ...rangeParameters(range), limit },
