@@ -25,7 +25,7 @@ export { isEvalItem, isModelCall, leafModelCalls } from './otlp/span-record';
 export { createInProcessExporter, createOtlpJsonLinesExporter, encodeOtlpJson } from './telemetry/exporters';
 export { createVirtualClock, createVirtualTimeProcessor, type VirtualClock } from './telemetry/virtual-clock';
 export { createDemoTelemetry, type DemoTelemetry, type DemoTelemetryOptions } from './telemetry/pipeline';
-export { generateSyntheticSpans, type SyntheticOptions } from './synthetic/synthetic-spans';
+export { generateSyntheticSpans, type SyntheticOptions } from '@servedby/viewer';
 export { runDemoScenario, type AgentFactory, type ScenarioEvent, type ScenarioOptions, type ScenarioResult } from './scenario/run-scenario';
 export { ALL_AGENTS } from './scenario/all-agents';
 export { createTimeline, phaseOf, runScenario, type Phase, type RunScenario, type Timeline } from './scenario/timeline';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, trace } from '@opentelemetry/api';
-import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
+import { startGatewaySim, startOtlpReceiver, type GatewaySim, type OtlpReceiver } from '@servedby/gateway-sim';
 import { createTestTracing } from '@servedby/test-otel';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,47 +9,9 @@ import { captureRouteFetch } from '../capture-route-fetch';
 import { enableRouteCapture } from './observer';
 import { propagationTarget, resolveGatewayPropagation, withOpenRouterTrace } from './propagation';
 
-/** A minimal OTLP/HTTP JSON receiver for the simulator's Broadcast export. */
-async function startReceiver() {
-  const bodies: unknown[] = [];
-  const server = createServer((request, response) => {
-    const parts: Buffer[] = [];
-    request.on('data', (part: Buffer) => parts.push(part));
-    request.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(parts).toString('utf8')));
-      response.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bodies,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-}
-
-function exportedSpans(bodies: unknown[]): ExportedSpan[] {
-  const spans: ExportedSpan[] = [];
-  for (const body of bodies as Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }> }>) {
-    for (const resourceSpans of body.resourceSpans) for (const scopeSpans of resourceSpans.scopeSpans) spans.push(...scopeSpans.spans);
-  }
-  return spans;
-}
-
 const tracing = createTestTracing();
 trace.setGlobalTracerProvider(tracing.tracerProvider);
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: OtlpReceiver;
 let sim: GatewaySim;
 let seenTraceparents: Array<string | undefined> = [];
 let plainServer: { url: string; close(): Promise<void> };
@@ -58,8 +20,8 @@ let openRouterLike: { url: string; close(): Promise<void> };
 let received: Array<{ body: string; headers: Record<string, string | string[] | undefined> }> = [];
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  sim = await startGatewaySim({ port: 0, seed: 13, otlpEndpoint: receiver.url });
+  receiver = await startOtlpReceiver();
+  sim = await startGatewaySim({ port: 0, seed: 13, otlpEndpoint: receiver.endpoint });
   const recording = createServer((request: IncomingMessage, response: ServerResponse) => {
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => parts.push(part));
@@ -110,7 +72,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   tracing.reset();
-  receiver.bodies.length = 0;
+  receiver.reset();
   seenTraceparents = [];
   received = [];
 });
@@ -158,7 +120,7 @@ describe('propagateToGateways end to end (gateway-sim Broadcast)', () => {
     await sim.flushTraces();
     const [own] = tracing.spans();
     expect(own?.name).toBe('chat openai/gpt-4o');
-    const gatewaySpans = exportedSpans(receiver.bodies);
+    const gatewaySpans = receiver.spans();
     expect(gatewaySpans.length).toBeGreaterThan(0);
     for (const span of gatewaySpans) expect(span.traceId).toBe(own!.spanContext().traceId);
     const root = gatewaySpans.find((span) => !gatewaySpans.some((other) => other.spanId === span.parentSpanId))!;
