@@ -175,6 +175,10 @@ describe('the store', () => {
         }
       }
     }
+    // A value no span carries: an empty page (the own table answers from the match search alone).
+    for (const store of [own, collector]) {
+      expect(await store.traces({ filters: [{ key: 'gen_ai.route.upstream', operator: '=', value: 'nobody' }], limit: 20, offset: 0 })).toEqual({ total: 0, traces: [] });
+    }
   });
 
   it('prints the same views in the text report', () => {

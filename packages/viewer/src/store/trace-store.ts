@@ -338,13 +338,21 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       // The page is found first, then the spans of its traces. Both are bounded in time where that is
       // safe, so a 10 M-span table is not read end to end for 200 traces (ORDER BY starts with
       // ServiceName, SpanName, then time: a lower time bound skips most granules of every part).
-      const pageOf = async (pageFromMs: number | undefined) => {
+      // `pageToMs` (bounded searches only): no root after it can match, since its matching spans
+      // would start more than SPAN_SKEW_MS before it.
+      const pageOf = async (pageFromMs: number | undefined, pageToMs?: number) => {
         const parameters: QueryParameters = { limit, offset };
         // A filter matches a trace by any of its spans; those start at most SPAN_SKEW_MS before the root.
         const spanBound = pageFromMs === undefined ? '' : ` AND Timestamp >= fromUnixTimestamp64Milli({spanFromMs:Int64})`;
+        const rootBounds: string[] = [];
         if (pageFromMs !== undefined) {
           parameters.pageFromMs = Math.floor(pageFromMs);
           parameters.spanFromMs = Math.floor(pageFromMs) - SPAN_SKEW_MS;
+          rootBounds.push('Timestamp >= fromUnixTimestamp64Milli({pageFromMs:Int64})');
+          if (pageToMs !== undefined) {
+            parameters.pageToMs = Math.ceil(pageToMs);
+            rootBounds.push('Timestamp <= fromUnixTimestamp64Milli({pageToMs:Int64})');
+          }
         }
         const conditions = filters.map((filter, index) => {
           const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
@@ -352,7 +360,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
           const key = readOnly ? 'TraceId' : column.traceKey;
           return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition}${spanBound})`;
         });
-        const where = [...(pageFromMs === undefined ? [] : ['Timestamp >= fromUnixTimestamp64Milli({pageFromMs:Int64})']), ...conditions, '1'].join(' AND ');
+        const where = [...rootBounds, ...conditions, '1'].join(' AND ');
         return query<{ TraceId: string; startMs: string }>(
           `SELECT TraceId, toUnixTimestamp64Milli(Timestamp) AS startMs FROM ${from} PREWHERE ${rootCondition} WHERE ${where} ORDER BY Timestamp DESC LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
           parameters,
@@ -378,18 +386,25 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         if (readOnly) return pageOf(undefined);
         // A filter on a cheap column (not the attribute map) bounds the page by its own matches: the
         // newest matching traces' roots start no earlier than an hour (SPAN_SKEW_MS) before the
-        // newest `wanted` × 10 matching spans.
+        // newest `wanted` × 10 matching spans, and no later than an hour after the newest match
+        // (matches older than that are outside the skew rule), so only that stretch of roots is read.
+        let rootsToMs: number | undefined;
         for (const [index, filter] of filters.entries()) {
           if (filter.operator === '!=') continue;
           const parameters: QueryParameters = {};
           const condition = spanCondition(filter, index, parameters);
           if (condition.includes('SpanAttributes')) continue;
-          const [newest] = await query<{ ms: string }>(
-            `SELECT toUnixTimestamp64Milli(Timestamp) AS ms FROM ${from} WHERE ${condition} ORDER BY Timestamp DESC LIMIT 1 OFFSET {skip:UInt64}`,
-            { ...parameters, skip: wanted * 10 - 1 },
+          const [matches] = await query<{ found: string; newestMs: string; oldestMs: string }>(
+            `SELECT count() AS found, toUnixTimestamp64Milli(max(Timestamp)) AS newestMs, toUnixTimestamp64Milli(min(Timestamp)) AS oldestMs
+             FROM (SELECT Timestamp FROM ${from} WHERE ${condition} ORDER BY Timestamp DESC LIMIT {take:UInt64})`,
+            { ...parameters, take: wanted * 10 },
           );
-          if (!newest) break;
-          const page = await pageOf(Number(newest.ms) - SPAN_SKEW_MS);
+          const found = Number(matches?.found ?? 0);
+          // Every filter must hold: no span matches this one, so no trace matches.
+          if (found === 0) return [];
+          rootsToMs = Number(matches!.newestMs) + SPAN_SKEW_MS;
+          if (found < wanted * 10) break;
+          const page = await pageOf(Number(matches!.oldestMs) - SPAN_SKEW_MS, rootsToMs);
           if (page.length >= limit) return page;
           break;
         }
@@ -400,18 +415,23 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
           const [bound] = await query<{ minuteMs: string }>(
             `SELECT toUnixTimestamp(Minute) * 1000 AS minuteMs FROM (
                SELECT Minute, sum(roots) OVER (ORDER BY Minute DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS since
-               FROM (SELECT Minute, sum(Spans) AS roots FROM ${rollup} WHERE IsRoot = 1 GROUP BY Minute))
+               FROM (SELECT Minute, sum(Spans) AS roots FROM ${rollup} WHERE IsRoot = 1${rootsToMs === undefined ? '' : ' AND Minute <= toDateTime(intDiv({rootsToMs:Int64}, 1000))'} GROUP BY Minute))
              WHERE since >= {wanted:UInt64} ORDER BY Minute DESC LIMIT 1`,
-            { wanted: wanted * factor },
+            { wanted: wanted * factor, ...(rootsToMs === undefined ? {} : { rootsToMs: Math.ceil(rootsToMs) }) },
           );
           if (!bound) break;
-          const page = await pageOf(Number(bound.minuteMs));
+          const page = await pageOf(Number(bound.minuteMs), rootsToMs);
           if (page.length >= limit) return page;
         }
         return pageOf(undefined);
       };
-      const [page, countedTotal] = await Promise.all([findPage(), countOf()]);
-      if (page.length === 0) return { total: countedTotal, traces: [] };
+      // The count runs beside the page's second query, not its first: on two cores, running it from
+      // the start slowed the page search more than it saved.
+      const pageFound = findPage();
+      const counted = pageFound.then(countOf, countOf);
+      counted.catch(() => {});
+      const page = await pageFound;
+      if (page.length === 0) return { total: await counted, traces: [] };
       const pageStart = Math.min(...page.map((row) => Number(row.startMs)));
       const rows = await query<{
         traceId: string; rootName: string; serviceName: string; startMs: number; durationMs: number; spanCount: string;
@@ -432,13 +452,14 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
                 anyIf(${column.evalScore}, ${column.evalScore} IS NOT NULL) AS evalScore,
                 toFloat64(sumIf(toDecimal128(${column.cost}, 12), ${isModelCall} AND ${notMarked})) AS cost
          FROM ${from}
+         ${readOnly ? '' : `PREWHERE ${column.traceKey} IN (SELECT cityHash64(arrayJoin({traceIds:Array(String)})))`}
          WHERE Timestamp >= fromUnixTimestamp64Milli({spanFromMs:Int64})
            AND TraceId IN {traceIds:Array(String)}
          GROUP BY TraceId
          ORDER BY startMs DESC`,
         { ...rangeParameters({}), traceIds: page.map((row) => row.TraceId), spanFromMs: pageStart - SPAN_SKEW_MS },
       );
-      const total = Math.max(countedTotal, offset + rows.length);
+      const total = Math.max(await counted, offset + rows.length);
       const traces: TraceSummary[] = rows.map((row) => ({
         traceId: row.traceId,
         rootName: row.rootName,
