@@ -6,11 +6,11 @@ import { isValidTime, type AttributeValue, type SpanEventRecord, type SpanLinkRe
  * (opentelemetry/proto/collector/trace/v1). `@opentelemetry/otlp-transformer` only encodes
  * requests, so the receiver decodes them itself; field numbers are from the .proto files.
  */
-class WireReader {
+export class WireReader {
   position = 0;
   constructor(
-    private readonly bytes: Uint8Array,
-    private readonly end = bytes.length,
+    readonly bytes: Uint8Array,
+    readonly end = bytes.length,
   ) {}
 
   get done(): boolean {
@@ -97,7 +97,8 @@ class WireReader {
   }
 }
 
-function readAnyValue(reader: WireReader): AttributeValue | undefined {
+/** An `AnyValue` flattened (arrays of scalars; a kvlist as its JSON text; bytes as hex). */
+export function readAnyValue(reader: WireReader): AttributeValue | undefined {
   let value: AttributeValue | undefined;
   reader.fields((field, wireType) => {
     if (field === 1 && wireType === 2) value = reader.string();
@@ -130,7 +131,8 @@ function readAnyValue(reader: WireReader): AttributeValue | undefined {
   return value;
 }
 
-function readKeyValue(reader: WireReader, into: Record<string, AttributeValue>): void {
+/** One `KeyValue` into `into` (an empty key or an unset value is dropped). */
+export function readKeyValue(reader: WireReader, into: Record<string, AttributeValue>): void {
   let key = '';
   let value: AttributeValue | undefined;
   reader.fields((field, wireType) => {
@@ -140,6 +142,32 @@ function readKeyValue(reader: WireReader, into: Record<string, AttributeValue>):
     return true;
   });
   if (key && value !== undefined) into[key] = value;
+}
+
+/** A `Span.Event` message. */
+export function readEvent(eventReader: WireReader): SpanEventRecord {
+  const event: SpanEventRecord = { name: '', timeMs: 0, attributes: {} };
+  eventReader.fields((eventField, eventWireType) => {
+    if (eventField === 1 && eventWireType === 1) event.timeMs = eventReader.fixed64Ms();
+    else if (eventField === 2 && eventWireType === 2) event.name = eventReader.string();
+    else if (eventField === 3 && eventWireType === 2) readKeyValue(eventReader.lengthDelimited(), event.attributes);
+    else return false;
+    return true;
+  });
+  return event;
+}
+
+/** A `Span.Link` message; undefined for a link without both ids. */
+export function readLink(linkReader: WireReader): SpanLinkRecord | undefined {
+  const link: SpanLinkRecord = { traceId: '', spanId: '', attributes: {} };
+  linkReader.fields((linkField, linkWireType) => {
+    if (linkField === 1 && linkWireType === 2) link.traceId = linkReader.bytesHex();
+    else if (linkField === 2 && linkWireType === 2) link.spanId = linkReader.bytesHex();
+    else if (linkField === 4 && linkWireType === 2) readKeyValue(linkReader.lengthDelimited(), link.attributes);
+    else return false;
+    return true;
+  });
+  return link.traceId && link.spanId ? link : undefined;
 }
 
 function readSpan(reader: WireReader, serviceName: string, resourceAttributes: Record<string, AttributeValue>, scopeName: string, scopeVersion: string): SpanRecord | undefined {
@@ -173,28 +201,10 @@ function readSpan(reader: WireReader, serviceName: string, resourceAttributes: R
     else if (field === 7 && wireType === 1) span.startMs = reader.fixed64Ms();
     else if (field === 8 && wireType === 1) span.endMs = reader.fixed64Ms();
     else if (field === 9 && wireType === 2) readKeyValue(reader.lengthDelimited(), span.attributes);
-    else if (field === 11 && wireType === 2) {
-      const event: SpanEventRecord = { name: '', timeMs: 0, attributes: {} };
-      const eventReader = reader.lengthDelimited();
-      eventReader.fields((eventField, eventWireType) => {
-        if (eventField === 1 && eventWireType === 1) event.timeMs = eventReader.fixed64Ms();
-        else if (eventField === 2 && eventWireType === 2) event.name = eventReader.string();
-        else if (eventField === 3 && eventWireType === 2) readKeyValue(eventReader.lengthDelimited(), event.attributes);
-        else return false;
-        return true;
-      });
-      span.events.push(event);
-    } else if (field === 13 && wireType === 2) {
-      const link: SpanLinkRecord = { traceId: '', spanId: '', attributes: {} };
-      const linkReader = reader.lengthDelimited();
-      linkReader.fields((linkField, linkWireType) => {
-        if (linkField === 1 && linkWireType === 2) link.traceId = linkReader.bytesHex();
-        else if (linkField === 2 && linkWireType === 2) link.spanId = linkReader.bytesHex();
-        else if (linkField === 4 && linkWireType === 2) readKeyValue(linkReader.lengthDelimited(), link.attributes);
-        else return false;
-        return true;
-      });
-      if (link.traceId && link.spanId) span.links.push(link);
+    else if (field === 11 && wireType === 2) span.events.push(readEvent(reader.lengthDelimited()));
+    else if (field === 13 && wireType === 2) {
+      const link = readLink(reader.lengthDelimited());
+      if (link) span.links.push(link);
     } else if (field === 15 && wireType === 2) {
       const statusReader = reader.lengthDelimited();
       statusReader.fields((statusField, statusWireType) => {
@@ -212,13 +222,20 @@ function readSpan(reader: WireReader, serviceName: string, resourceAttributes: R
   return validIds && isValidTime(span.startMs) ? span : undefined;
 }
 
+/** The resource and instrumentation scope a span was exported under (one object per `ScopeSpans`). */
+export interface ExportScope {
+  resource: Record<string, AttributeValue>;
+  /** `service.name` when it is a string value, else `unknown`. */
+  serviceName: string;
+  scopeName: string;
+  scopeVersion: string;
+}
+
 /**
- * Decodes an OTLP/protobuf `ExportTraceServiceRequest` body. Throws on a body that is not valid
- * protobuf (the receiver answers 400); spans without valid 16-byte trace / 8-byte span ids are
- * rejected and counted (partial success).
+ * Walks an `ExportTraceServiceRequest`: calls `onSpan` with a reader over each `Span` message, in
+ * wire order, with the resource and scope it belongs to. Throws on a body that is not valid protobuf.
  */
-export function decodeOtlpProtobufRequest(body: Uint8Array): DecodedSpans {
-  const result: DecodedSpans = { spans: [], rejected: 0, reasons: [] };
+export function forEachSpanMessage(body: Uint8Array, onSpan: (reader: WireReader, scope: ExportScope) => void): void {
   const request = new WireReader(body);
   request.fields((field, wireType) => {
     if (field !== 1 || wireType !== 2) return false;
@@ -256,16 +273,30 @@ export function decodeOtlpProtobufRequest(body: Uint8Array): DecodedSpans {
         else return false;
         return true;
       });
-      for (const spanReader of spanReaders) {
-        const span = readSpan(spanReader, serviceName, resource, scopeName, scopeVersion);
-        if (span) result.spans.push(span);
-        else {
-          result.rejected += 1;
-          if (result.reasons.length === 0) result.reasons.push('a span has no valid trace_id/span_id (16/8 bytes) or start time (2000–2200)');
-        }
-      }
+      const scope: ExportScope = { resource, serviceName, scopeName, scopeVersion };
+      for (const spanReader of spanReaders) onSpan(spanReader, scope);
     }
     return true;
+  });
+}
+
+/** Why a span is rejected (the partial-success message). */
+export const INVALID_SPAN_REASON = 'a span has no valid trace_id/span_id (16/8 bytes) or start time (2000–2200)';
+
+/**
+ * Decodes an OTLP/protobuf `ExportTraceServiceRequest` body. Throws on a body that is not valid
+ * protobuf (the receiver answers 400); spans without valid 16-byte trace / 8-byte span ids are
+ * rejected and counted (partial success).
+ */
+export function decodeOtlpProtobufRequest(body: Uint8Array): DecodedSpans {
+  const result: DecodedSpans = { spans: [], rejected: 0, reasons: [] };
+  forEachSpanMessage(body, (reader, scope) => {
+    const span = readSpan(reader, scope.serviceName, scope.resource, scope.scopeName, scope.scopeVersion);
+    if (span) result.spans.push(span);
+    else {
+      result.rejected += 1;
+      if (result.reasons.length === 0) result.reasons.push(INVALID_SPAN_REASON);
+    }
   });
   return result;
 }

@@ -1,5 +1,5 @@
 import { decodeOtlpJsonRequest, UndecodableRequestError, type DecodedSpans } from '../otlp/decode-json';
-import { decodeOtlpProtobufRequest } from '../otlp/decode-protobuf';
+import { encodeProtobufRows, type ProtobufRows } from '../otlp/protobuf-rows';
 import type { StructureTracker, SpanMark } from '../store/marks';
 import { spanFact, spanRowCompact, type SpanFact } from '../store/rows';
 
@@ -25,22 +25,29 @@ export type OtlpFormat = 'json' | 'protobuf';
  * worker keeps the tracker: it sees every request) block the server.
  */
 export function encodeExportRequest(body: Uint8Array, format: OtlpFormat, tracker: StructureTracker): EncodedRequest {
-  let decoded: DecodedSpans;
   if (format === 'protobuf') {
+    // Straight from the wire bytes to rows (protobuf-rows.ts): no span records on the hot path.
+    let encoded: ProtobufRows;
     try {
-      decoded = decodeOtlpProtobufRequest(body);
+      encoded = encodeProtobufRows(body);
     } catch (error) {
       throw new UndecodableRequestError(`not an OTLP protobuf ExportTraceServiceRequest (${(error as Error).message})`);
     }
-  } else {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
-    } catch (error) {
-      throw new UndecodableRequestError(`not JSON (${(error as Error).message})`);
-    }
-    decoded = decodeOtlpJsonRequest(parsed);
+    return {
+      lines: encoded.lines,
+      accepted: encoded.accepted,
+      marks: encoded.facts.length ? tracker.add(encoded.facts) : [],
+      rejected: encoded.rejected,
+      reasons: encoded.reasons,
+    };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new UndecodableRequestError(`not JSON (${(error as Error).message})`);
+  }
+  const decoded: DecodedSpans = decodeOtlpJsonRequest(parsed);
   const rows: string[] = new Array(decoded.spans.length);
   const facts: SpanFact[] = new Array(decoded.spans.length);
   for (let index = 0; index < decoded.spans.length; index += 1) {

@@ -29,6 +29,14 @@ export interface ViewerServerOptions {
   maxPendingRequests?: number;
   /** Spans decoded and waiting for the engine before new requests get 503 (default 200,000). */
   maxQueuedSpans?: number;
+  /**
+   * Group commit: an insert waits for this many queued spans (default 65,536) or for
+   * {@link insertLingerMs}, whichever comes first. Every insert has a fixed cost (a new part, the
+   * rollups), so fewer, larger inserts keep up with more spans per second.
+   */
+  insertBatchSpans?: number;
+  /** How long queued spans may wait for a fuller insert, ms (default 200; 0 inserts whatever is queued). */
+  insertLingerMs?: number;
 }
 
 /** A running viewer server. */
@@ -134,11 +142,29 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
   // OTLP exporters honour, so memory stays bounded.
   const maxQueuedRows = options.maxQueuedSpans ?? 200_000;
   const queue: { lines: Uint8Array[]; spans: number; marks: SpanMark[] } = { lines: [], spans: 0, marks: [] };
+  const insertBatchSpans = options.insertBatchSpans ?? 65_536;
+  const insertLingerMs = options.insertLingerMs ?? 200;
   let draining: Promise<void> | undefined;
   let lastInsertError: Error | undefined;
+  // Set while spans linger for a fuller insert: ends the wait early (a full batch, flush, close).
+  let endLinger: (() => void) | undefined;
+  let flushing = 0;
+  function lingerForBatch(): Promise<void> | undefined {
+    if (queue.spans >= insertBatchSpans || flushing > 0 || insertLingerMs <= 0) return undefined;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => endLinger?.(), insertLingerMs);
+      endLinger = () => {
+        clearTimeout(timer);
+        endLinger = undefined;
+        resolve();
+      };
+    });
+  }
   function drain(): Promise<void> {
     draining ??= (async () => {
       while (queue.spans > 0) {
+        const lingering = lingerForBatch();
+        if (lingering) await lingering;
         const lines = queue.lines.splice(0);
         const marks = queue.marks.splice(0);
         const spans = queue.spans;
@@ -159,6 +185,7 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     queue.lines.push(lines);
     queue.spans += spans;
     for (const mark of marks) queue.marks.push(mark);
+    if (queue.spans >= insertBatchSpans) endLinger?.();
     void drain();
   }
 
@@ -363,9 +390,15 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     port,
     store,
     flush: async () => {
-      while (pendingRequests > 0 || queue.spans > 0 || draining) {
-        if (draining) await draining;
-        else await new Promise((resolve) => setTimeout(resolve, 5));
+      flushing += 1;
+      try {
+        while (pendingRequests > 0 || queue.spans > 0 || draining) {
+          endLinger?.();
+          if (draining) await draining;
+          else await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        flushing -= 1;
       }
       if (lastInsertError) {
         const error = lastInsertError;
@@ -376,6 +409,8 @@ export async function startViewerServer(options: ViewerServerOptions): Promise<V
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      flushing += 1;
+      endLinger?.();
       while (queue.spans > 0 || draining) await (draining ?? drain());
       await decoder.close();
     },

@@ -1,9 +1,10 @@
 import { isValidTime, type AttributeValue, type SpanRecord } from '../otlp/span-record';
 import { MODEL_OPERATIONS, ATTRIBUTE } from './schema';
 
-// The exporter's enum spellings (traceutil.SpanKindStr / StatusCodeStr, see schema.ts).
-const SPAN_KIND_NAMES = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
-const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+/** The exporter's span kind spellings (traceutil.SpanKindStr, see schema.ts), by OTLP number. */
+export const SPAN_KIND_NAMES = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'];
+/** The exporter's status code spellings (traceutil.StatusCodeStr), by OTLP number. */
+export const STATUS_CODE_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 
 /** Span kind from the exporter's spelling (both `SPAN_KIND_CLIENT` and newer `Client`). */
 export function spanKindNumber(text: string): number {
@@ -35,7 +36,8 @@ export function attributeString(value: AttributeValue): string {
   return String(value);
 }
 
-function stringMap(attributes: Record<string, AttributeValue> | undefined): Record<string, string> {
+/** An attribute map as the exporter stores it: every value as text (see {@link attributeString}). */
+export function stringMap(attributes: Record<string, AttributeValue> | undefined): Record<string, string> {
   const map: Record<string, string> = {};
   if (!attributes) return map;
   for (const key in attributes) map[key] = attributeString(attributes[key]!);
@@ -153,12 +155,33 @@ export interface SpanFact {
 
 /** The structure facts of one span. */
 export function spanFact(span: SpanRecord): SpanFact {
-  const operation = span.attributes[ATTRIBUTE.operationName];
-  const modelCall = typeof operation === 'string' && MODEL_OPERATION_SET.has(operation);
-  const text = (key: string) => {
+  return spanFactOf(span.traceId, span.spanId, span.parentSpanId ?? '', span.serviceName, span.startMs, span.statusCode, (key) => {
     const value = span.attributes[key];
     return value === undefined ? '' : attributeString(value);
-  };
+  });
+}
+
+/** The attribute keys {@link spanFactOf} reads. */
+export const FACT_ATTRIBUTES = [
+  ATTRIBUTE.operationName, ATTRIBUTE.gateway, ATTRIBUTE.requestModel, ATTRIBUTE.upstream, ATTRIBUTE.policyHash,
+  ATTRIBUTE.errorSource, ATTRIBUTE.cacheHit, ATTRIBUTE.cost, ATTRIBUTE.providerName, ATTRIBUTE.system,
+] as const;
+
+/**
+ * The structure facts of one span from its ids and its attributes' stored text (`text` answers ''
+ * for a missing attribute; only {@link FACT_ATTRIBUTES} are asked for).
+ */
+export function spanFactOf(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string,
+  serviceName: string,
+  startMs: number,
+  statusCode: number,
+  text: (key: string) => string,
+): SpanFact {
+  // A model call's operation is a string value: only string text can be one of the names.
+  const modelCall = MODEL_OPERATION_SET.has(text(ATTRIBUTE.operationName));
   let dimensions: RollupDimensions | undefined;
   if (modelCall) {
     const cost = text(ATTRIBUTE.cost);
@@ -169,20 +192,20 @@ export function spanFact(span: SpanRecord): SpanFact {
       Upstream: text(ATTRIBUTE.upstream),
       PolicyHash: text(ATTRIBUTE.policyHash),
       ErrorSource: text(ATTRIBUTE.errorSource),
-      IsError: span.statusCode === 2 ? 1 : 0,
+      IsError: statusCode === 2 ? 1 : 0,
       CacheHit: text(ATTRIBUTE.cacheHit) === 'true' ? 1 : 0,
       CostCalls: Number.isFinite(costValue) ? 1 : 0,
       Cost: Number.isFinite(costValue) ? costValue : 0,
     };
   }
   return {
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId ?? '',
-    serviceName: span.serviceName,
-    startMs: span.startMs,
+    traceId,
+    spanId,
+    parentSpanId,
+    serviceName,
+    startMs,
     modelCall,
-    isError: span.statusCode === 2,
+    isError: statusCode === 2,
     namedUpstream: text(ATTRIBUTE.upstream) || text(ATTRIBUTE.providerName) || text(ATTRIBUTE.system),
     ...(dimensions ? { dimensions } : {}),
   };
