@@ -1,6 +1,8 @@
 // The viewer as a user runs it: `servedby-viewer` in its own process over a store filled by
 // `viewer.bench.ts` (BENCH_STORE), so its RSS is the viewer's and the engine's alone. Times the
-// start on existing data (a restart), every view's first call, and reads the peak RSS (VmHWM).
+// start on existing data (a restart) and every view's call on a just-started viewer (nothing in its
+// answer cache), CALLS + 1 times (default 5 + 1): the first start, then the median and range of the
+// next CALLS starts (the issue's target is the median per view). Reads the peak RSS (VmHWM).
 //   BENCH_STORE=<dir> node --import tsx bench/viewer-process.bench.ts
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,26 +12,37 @@ import { dirname, join } from 'node:path';
 
 const directory = process.env.BENCH_STORE;
 if (!directory) throw new Error('BENCH_STORE=<dir> of a store filled by viewer.bench.ts');
+const calls = Number(process.env.CALLS ?? 5);
 const cli = join(dirname(createRequire(import.meta.url).resolve('@servedby/viewer/package.json')), 'dist', 'cli.js');
 const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
-const started = performance.now();
-const child = spawn(process.execPath, [cli, '--store', directory, '--database', 'bench', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise<string>((resolve, reject) => {
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /servedby viewer on (http:\/\/[^\s]+)/.exec(output);
-    if (match) resolve(match[1]!);
-  });
-  child.on('exit', (code) => reject(new Error(`viewer exited with ${code}: ${output}`)));
-});
-console.log(`servedby-viewer started on ${url} in ${(performance.now() - started).toFixed(0)} ms over ${directory} (load ${load()})`);
-const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
-const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0);
 
-const summary = await (await fetch(`${url}/api/summary`)).json();
+async function startViewer() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, '--store', directory!, '--database', 'bench', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /servedby viewer on (http:\/\/[^\s]+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`viewer exited with ${code}: ${output}`)));
+  });
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { url, startMs: performance.now() - started, kib, stop };
+}
+
+let viewer = await startViewer();
+console.log(`servedby-viewer started on ${viewer.url} in ${viewer.startMs.toFixed(0)} ms over ${directory} (load ${load()})`);
+const summary = await (await fetch(`${viewer.url}/api/summary`)).json();
 console.log(`  ${summary.spans.toLocaleString('en')} spans, ${summary.modelCalls.toLocaleString('en')} model calls`);
-const { traces } = await (await fetch(`${url}/api/traces?limit=1`)).json();
+const { traces } = await (await fetch(`${viewer.url}/api/traces?limit=1`)).json();
 const endpoints = [
   '/api/traces?limit=200',
   `/api/traces?limit=200&filter=${encodeURIComponent('gen_ai.route.upstream = together')}`,
@@ -44,11 +57,36 @@ const endpoints = [
   '/api/errors',
   '/api/gateway-spans',
 ];
-for (const endpoint of endpoints) {
-  const before = performance.now();
-  const response = await fetch(`${url}${endpoint}`);
-  const body = await response.arrayBuffer();
-  console.log(`  GET ${endpoint.replace(/traces\/[0-9a-f]{32}/, 'traces/{id}').padEnd(92)} ${response.status} ${(performance.now() - before).toFixed(0).padStart(6)} ms  ${(body.byteLength / 1024).toFixed(0)} KiB`);
+const timings = new Map<string, number[]>(endpoints.map((endpoint) => [endpoint, []]));
+const sizes = new Map<string, { status: number; bytes: number }>();
+const starts: number[] = [];
+let peakKib = 0;
+for (let round = 0; round <= calls; round += 1) {
+  if (round > 0) {
+    viewer = await startViewer();
+    starts.push(viewer.startMs);
+  }
+  for (const endpoint of endpoints) {
+    const before = performance.now();
+    const response = await fetch(`${viewer.url}${endpoint}`);
+    const body = await response.arrayBuffer();
+    timings.get(endpoint)!.push(performance.now() - before);
+    sizes.set(endpoint, { status: response.status, bytes: body.byteLength });
+  }
+  peakKib = Math.max(peakKib, viewer.kib('VmHWM'));
+  if (round === 0) console.log(`  viewer process after the first round: RSS ${(viewer.kib('VmRSS') / 1024).toFixed(0)} MiB, peak ${(viewer.kib('VmHWM') / 1024).toFixed(0)} MiB (load ${load()})`);
+  await viewer.stop();
 }
-console.log(`  viewer process: RSS now ${(kib('VmRSS') / 1024).toFixed(0)} MiB, peak ${(kib('VmHWM') / 1024).toFixed(0)} MiB (load ${load()})`);
-child.kill('SIGTERM');
+const sortedStarts = [...starts].sort((a, b) => a - b);
+console.log(`  restarts: median ${sortedStarts[Math.floor(sortedStarts.length / 2)]?.toFixed(0)} ms over ${starts.length}`);
+console.log(`  ${'view (each call on a just-started viewer)'.padEnd(96)} status  first  median of ${calls} (min–max)   size   (load ${load()})`);
+for (const endpoint of endpoints) {
+  const [first, ...rest] = timings.get(endpoint)!;
+  const times = rest.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)] ?? first!;
+  const { status, bytes } = sizes.get(endpoint)!;
+  console.log(
+    `  GET ${endpoint.replace(/traces\/[0-9a-f]{32}/, 'traces/{id}').padEnd(92)} ${status}  ${first!.toFixed(0).padStart(5)} ms  ${median.toFixed(0).padStart(5)} ms (${(times[0] ?? first!).toFixed(0)}–${(times.at(-1) ?? first!).toFixed(0)})  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
+  );
+}
+console.log(`  viewer process: peak RSS ${(peakKib / 1024).toFixed(0)} MiB over ${calls + 1} starts (load ${load()})`);

@@ -339,8 +339,9 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
       // safe, so a 10 M-span table is not read end to end for 200 traces (ORDER BY starts with
       // ServiceName, SpanName, then time: a lower time bound skips most granules of every part).
       // `pageToMs` (bounded searches only): no root after it can match, since its matching spans
-      // would start more than SPAN_SKEW_MS before it.
-      const pageOf = async (pageFromMs: number | undefined, pageToMs?: number) => {
+      // would start more than SPAN_SKEW_MS before it. `matchesTo`: filter index → the newest span
+      // it matches, so its subquery stops there instead of reading to the end of the table.
+      const pageOf = async (pageFromMs: number | undefined, pageToMs?: number, matchesTo?: Map<number, number>) => {
         const parameters: QueryParameters = { limit, offset };
         // A filter matches a trace by any of its spans; those start at most SPAN_SKEW_MS before the root.
         const spanBound = pageFromMs === undefined ? '' : ` AND Timestamp >= fromUnixTimestamp64Milli({spanFromMs:Int64})`;
@@ -358,7 +359,10 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
           const condition = spanCondition(filter.operator === '!=' ? { ...filter, operator: '=' } : filter, index, parameters);
           // On the viewer's table an 8-byte trace key is matched instead of the 32-character id.
           const key = readOnly ? 'TraceId' : column.traceKey;
-          return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition}${spanBound})`;
+          const matchTo = pageFromMs === undefined ? undefined : matchesTo?.get(index);
+          if (matchTo !== undefined) parameters[`matchToMs${index}`] = Math.floor(matchTo) + 1;
+          const matchBound = matchTo === undefined ? '' : ` AND Timestamp < fromUnixTimestamp64Milli({matchToMs${index}:Int64})`;
+          return `${key} ${filter.operator === '!=' ? 'NOT IN' : 'IN'} (SELECT ${key} FROM ${from} WHERE ${condition}${spanBound}${matchBound})`;
         });
         const where = [...rootBounds, ...conditions, '1'].join(' AND ');
         return query<{ TraceId: string; startMs: string }>(
@@ -389,6 +393,7 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
         // newest `wanted` × 10 matching spans, and no later than an hour after the newest match
         // (matches older than that are outside the skew rule), so only that stretch of roots is read.
         let rootsToMs: number | undefined;
+        const matchesTo = new Map<number, number>();
         for (const [index, filter] of filters.entries()) {
           if (filter.operator === '!=') continue;
           const parameters: QueryParameters = {};
@@ -402,9 +407,11 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
           const found = Number(matches?.found ?? 0);
           // Every filter must hold: no span matches this one, so no trace matches.
           if (found === 0) return [];
-          rootsToMs = Number(matches!.newestMs) + SPAN_SKEW_MS;
+          // Milliseconds are truncated: the newest match is before newestMs + 1.
+          matchesTo.set(index, Number(matches!.newestMs));
+          rootsToMs = Number(matches!.newestMs) + 1 + SPAN_SKEW_MS;
           if (found < wanted * 10) break;
-          const page = await pageOf(Number(matches!.oldestMs) - SPAN_SKEW_MS, rootsToMs);
+          const page = await pageOf(Number(matches!.oldestMs) - SPAN_SKEW_MS, rootsToMs, matchesTo);
           if (page.length >= limit) return page;
           break;
         }
@@ -420,13 +427,13 @@ export function createTraceStore(options: { engine: SqlEngine; database: string;
             { wanted: wanted * factor, ...(rootsToMs === undefined ? {} : { rootsToMs: Math.ceil(rootsToMs) }) },
           );
           if (!bound) break;
-          const page = await pageOf(Number(bound.minuteMs), rootsToMs);
+          const page = await pageOf(Number(bound.minuteMs), rootsToMs, matchesTo);
           if (page.length >= limit) return page;
         }
         return pageOf(undefined);
       };
-      // The count runs beside the page's second query, not its first: on two cores, running it from
-      // the start slowed the page search more than it saved.
+      // The embedded engine runs one query at a time, so the count goes after the page search
+      // (it is not needed to find the page) and beside the detail query.
       const pageFound = findPage();
       const counted = pageFound.then(countOf, countOf);
       counted.catch(() => {});
