@@ -5,6 +5,7 @@
 //   SPANS=10000000 npm run bench -w apps/demo     (10 M; BENCH_STORE=<dir> keeps the data)
 // Needs `npm run build -w packages/viewer` first (the demo imports the built package).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -79,19 +80,30 @@ if (!skipIngest && direct) {
   const batchSpans = 2048;
   const chunkTraces = 20_000;
   let sent = 0;
-  let postMs = 0;
+  let receiverMs = 0;
   const started = performance.now();
-  // Two exporters posting at once, as two app processes would; each encodes, then posts.
+  // Posted over node:http with keep-alive, as the OTLP/HTTP exporter does; two at once, as two app
+  // processes would. Each chunk is encoded first (the client's work, in the wall time only), then
+  // posted and flushed (the receiver's time: decode, queue, engine insert).
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  const target = new URL(`${server.url}/v1/traces`);
+  const post = (body: Uint8Array) =>
+    new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength } },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
   const queue: Uint8Array[] = [];
   async function poster(): Promise<void> {
-    for (;;) {
-      const body = queue.shift();
-      if (!body) return;
-      const before = performance.now();
-      const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: body as BodyInit });
-      await response.arrayBuffer();
-      postMs += performance.now() - before;
-      if (!response.ok) throw new Error(`ingest failed: ${response.status}`);
+    for (let body = queue.shift(); body; body = queue.shift()) {
+      const status = await post(body);
+      if (status !== 200) throw new Error(`ingest failed: ${status}`);
     }
   }
   for (let from = 0; from < traces; from += chunkTraces) {
@@ -101,12 +113,18 @@ if (!skipIngest && direct) {
       queue.push(ProtobufTraceSerializer.serializeRequest(batch.map(readable) as never)!);
       sent += batch.length;
     }
+    const posting = performance.now();
     await Promise.all([poster(), poster()]);
+    await server.flush();
+    receiverMs += performance.now() - posting;
     if (from % (chunkTraces * 25) === 0 && from > 0) console.log(`  ${sent.toLocaleString('en')} spans, ${((sent / (performance.now() - started)) * 1000).toFixed(0)} spans/s, load ${load()}`);
   }
-  await server.flush();
+  agent.destroy();
   const wallMs = performance.now() - started;
-  rows.push([`ingest ${sent.toLocaleString('en')} spans, OTLP/protobuf, batches of ${batchSpans}, 2 concurrent posts`, `${((sent / wallMs) * 1000).toFixed(0)} spans/s wall (client encoding included); ${((sent / postMs) * 2000).toFixed(0)} spans/s of server time`]);
+  rows.push([
+    `ingest ${sent.toLocaleString('en')} spans, OTLP/protobuf, batches of ${batchSpans}, 2 concurrent posts`,
+    `${((sent / receiverMs) * 1000).toFixed(0)} spans/s into the store (post → flush); ${((sent / wallMs) * 1000).toFixed(0)} spans/s wall with the client's generating and encoding`,
+  ]);
   rows.push(['  load average after ingest', load()]);
 }
 
