@@ -70,12 +70,12 @@ export class WireReader {
 
   bytesHex(): string {
     const field = this.lengthDelimited();
-    return Buffer.from(this.bytes.subarray(field.position, field.end)).toString('hex');
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + field.position, field.end - field.position).toString('hex');
   }
 
   string(): string {
     const field = this.lengthDelimited();
-    return Buffer.from(this.bytes.subarray(field.position, field.end)).toString('utf8');
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + field.position, field.end - field.position).toString('utf8');
   }
 
   skip(wireType: number): void {

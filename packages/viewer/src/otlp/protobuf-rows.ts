@@ -34,7 +34,25 @@ const SPAN_KIND_QUOTED = quotedNames(SPAN_KIND_NAMES);
 const STATUS_CODE_QUOTED = quotedNames(STATUS_CODE_NAMES);
 const NO_EVENTS_OR_LINKS = Buffer.from(',[],[],[],[],[],[],[]]\n', 'latin1');
 const FACT_INDEX = new Map<string, number>(FACT_ATTRIBUTES.map((key, index) => [key, index]));
-const FACT_KEY_LENGTHS = new Set<number>(FACT_ATTRIBUTES.map((key) => key.length));
+/** The fact attributes' keys as bytes, by length: a key is recognised without decoding it. */
+const FACT_KEYS_BY_LENGTH = new Map<number, Array<{ key: Buffer; index: number }>>();
+for (const [index, key] of FACT_ATTRIBUTES.entries()) {
+  const sameLength = FACT_KEYS_BY_LENGTH.get(key.length) ?? [];
+  sameLength.push({ key: Buffer.from(key, 'latin1'), index });
+  FACT_KEYS_BY_LENGTH.set(key.length, sameLength);
+}
+
+function factIndexOf(start: number, end: number): number {
+  const candidates = FACT_KEYS_BY_LENGTH.get(end - start);
+  if (!candidates) return -1;
+  for (const { key, index } of candidates) {
+    let same = true;
+    // From the end: the keys share their `gen_ai.` start.
+    for (let offset = key.length - 1; same && offset >= 0; offset -= 1) same = key[offset] === bytes[start + offset];
+    if (same) return index;
+  }
+  return -1;
+}
 
 // The request being encoded and the read position: module state, so the hot loop allocates nothing
 // per field. One call runs at a time (the functions are synchronous).
@@ -51,9 +69,10 @@ function reserve(extra: number): void {
   output = grown;
 }
 
+/** ASCII text (digits, punctuation): byte by byte, cheaper than Buffer#write for a few bytes. */
 function writeLatin1(text: string): void {
   reserve(text.length);
-  length += output.write(text, length, 'latin1');
+  for (let index = 0; index < text.length; index += 1) output[length++] = text.charCodeAt(index);
 }
 
 function writeUtf8(text: string): void {
@@ -63,8 +82,15 @@ function writeUtf8(text: string): void {
 
 function writeBytes(source: Buffer): void {
   reserve(source.length);
-  source.copy(output, length);
-  length += source.length;
+  if (source.length < 64) for (let index = 0; index < source.length; index += 1) output[length++] = source[index]!;
+  else length += source.copy(output, length);
+}
+
+/** Wire bytes as they are (Buffer#copy allocates a view per call: a loop is cheaper for short runs). */
+function copyWire(start: number, end: number): void {
+  reserve(end - start);
+  if (end - start < 64) for (let index = start; index < end; index += 1) output[length++] = bytes[index]!;
+  else length += bytes.copy(output, length, start, end);
 }
 
 // --- The wire format, with the record decoder's exact rules (WireReader in decode-protobuf.ts):
@@ -164,9 +190,20 @@ function writeJsonString(start: number, end: number): void {
   }
   reserve(end - start + 2);
   output[length++] = 0x22;
-  bytes.copy(output, length, start, end);
-  length += end - start;
+  copyWire(start, end);
   output[length++] = 0x22;
+}
+
+/** A non-negative integer below 2^53 in decimal. */
+function writeInteger(value: number): void {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+  reserve(digits);
+  for (let digit = digits - 1; digit >= 0; digit -= 1) {
+    output[length + digit] = 0x30 + (value % 10);
+    value = Math.floor(value / 10);
+  }
+  length += digits;
 }
 
 /** Epoch nanoseconds (the fixed64's two halves) as whole milliseconds and the nanoseconds past them. */
@@ -180,7 +217,7 @@ function splitNanos(low: number, high: number): void {
 }
 
 function writeNanos(ms: number, sub: number): void {
-  writeLatin1(String(ms));
+  writeInteger(ms);
   reserve(6);
   for (let digit = 5; digit >= 0; digit -= 1) {
     output[length + digit] = 0x30 + (sub % 10);
@@ -354,10 +391,8 @@ function writeAttributesFast(count: number): boolean {
     reserve(1);
     output[length++] = 0x3a;
     writeValue();
-    if (FACT_KEY_LENGTHS.has(keyEnd - keyStart)) {
-      const fact = FACT_INDEX.get(bytes.toString('latin1', keyStart, keyEnd));
-      if (fact !== undefined) factTexts[fact] = valueText();
-    }
+    const fact = factIndexOf(keyStart, keyEnd);
+    if (fact >= 0) factTexts[fact] = valueText();
   }
   reserve(1);
   output[length++] = 0x7d;
@@ -585,7 +620,10 @@ function encodeSpan(start: number, end: number, prefix: ScopePrefix): SpanFact |
   splitNanos(endLow, endHigh);
   // An end before the start (or unset) is a zero-length span.
   const durationNanos = wholeMs > startMs || (wholeMs === startMs && subMs > startSub) ? (wholeMs - startMs) * 1_000_000 + (subMs - startSub) : 0;
-  writeLatin1(`,${durationNanos},`);
+  writeLatin1(',');
+  if (durationNanos <= Number.MAX_SAFE_INTEGER) writeInteger(durationNanos);
+  else writeLatin1(String(durationNanos));
+  writeLatin1(',');
   writeBytes(STATUS_CODE_QUOTED[statusCode] ?? STATUS_CODE_QUOTED[0]!);
   writeLatin1(',');
   if (messageStart >= 0) writeJsonString(messageStart, messageEnd);
@@ -593,6 +631,13 @@ function encodeSpan(start: number, end: number, prefix: ScopePrefix): SpanFact |
   if (eventRanges.length === 0 && linkRanges.length === 0) writeBytes(NO_EVENTS_OR_LINKS);
   else writeEventsAndLinks(startMs, startSub);
   return spanFactOf(traceId, spanId, parentSpanId, prefix.scope.serviceName, startFloatMs, statusCode, factText);
+}
+
+/** The rows written, in a buffer of their own (the output buffer is reused; Buffer.from would copy byte by byte). */
+function rowsCopy(): Buffer {
+  const rows = Buffer.allocUnsafeSlow(length);
+  output.copy(rows, 0, 0, length);
+  return rows;
 }
 
 /**
@@ -618,7 +663,7 @@ export function encodeProtobufRows(body: Uint8Array): ProtobufRows {
       else rejected += 1;
     });
     return {
-      lines: Buffer.from(output.subarray(0, length)),
+      lines: rowsCopy(),
       accepted: facts.length,
       facts,
       rejected,
