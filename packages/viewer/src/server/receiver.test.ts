@@ -257,6 +257,32 @@ describe('the API', () => {
     expect((await fetch(`${viewer.url}/v1/traces`)).status).toBe(405);
   });
 
+  it('groups queued spans into one insert, and flush and close store what is still waiting', async () => {
+    let inserts = 0;
+    const counting: TraceStore = Object.create(store, {
+      insertEncoded: { value: (...args: Parameters<TraceStore['insertEncoded']>) => ((inserts += 1), store.insertEncoded(...args)) },
+    });
+    // Waits up to ten minutes for a million spans: only flush and close can end the wait here.
+    const grouping = await startViewerServer({ store: counting, port: 0, insertBatchSpans: 1_000_000, insertLingerMs: 600_000 });
+    const send = async () => {
+      const answer = await fetch(`${grouping.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: ProtobufTraceSerializer.serializeRequest(sdkSpans(3) as never)! as BodyInit });
+      expect(answer.status).toBe(200);
+    };
+    try {
+      const before = (await store.summary()).spans;
+      await send();
+      await send();
+      expect((await store.summary()).spans).toBe(before);
+      await grouping.flush();
+      expect(inserts).toBe(1);
+      expect((await store.summary()).spans).toBe(before + 6);
+      await send();
+    } finally {
+      await grouping.close();
+    }
+    expect(inserts).toBe(2);
+  });
+
   it('bounds the drift windows by the range: at most about 2,000', async () => {
     await store.insert(generateSyntheticSpans({ traces: 400, evalRuns: 0 }));
     const drift = await (await fetch(`${viewer.url}/api/drift`)).json();
