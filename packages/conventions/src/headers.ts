@@ -11,9 +11,20 @@ export interface HeaderLookup {
 }
 
 // Bounds: a header map with thousands of entries or megabyte values must not cost more than this.
-const MAX_HEADERS = 512;
-const MAX_HEADER_VALUE_LENGTH = 4096;
-const MAX_HEADER_NAME_LENGTH = 256;
+/** At most this many headers are read. @internal */
+export const MAX_HEADERS = 512;
+/** Header values are cut to this many characters. @internal */
+export const MAX_HEADER_VALUE_LENGTH = 4096;
+/** Longer header names are ignored. @internal */
+export const MAX_HEADER_NAME_LENGTH = 256;
+
+/**
+ * Headers already in the lookups' own form: lower-case names, values joined and bounded as
+ * {@link createHeaderLookup} would make them. The capture builds its headers this way, so the
+ * derivation adopts the map instead of copying it once more per call. Read-only by convention.
+ * @internal
+ */
+export class LowerCaseHeaderMap extends Map<string, string> {}
 
 function toHeaderValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -65,6 +76,7 @@ function addHeader(map: Map<string, string>, name: unknown, value: unknown): voi
 }
 
 function collectHeaders(headers: unknown): Map<string, string> {
+  if (headers instanceof LowerCaseHeaderMap) return headers;
   const map = new Map<string, string>();
   if (headers === null || typeof headers !== 'object') return map;
   try {

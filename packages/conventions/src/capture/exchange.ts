@@ -2,8 +2,9 @@ import { diag, type Context, type Span } from '@opentelemetry/api';
 import { deriveRoute } from '../derive-route';
 import { serverOfUrl, type ResolvedInstrumentation } from '../instrumentation';
 import type { RouteAttribution, RouteObservation } from '../types';
-import { createByteTail, createLookAhead, lookAheadCoding, type ByteTail, type LookAhead } from './look-ahead';
-import { applyRouteToActiveSpan, endOwnSpan, failOwnSpan, nameOwnSpan, startOwnSpan, type OwnSpanCall } from './own-span';
+import { allocateBytes, createByteTail, createLookAhead, lookAheadCoding, type ByteTail, type LookAhead } from './look-ahead';
+import { applyRouteToActiveSpan, endOwnSpan, failOwnSpan, startOwnSpan, type OwnSpanCall } from './own-span';
+import { LowerCaseHeaderMap, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../headers';
 import { splitUrl } from '../shared/url';
 import { operationFromPath, topLevelModel } from './request-facts';
 import type { RouteCapture, RouteCaptureSink } from './storage';
@@ -74,7 +75,7 @@ export interface Exchange {
   /** Sets the request headers (credential-named ones are left out here). */
   requestHeaders(headers: unknown): void;
   /** Status and headers arrived. */
-  receiveHeaders(status: number, headers: Record<string, string>): void;
+  receiveHeaders(status: number, headers: LowerCaseHeaderMap): void;
   /** Response body bytes (raw from the channel, decoded from the wrapper). */
   receiveBody(chunk: Uint8Array): void;
   /** The whole body was received. */
@@ -90,7 +91,7 @@ interface ExchangeState extends OwnSpanCall {
   readonly url: string;
   readonly method: string;
   status: number;
-  headers?: Record<string, string>;
+  headers?: LowerCaseHeaderMap;
 }
 
 let idleTimeouts = 0;
@@ -121,7 +122,7 @@ export function createExchange(
   let requestTruncated = false;
   let requestText: string | undefined;
   let requestModelValue: { value: string | undefined } | undefined;
-  let requestHeaders: Record<string, string> | undefined;
+  let requestHeaders: LowerCaseHeaderMap | undefined;
   // The request body as text, complete, or undefined.
   const requestBodyText = (): string | undefined => {
     if (requestTruncated) return undefined;
@@ -161,8 +162,9 @@ export function createExchange(
   };
 
   const ownSpan = binding.ownSpan && binding.sinks.length === 0 && !binding.activeSpan ? startOwnSpan(state, timing?.spanStartTime) : undefined;
-  let spanNamed = false;
   let lookAhead: LookAhead | undefined;
+  // The tail is made when the look-ahead is full and more comes (most bodies never need one).
+  let wantsTail = false;
   let tail: ByteTail | undefined;
   let capture: RouteCapture | undefined;
   let finished = false;
@@ -295,9 +297,10 @@ export function createExchange(
       if (chunk.byteLength > room) requestTruncated = true;
       if (room <= 0) return;
       const count = Math.min(room, chunk.byteLength);
-      requestBytes ??= new Uint8Array(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(count, 1024)));
+      // Usually the whole body comes in one chunk: sized to it, unzeroed (see allocateBytes).
+      requestBytes ??= allocateBytes(count);
       if (requestBytes.byteLength - requestSize < count) {
-        const grown = new Uint8Array(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(requestSize + count, requestBytes.byteLength * 2)));
+        const grown = allocateBytes(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(requestSize + count, requestBytes.byteLength * 2)));
         grown.set(requestBytes.subarray(0, requestSize));
         requestBytes = grown;
       }
@@ -325,27 +328,19 @@ export function createExchange(
     requestHeaders(headers) {
       // One pass: credential-named headers are never copied.
       const kept = headersRecord(headers, isCredentialHeader);
-      requestHeaders = hasAnyName(kept) ? kept : undefined;
+      requestHeaders = kept.size > 0 ? kept : undefined;
     },
     receiveHeaders(status, headers) {
       if (finished || capture) return;
       state.status = status;
       state.headers = headers;
-      if (ownSpan && !spanNamed) {
-        spanNamed = true;
-        try {
-          nameOwnSpan(ownSpan, state);
-        } catch (error) {
-          diag.debug('servedby: naming the capture span failed', error);
-        }
-      }
-      const contentType = headers['content-type'];
+      const contentType = headers.get('content-type');
       const peekable = bodySource !== 'none' && isPeekable(contentType) && status !== 204 && status !== 304 && method !== 'HEAD';
       if (peekable) {
         // The fetch wrapper feeds decoded bytes; the channel feeds them as they came off the wire.
-        const encoding = bodySource === 'channel' ? headers['content-encoding'] : undefined;
+        const encoding = bodySource === 'channel' ? headers.get('content-encoding') : undefined;
         lookAhead = createLookAhead({ limit: settings.lookAheadBytes, contentEncoding: encoding, onSettled: onLookAheadSettled });
-        if (ownSpan && lookAheadCoding(encoding) === 'identity') tail = createByteTail(TAIL_BYTES);
+        wantsTail = ownSpan !== undefined && lookAheadCoding(encoding) === 'identity';
         if (binding.activeSpan && (contentType ?? '').toLowerCase().includes('event-stream')) earlyRouteChecks = EARLY_ROUTE_CHUNKS;
       }
       let headersObject: Headers | undefined;
@@ -398,9 +393,9 @@ export function createExchange(
         const sizeBefore = lookAhead.size;
         lookAhead.push(chunk);
         // The rest of the chunk that filled the look-ahead starts the tail (identity bodies only have one).
-        if (tail && !lookAhead.open) {
+        if (wantsTail && !lookAhead.open) {
           const kept = lookAhead.size - sizeBefore;
-          if (kept < chunk.byteLength) tail.push(chunk.subarray(kept));
+          if (kept < chunk.byteLength) (tail ??= createByteTail(TAIL_BYTES)).push(chunk.subarray(kept));
         }
         if (earlyRouteChecks > 0 && binding.activeSpan) {
           earlyRouteChecks -= 1;
@@ -414,8 +409,8 @@ export function createExchange(
             }
           }
         }
-      } else if (tail) {
-        tail.push(chunk);
+      } else if (wantsTail) {
+        (tail ??= createByteTail(TAIL_BYTES)).push(chunk);
       }
     },
     complete() {
@@ -450,22 +445,17 @@ function isCredentialHeader(name: string): boolean {
   return credential;
 }
 
-function hasAnyName(record: Record<string, string>): boolean {
-  for (const _name in record) return true;
-  return false;
-}
-
 function isPeekable(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;
   const type = contentType.toLowerCase();
   return type.includes('json') || type.includes('event-stream') || type.startsWith('text/');
 }
 
-function toHeaders(headers: Record<string, string>): Headers {
+function toHeaders(headers: LowerCaseHeaderMap): Headers {
   const result = new Headers();
-  for (const name of Object.keys(headers)) {
+  for (const [name, value] of headers) {
     try {
-      result.append(name, headers[name]!);
+      result.append(name, value);
     } catch {
       // A value Headers refuses: left out of this view (the observation still has it).
     }
@@ -474,37 +464,49 @@ function toHeaders(headers: Record<string, string>): Headers {
 }
 
 /**
- * Response headers as a plain object with lower-case names (repeated headers joined with `, `),
- * from undici's raw `[name, value, …]` buffers, a `Headers`, or Node's `IncomingHttpHeaders`.
- * Copies into strings: no header buffer (a view into a socket read) stays reachable. Headers whose
- * lower-case name `leaveOut` accepts (credentials, for request headers) are not copied at all.
+ * Response headers with lower-case names (repeated headers joined with `, `), bounded as the
+ * derivation's lookups bound them, from undici's raw `[name, value, …]` buffers, a `Headers`, or
+ * Node's `IncomingHttpHeaders`. The derivation adopts the map as it is (see
+ * {@link LowerCaseHeaderMap}). Copies into strings: no header buffer (a view into a socket read)
+ * stays reachable. Headers whose lower-case name `leaveOut` accepts (credentials, for request
+ * headers) are not copied at all.
  * @internal
  */
-export function headersRecord(headers: unknown, leaveOut?: (lowerCaseName: string) => boolean): Record<string, string> {
-  const record: Record<string, string> = Object.create(null) as Record<string, string>;
+export function headersRecord(headers: unknown, leaveOut?: (lowerCaseName: string) => boolean): LowerCaseHeaderMap {
+  const record = new LowerCaseHeaderMap();
   try {
     if (Array.isArray(headers)) {
-      for (let index = 0; index + 1 < headers.length; index += 2) {
+      const end = Math.min(headers.length, 2 * MAX_HEADERS);
+      for (let index = 0; index + 1 < end; index += 2) {
         const name = headers[index] as unknown;
         const value = headers[index + 1] as unknown;
         if (name === undefined || value === undefined) continue;
-        // undici's raw names are buffers of the same few names call after call: decoded and lower-cased once.
-        const key = lowerCaseHeaderName(typeof name === 'string' ? name : String(name));
+        // undici's raw names are buffers of the same few names call after call: matched, not decoded.
+        const key = typeof name === 'string' ? lowerCaseHeaderName(name) : rawHeaderName(name);
+        if (key === undefined) continue;
         // A left-out header's value is not even decoded.
         if (leaveOut?.(key)) continue;
         if (Array.isArray(value)) {
-          for (const part of value) addHeaderValue(record, key, String(part), leaveOut);
+          for (const part of value) addHeaderValue(record, key, rawText(part));
         } else {
-          addHeaderValue(record, key, typeof value === 'string' ? value : String(value), leaveOut);
+          addHeaderValue(record, key, typeof value === 'string' ? value : rawText(value));
         }
       }
     } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-      headers.forEach((value, name) => addHeaderValue(record, lowerCaseHeaderName(name), value, leaveOut));
+      headers.forEach((value, name) => {
+        const key = lowerCaseHeaderName(name);
+        if (key !== undefined && !leaveOut?.(key)) addHeaderValue(record, key, value);
+      });
     } else if (headers !== null && typeof headers === 'object') {
-      for (const name of Object.keys(headers)) {
+      const names = Object.keys(headers);
+      const end = Math.min(names.length, MAX_HEADERS);
+      for (let index = 0; index < end; index += 1) {
+        const name = names[index]!;
+        const key = lowerCaseHeaderName(name);
+        if (key === undefined || leaveOut?.(key)) continue;
         const value = (headers as Record<string, unknown>)[name];
-        if (Array.isArray(value)) addHeaderValue(record, lowerCaseHeaderName(name), value.map(String).join(', '), leaveOut);
-        else if (value !== undefined) addHeaderValue(record, lowerCaseHeaderName(name), String(value), leaveOut);
+        if (Array.isArray(value)) addHeaderValue(record, key, value.map(String).join(', '));
+        else if (value !== undefined && value !== null) addHeaderValue(record, key, String(value));
       }
     }
   } catch (error) {
@@ -513,22 +515,88 @@ export function headersRecord(headers: unknown, leaveOut?: (lowerCaseName: strin
   return record;
 }
 
-function addHeaderValue(record: Record<string, string>, key: string, value: string, leaveOut?: (lowerCaseName: string) => boolean): void {
-  if (leaveOut?.(key)) return;
-  const existing = record[key];
-  record[key] = existing === undefined ? value : `${existing}, ${value}`;
+interface RawHeaderBytes {
+  utf8Slice?(start: number, end: number): string;
+  length: number;
+}
+
+// undici's raw header values are Buffers: decoded as UTF-8, as `String(buffer)` does, without
+// `Buffer#toString`'s argument handling (two dozen of them per response).
+function rawText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof Buffer === 'function' && value instanceof Buffer && typeof (value as RawHeaderBytes).utf8Slice === 'function') {
+    return (value as RawHeaderBytes).utf8Slice!(0, (value as RawHeaderBytes).length);
+  }
+  return String(value);
+}
+
+function addHeaderValue(record: Map<string, string>, key: string, value: string): void {
+  const bounded = value.length > MAX_HEADER_VALUE_LENGTH ? value.slice(0, MAX_HEADER_VALUE_LENGTH) : value;
+  const existing = record.get(key);
+  if (existing === undefined) {
+    if (record.size < MAX_HEADERS) record.set(key, bounded);
+  } else if (existing.length < MAX_HEADER_VALUE_LENGTH) {
+    record.set(key, `${existing}, ${bounded}`.slice(0, MAX_HEADER_VALUE_LENGTH));
+  }
 }
 
 // Header names repeat call after call: each is lower-cased once (bounded, cleared when full).
 const LOWER_CASE_HEADER_NAMES = new Map<string, string>();
 const MAX_REMEMBERED_HEADER_NAMES = 1024;
 
-function lowerCaseHeaderName(name: string): string {
+function lowerCaseHeaderName(name: string): string | undefined {
+  if (name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH) return undefined;
   let lower = LOWER_CASE_HEADER_NAMES.get(name);
   if (lower === undefined) {
     lower = name.toLowerCase();
     if (LOWER_CASE_HEADER_NAMES.size >= MAX_REMEMBERED_HEADER_NAMES) LOWER_CASE_HEADER_NAMES.clear();
-    if (name.length <= 256) LOWER_CASE_HEADER_NAMES.set(name, lower);
+    LOWER_CASE_HEADER_NAMES.set(name, lower);
+  }
+  return lower;
+}
+
+// Raw names seen before, by length and first and last byte: the bytes are compared with the name
+// as it was sent, so a known name costs no string of its own (bounded, cleared when full).
+interface KnownRawName {
+  readonly sent: string;
+  readonly lower: string;
+}
+const KNOWN_RAW_NAMES = new Map<number, KnownRawName[]>();
+let knownRawNameCount = 0;
+const MAX_NAMES_PER_SLOT = 4;
+
+function rawHeaderName(name: unknown): string | undefined {
+  if (!(name instanceof Uint8Array)) return lowerCaseHeaderName(String(name));
+  const length = name.length;
+  if (length === 0 || length > MAX_HEADER_NAME_LENGTH) return undefined;
+  const slot = length * 65536 + name[0]! * 256 + name[length - 1]!;
+  const candidates = KNOWN_RAW_NAMES.get(slot);
+  if (candidates !== undefined) {
+    for (const candidate of candidates) {
+      const sent = candidate.sent;
+      let same = true;
+      for (let index = 1; index < length - 1; index += 1) {
+        if (sent.charCodeAt(index) !== name[index]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return candidate.lower;
+    }
+  }
+  const sent = rawText(name);
+  const lower = lowerCaseHeaderName(sent);
+  if (lower === undefined) return undefined;
+  // Only names whose characters are their bytes (ASCII, as HTTP tokens are) can be matched byte for byte.
+  if (sent.length === length && (candidates?.length ?? 0) < MAX_NAMES_PER_SLOT) {
+    if (knownRawNameCount >= MAX_REMEMBERED_HEADER_NAMES) {
+      KNOWN_RAW_NAMES.clear();
+      knownRawNameCount = 0;
+    }
+    const list = KNOWN_RAW_NAMES.get(slot);
+    if (list) list.push({ sent, lower });
+    else KNOWN_RAW_NAMES.set(slot, [{ sent, lower }]);
+    knownRawNameCount += 1;
   }
   return lower;
 }

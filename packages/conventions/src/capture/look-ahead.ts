@@ -36,13 +36,22 @@ const MAX_COMPRESSED_INPUT_FACTOR = 16;
 const MIN_COMPRESSED_INPUT = 64 * 1024;
 // Output buffer of the decoders: small, as the look-ahead is.
 const DECODER_CHUNK_BYTES = 16 * 1024;
-const INITIAL_CAPACITY = 4 * 1024;
+const INITIAL_CAPACITY_FLOOR = 512;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
+/**
+ * Room for `size` bytes the caller fills before reading: `Buffer.allocUnsafe` where Node has it
+ * (no zero-fill; below 4 KiB a slice of Node's shared pool, no backing store per call).
+ * @internal
+ */
+export function allocateBytes(size: number): Uint8Array {
+  return typeof Buffer === 'function' ? Buffer.allocUnsafe(size) : new Uint8Array(size);
+}
+
 // A fresh copy. `Buffer#slice` is a view, so it is never used for this.
 function copyOf(bytes: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(bytes.byteLength);
+  const copy = allocateBytes(bytes.byteLength);
   copy.set(bytes);
   return copy;
 }
@@ -69,58 +78,146 @@ export function lookAheadCoding(contentEncoding: string | undefined): 'identity'
  * of output plus one decoder buffer.
  */
 export function createLookAhead(options: LookAheadOptions): LookAhead {
-  const limit = Math.max(0, Math.floor(options.limit));
-  const coding = lookAheadCoding(options.contentEncoding);
-  let buffer: Uint8Array | undefined;
-  let size = 0;
-  let open = limit > 0 && coding !== undefined;
-  let cachedText: string | undefined;
-  let decoder: Decoder | undefined;
-  let compressedInput = 0;
-  let ended = false;
-  let settled = false;
+  return new BoundedLookAhead(options);
+}
 
-  const settle = () => {
-    if (settled) return;
-    settled = true;
-    open = false;
-    if (decoder) {
-      const finished = decoder;
-      decoder = undefined;
+// A class, not closures: one object per exchange on the hot path of every model call.
+class BoundedLookAhead implements LookAhead {
+  private readonly limit: number;
+  private readonly coding: ReturnType<typeof lookAheadCoding>;
+  private readonly onSettled: (() => void) | undefined;
+  private buffer: Uint8Array | undefined;
+  private kept = 0;
+  private isOpen: boolean;
+  private cachedText: string | undefined;
+  private decoder: Decoder | undefined;
+  private compressedInput = 0;
+  private ended = false;
+  private settled = false;
+
+  constructor(options: LookAheadOptions) {
+    this.limit = Math.max(0, Math.floor(options.limit));
+    this.coding = lookAheadCoding(options.contentEncoding);
+    this.onSettled = options.onSettled;
+    this.isOpen = this.limit > 0 && this.coding !== undefined;
+    if (!this.isOpen) {
+      // Nothing will be kept (no room, or an encoding this cannot decode): final at once.
+      this.settled = true;
+      const onSettled = this.onSettled;
+      queueMicrotask(() => {
+        try {
+          onSettled?.();
+        } catch {
+          // The owner's callback is its own business.
+        }
+      });
+    }
+  }
+
+  get open(): boolean {
+    return this.isOpen;
+  }
+
+  get size(): number {
+    return this.kept;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (!this.isOpen || chunk.byteLength === 0) return;
+    try {
+      if (this.coding === 'identity') {
+        if (!this.keep(chunk)) this.settle();
+        return;
+      }
+      this.decoder ??= this.startDecoder(chunk);
+      if (!this.decoder) {
+        this.settle();
+        return;
+      }
+      // Compressed input is bounded too: only the part of a chunk within the budget is copied.
+      const budget = Math.max(this.limit * MAX_COMPRESSED_INPUT_FACTOR, MIN_COMPRESSED_INPUT) - this.compressedInput;
+      if (budget <= 0) {
+        this.settle();
+        return;
+      }
+      const part = chunk.byteLength <= budget ? chunk : chunk.subarray(0, budget);
+      this.compressedInput += part.byteLength;
+      // A copy: the decoder queues its input, and a socket's buffer must not stay reachable.
+      this.decoder.write(copyOf(part));
+    } catch {
+      this.settle();
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.settled) return;
+    if (this.decoder) {
+      try {
+        this.decoder.end();
+      } catch {
+        this.settle();
+      }
+      return;
+    }
+    this.settle();
+  }
+
+  abandon(): void {
+    this.ended = true;
+    this.settle();
+  }
+
+  text(): string {
+    if (this.cachedText === undefined) this.cachedText = this.buffer && this.kept > 0 ? utf8Decoder.decode(this.buffer.subarray(0, this.kept)) : '';
+    return this.cachedText;
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.isOpen = false;
+    if (this.decoder) {
+      const finished = this.decoder;
+      this.decoder = undefined;
       finished.removeAllListeners('data');
       // A late error from a destroyed decoder must not become an uncaught exception.
       finished.on('error', () => {});
       finished.destroy();
     }
     try {
-      options.onSettled?.();
+      this.onSettled?.();
     } catch {
       // The owner's callback is its own business.
     }
-  };
+  }
 
   // Copies at most the room left; returns false once full.
-  const keep = (bytes: Uint8Array): boolean => {
-    const room = limit - size;
+  private keep(bytes: Uint8Array): boolean {
+    const room = this.limit - this.kept;
     if (room <= 0) return false;
     const count = Math.min(room, bytes.byteLength);
-    if (!buffer || buffer.byteLength - size < count) {
-      const needed = size + count;
-      const capacity = Math.min(limit, Math.max(needed, buffer ? buffer.byteLength * 2 : INITIAL_CAPACITY));
-      const grown = new Uint8Array(capacity);
-      if (buffer) grown.set(buffer.subarray(0, size));
-      buffer = grown;
+    let buffer = this.buffer;
+    if (!buffer || buffer.byteLength - this.kept < count) {
+      const needed = this.kept + count;
+      // The first chunk is often the whole body: sized to it. Growth doubles. Unzeroed, and small
+      // ones come from Node's shared pool, so a short body costs no backing store of its own.
+      const capacity = Math.min(this.limit, buffer ? Math.max(needed, buffer.byteLength * 2) : Math.max(needed, INITIAL_CAPACITY_FLOOR));
+      const grown = allocateBytes(capacity);
+      if (buffer) grown.set(buffer.subarray(0, this.kept));
+      this.buffer = buffer = grown;
     }
-    buffer.set(count === bytes.byteLength ? bytes : bytes.subarray(0, count), size);
-    size += count;
-    cachedText = undefined;
-    return size < limit;
-  };
+    buffer.set(count === bytes.byteLength ? bytes : bytes.subarray(0, count), this.kept);
+    this.kept += count;
+    this.cachedText = undefined;
+    return this.kept < this.limit;
+  }
 
-  const startDecoder = (first: Uint8Array): Decoder | undefined => {
+  private startDecoder(first: Uint8Array): Decoder | undefined {
     const decoderOptions = { chunkSize: DECODER_CHUNK_BYTES };
     let created: Decoder;
-    switch (coding) {
+    switch (this.coding) {
       case 'gzip':
         // Like fetch: a truncated final member still yields what was decoded.
         created = zlib.createGunzip({ ...decoderOptions, flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
@@ -145,85 +242,17 @@ export function createLookAhead(options: LookAheadOptions): LookAhead {
       default:
         return undefined;
     }
+    const settle = () => this.settle();
     created.on('data', (output: Uint8Array) => {
-      if (settled) return;
-      if (!keep(output)) settle();
+      if (this.settled) return;
+      if (!this.keep(output)) this.settle();
     });
     // Corrupt data: keep what decoded cleanly, give up on the rest.
     created.on('error', settle);
     created.on('end', settle);
     created.on('close', settle);
     return created;
-  };
-
-  const lookAhead: LookAhead = {
-    push(chunk) {
-      if (!open || chunk.byteLength === 0) return;
-      try {
-        if (coding === 'identity') {
-          if (!keep(chunk)) settle();
-          return;
-        }
-        decoder ??= startDecoder(chunk);
-        if (!decoder) {
-          settle();
-          return;
-        }
-        // Compressed input is bounded too: only the part of a chunk within the budget is copied.
-        const budget = Math.max(limit * MAX_COMPRESSED_INPUT_FACTOR, MIN_COMPRESSED_INPUT) - compressedInput;
-        if (budget <= 0) {
-          settle();
-          return;
-        }
-        const part = chunk.byteLength <= budget ? chunk : chunk.subarray(0, budget);
-        compressedInput += part.byteLength;
-        // A copy: the decoder queues its input, and a socket's buffer must not stay reachable.
-        decoder.write(copyOf(part));
-      } catch {
-        settle();
-      }
-    },
-    end() {
-      if (ended) return;
-      ended = true;
-      if (settled) return;
-      if (decoder) {
-        try {
-          decoder.end();
-        } catch {
-          settle();
-        }
-        return;
-      }
-      settle();
-    },
-    abandon() {
-      ended = true;
-      settle();
-    },
-    get open() {
-      return open;
-    },
-    get size() {
-      return size;
-    },
-    text() {
-      if (cachedText === undefined) cachedText = buffer && size > 0 ? utf8Decoder.decode(buffer.subarray(0, size)) : '';
-      return cachedText;
-    },
-  };
-  if (!open) {
-    // Nothing will be kept (no room, or an encoding this cannot decode): final at once.
-    settled = true;
-    queueMicrotask(() => {
-      try {
-        options.onSettled?.();
-      } catch {
-        // Ignored, as above.
-      }
-    });
   }
-  return lookAhead;
 }
 
 /**

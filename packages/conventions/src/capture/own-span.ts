@@ -1,6 +1,6 @@
 import { diag, SpanKind, type Context, type Span } from '@opentelemetry/api';
 import { withSharedJsonParse } from '../body';
-import { readHeader } from '../headers';
+import { LowerCaseHeaderMap, readHeader } from '../headers';
 import { errorTypeOf, modelCallAttributes, modelSpanName, setRouteOnSpan, type ResolvedInstrumentation } from '../instrumentation';
 import { recordModelCall } from '../record-model-call';
 import { reportUpstream } from '../upstreams';
@@ -37,12 +37,12 @@ export function startOwnSpan(call: OwnSpanCall, startTime?: number): Span {
   );
 }
 
-/** Names the own span after the request model once the request body told it. */
-export function nameOwnSpan(span: Span, call: OwnSpanCall): void {
-  const requestModel = call.requestModel();
-  if (!requestModel) return;
-  span.updateName(modelSpanName(call.operation, requestModel));
-  span.setAttributes(modelCallAttributes({ requestModel }));
+/**
+ * Names the own span after the request model, which the request body tells only after the span
+ * started: done when the span ends (exporters see the final name), not on the exchange's hot path.
+ */
+function nameOwnSpan(span: Span, call: OwnSpanCall, requestModel: string | undefined): void {
+  if (requestModel) span.updateName(modelSpanName(call.operation, requestModel));
 }
 
 /** Sets the route derived so far on a span another instrumentation owns, and reports the upstream. */
@@ -90,6 +90,7 @@ function recordOwnSpan(
   const errorType = error !== undefined ? exchangeErrorType(error) : status >= 400 ? String(status) : undefined;
   const contentType = contentTypeOf(exchange.responseHeaders);
   const requestModel = call.requestModel();
+  nameOwnSpan(span, call, requestModel);
   recordModelCall(
     span,
     {
@@ -111,13 +112,9 @@ function recordOwnSpan(
   );
 }
 
-// The exchange's own headers record (null prototype, lower-case names) is read directly; any
-// other shape through a lookup.
+// The exchange's own header map (lower-case names) is read directly; any other shape through a lookup.
 function contentTypeOf(headers: RouteObservation['responseHeaders']): string {
-  if (headers !== null && typeof headers === 'object' && Object.getPrototypeOf(headers) === null) {
-    const value = (headers as Record<string, unknown>)['content-type'];
-    return typeof value === 'string' ? value : '';
-  }
+  if (headers instanceof LowerCaseHeaderMap) return headers.get('content-type') ?? '';
   return readHeader(headers, 'content-type') ?? '';
 }
 
@@ -125,6 +122,7 @@ function contentTypeOf(headers: RouteObservation['responseHeaders']): string {
 export function failOwnSpan(span: Span, call: OwnSpanCall, url: string, error: unknown): void {
   try {
     const requestModel = call.requestModel();
+    nameOwnSpan(span, call, requestModel);
     recordModelCall(
       span,
       {
