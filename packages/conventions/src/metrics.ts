@@ -51,6 +51,11 @@ export interface RouteMetricsRecord {
 export interface RouteMetrics {
   /** Records the duration and token usage of one call. Never throws. */
   record(record: RouteMetricsRecord): void;
+  /**
+   * `true` when the meter is the OpenTelemetry API's no-op one (no SDK registered): `record` then
+   * does nothing, and callers may skip building its argument.
+   */
+  readonly recordsNothing?: boolean;
 }
 
 /**
@@ -78,9 +83,13 @@ export function createRouteMetrics(meter: Meter, options: { semconv?: SemconvMod
   });
   const semconv = resolveSemconvMode(options.semconv);
   const providerName: ProviderNameMode = options.providerName === 'upstream' ? 'upstream' : 'system';
+  // The API's no-op meter hands out one shared no-op instrument; an SDK meter never does.
+  const recordsNothing = durationHistogram === tokenHistogram && tokenHistogram === costHistogram;
 
   return {
+    recordsNothing,
     record(record) {
+      if (recordsNothing) return;
       try {
         const dimensions = metricDimensions(record, semconv, providerName);
         if (Number.isFinite(record.durationSeconds) && record.durationSeconds >= 0) {

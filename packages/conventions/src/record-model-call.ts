@@ -1,8 +1,8 @@
 import { context as otelContext, diag, SpanStatusCode, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { deriveRoute } from './derive-route';
-import { errorTypeOf, modelCallAttributes, serverOfUrl, type TokenUsage } from './instrumentation';
-import type { RouteMetrics } from './metrics';
-import { routeAttributes } from './route-attributes';
+import { errorTypeOf, modelCallAttributes, serverOfUrl, type ModelCallInfo, type TokenUsage } from './instrumentation';
+import type { RouteMetrics, RouteMetricsRecord } from './metrics';
+import { writeRouteAttributes, type RouteAttributeOptions } from './route-attributes';
 import { ATTR_GEN_AI_REQUEST_STREAM, ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK } from './semconv';
 import type { ProviderNameMode, RouteAttribution, RouteObservation, SemconvMode } from './types';
 import { reportUpstream } from './upstreams';
@@ -130,25 +130,30 @@ export function recordModelCall(span: Span | undefined, call: ModelCallObservati
     responseModel = chooseResponseModel(attribution, call.responseModel);
     errorType = call.errorType ?? (call.error !== undefined ? errorTypeOf(call.error) : undefined);
     const url = typeof observation.url === 'string' ? observation.url : observation.url?.toString();
-    const server =
-      call.serverAddress !== undefined ? { serverAddress: call.serverAddress, ...(call.serverPort !== undefined ? { serverPort: call.serverPort } : {}) } : serverOfUrl(url);
+    let serverAddress = call.serverAddress;
+    let serverPort = call.serverAddress !== undefined ? call.serverPort : undefined;
+    if (serverAddress === undefined) {
+      const server = serverOfUrl(url);
+      serverAddress = server.serverAddress;
+      serverPort = server.serverPort;
+    }
     const requestModel = call.requestModel ?? attribution.requestModel;
-    attributes = {
-      ...modelCallAttributes({
-        operation: call.operation ?? 'chat',
-        ...(requestModel ? { requestModel } : {}),
-        ...(responseModel ? { responseModel } : {}),
-        ...(call.responseId ? { responseId: call.responseId } : {}),
-        ...(call.finishReasons ? { finishReasons: [...call.finishReasons] } : {}),
-        ...(call.usage ? { usage: call.usage } : {}),
-        ...server,
-        ...(errorType ? { errorType } : {}),
-      }),
-      ...routeAttributes(attribution, {
-        ...(settings.semconv ? { semconv: settings.semconv } : {}),
-        ...(settings.providerName ? { providerName: settings.providerName } : {}),
-      }),
-    };
+    const operation = call.operation ?? 'chat';
+    // One object, written field by field: this runs once per model call on every plugin's path.
+    const info: ModelCallInfo = { operation };
+    if (requestModel) info.requestModel = requestModel;
+    if (responseModel) info.responseModel = responseModel;
+    if (call.responseId) info.responseId = call.responseId;
+    if (call.finishReasons) info.finishReasons = [...call.finishReasons];
+    if (call.usage) info.usage = call.usage;
+    if (serverAddress !== undefined) info.serverAddress = serverAddress;
+    if (serverPort !== undefined) info.serverPort = serverPort;
+    if (errorType) info.errorType = errorType;
+    attributes = modelCallAttributes(info);
+    const routeOptions: RouteAttributeOptions = {};
+    if (settings.semconv) routeOptions.semconv = settings.semconv;
+    if (settings.providerName) routeOptions.providerName = settings.providerName;
+    writeRouteAttributes(attributes, attribution, routeOptions);
     if (call.streaming === true || call.timeToFirstChunkSeconds !== undefined) attributes[ATTR_GEN_AI_REQUEST_STREAM] = true;
     if (typeof call.timeToFirstChunkSeconds === 'number' && Number.isFinite(call.timeToFirstChunkSeconds) && call.timeToFirstChunkSeconds >= 0) {
       attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = call.timeToFirstChunkSeconds;
@@ -158,16 +163,17 @@ export function recordModelCall(span: Span | undefined, call: ModelCallObservati
       if (errorType) span.setStatus({ code: SpanStatusCode.ERROR });
     }
     reportUpstream(call.parentContext ?? otelContext.active(), attribution.upstream);
-    settings.metrics?.record({
-      operation: call.operation ?? 'chat',
-      attribution,
-      ...(requestModel ? { requestModel } : {}),
-      ...(responseModel ? { responseModel } : {}),
-      durationSeconds: call.durationSeconds,
-      ...(call.usage ? { usage: call.usage } : {}),
-      ...(errorType ? { errorType } : {}),
-      ...server,
-    });
+    const metrics = settings.metrics;
+    if (metrics && metrics.recordsNothing !== true) {
+      const record: RouteMetricsRecord = { operation, attribution, durationSeconds: call.durationSeconds };
+      if (requestModel) record.requestModel = requestModel;
+      if (responseModel) record.responseModel = responseModel;
+      if (call.usage) record.usage = call.usage;
+      if (errorType) record.errorType = errorType;
+      if (serverAddress !== undefined) record.serverAddress = serverAddress;
+      if (serverPort !== undefined) record.serverPort = serverPort;
+      metrics.record(record);
+    }
   } catch (error) {
     diag.error('servedby: recording a model call failed', error);
   }

@@ -100,7 +100,15 @@ function boundedArray(values: unknown): string[] | undefined {
  * is known (the gateway stays in `gen_ai.route.gateway`). Never throws.
  */
 export function routeAttributes(attribution: RouteAttribution, options?: RouteAttributeOptions): Attributes {
-  const attributes: Attributes = {};
+  return writeRouteAttributes({}, attribution, options);
+}
+
+/**
+ * {@link routeAttributes} written into `attributes` (the record step adds them to the model-call
+ * attributes it already has, without a second object). Returns `attributes`.
+ * @internal
+ */
+export function writeRouteAttributes(attributes: Attributes, attribution: RouteAttribution, options?: RouteAttributeOptions): Attributes {
   try {
     if (typeof attribution !== 'object' || attribution === null) return attributes;
     const mode = resolveSemconvMode(options?.semconv);

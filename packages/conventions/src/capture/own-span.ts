@@ -2,7 +2,7 @@ import { diag, SpanKind, type Context, type Span } from '@opentelemetry/api';
 import { withSharedJsonParse } from '../body';
 import { LowerCaseHeaderMap, readHeader } from '../headers';
 import { errorTypeOf, modelCallAttributes, modelSpanName, setRouteOnSpan, type ResolvedInstrumentation } from '../instrumentation';
-import { recordModelCall } from '../record-model-call';
+import { recordModelCall, type ModelCallObservation } from '../record-model-call';
 import { reportUpstream } from '../upstreams';
 import type { RouteAttribution, RouteObservation } from '../types';
 import { mergeResponseFacts, responseFacts } from './response-facts';
@@ -91,25 +91,24 @@ function recordOwnSpan(
   const contentType = contentTypeOf(exchange.responseHeaders);
   const requestModel = call.requestModel();
   nameOwnSpan(span, call, requestModel);
-  recordModelCall(
-    span,
-    {
-      exchange,
-      operation: call.operation,
-      ...(requestModel ? { requestModel } : {}),
-      ...(facts.responseModel ? { responseModel: facts.responseModel } : {}),
-      ...(facts.responseId ? { responseId: facts.responseId } : {}),
-      ...(facts.finishReasons ? { finishReasons: facts.finishReasons } : {}),
-      ...(facts.usage ? { usage: facts.usage } : {}),
-      durationSeconds: (performance.now() - call.startTime) / 1000,
-      streaming: contentType.toLowerCase().includes('event-stream'),
-      ...(error !== undefined ? { error } : {}),
-      ...(errorType ? { errorType } : {}),
-      ...serverOf(call),
-      parentContext: call.parentContext,
-    },
-    call.instrumentation(),
-  );
+  // Written field by field: this runs at the end of every exchange the register entry captures.
+  const record: ModelCallObservation = {
+    exchange,
+    operation: call.operation,
+    durationSeconds: (performance.now() - call.startTime) / 1000,
+    streaming: contentType.toLowerCase().includes('event-stream'),
+    parentContext: call.parentContext,
+  };
+  if (requestModel) record.requestModel = requestModel;
+  if (facts.responseModel) record.responseModel = facts.responseModel;
+  if (facts.responseId) record.responseId = facts.responseId;
+  if (facts.finishReasons) record.finishReasons = facts.finishReasons;
+  if (facts.usage) record.usage = facts.usage;
+  if (error !== undefined) record.error = error;
+  if (errorType) record.errorType = errorType;
+  if (call.serverAddress !== undefined) record.serverAddress = call.serverAddress;
+  if (call.serverPort !== undefined) record.serverPort = call.serverPort;
+  recordModelCall(span, record, call.instrumentation());
 }
 
 // The exchange's own header map (lower-case names) is read directly; any other shape through a lookup.
