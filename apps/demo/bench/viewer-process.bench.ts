@@ -3,6 +3,7 @@
 // start on existing data (a restart) and every view's call on a just-started viewer (nothing in its
 // answer cache), CALLS + 1 times (default 5 + 1): the first start, then the median and range of the
 // next CALLS starts (the target is the median per view). Reads the peak RSS (VmHWM).
+// VIEWER_CLI=<another build's dist/cli.js> runs that build instead (a before/after on the same store).
 //   BENCH_STORE=<dir> node --import tsx bench/viewer-process.bench.ts
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { dirname, join } from 'node:path';
 const directory = process.env.BENCH_STORE;
 if (!directory) throw new Error('BENCH_STORE=<dir> of a store filled by viewer.bench.ts');
 const calls = Number(process.env.CALLS ?? 5);
-const cli = join(dirname(createRequire(import.meta.url).resolve('@servedby/viewer/package.json')), 'dist', 'cli.js');
+const cli = process.env.VIEWER_CLI ?? join(dirname(createRequire(import.meta.url).resolve('@servedby/viewer/package.json')), 'dist', 'cli.js');
 const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
 
 async function startViewer() {

@@ -1,7 +1,8 @@
 // OTLP/protobuf ingest into `servedby-viewer` running in its own process (as beside an app), from
 // this process posting bodies the standard serializer wrote beforehand, 2 at once over node:http
 // keep-alive. Timed from the first post until /api/summary counts every span. Prints the rate, the
-// viewer's CPU per thread group (from /proc) and the load average. Needs `npm run build` first.
+// viewer's CPU per thread group (from /proc) and the load average. Needs `npm run build` first;
+// VIEWER_CLI=<path to another build's dist/cli.js> runs that build instead (a before/after).
 //   node --import tsx bench/ingest-process.mts [spans=400000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,8 +17,8 @@ const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
 const spans = generateSyntheticSpans({ traces: Math.round(targetSpans / 4.04), evalRuns: 0, endMs: Date.UTC(2026, 11, 5) });
 const bodies = protobufBodies(spans, 2048);
 const directory = mkdtempSync(join(tmpdir(), 'servedby-ingest-process-'));
-const cli = new URL('../dist/cli.js', import.meta.url);
-const child = spawn(process.execPath, [cli.pathname, '--store', directory, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const cli = process.env.VIEWER_CLI ?? new URL('../dist/cli.js', import.meta.url).pathname;
+const child = spawn(process.execPath, [cli, '--store', directory, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve, reject) => {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
