@@ -60,6 +60,8 @@ let bytes: Buffer = Buffer.alloc(0);
 let position = 0;
 
 let output: Buffer = Buffer.allocUnsafe(1 << 16);
+/** Output buffer size kept between requests (a 2,048-span request writes about 1 MiB). */
+const KEPT_OUTPUT_BYTES = 8 * 1024 * 1024;
 let length = 0;
 
 function reserve(extra: number): void {
@@ -671,5 +673,7 @@ export function encodeProtobufRows(body: Uint8Array): ProtobufRows {
     };
   } finally {
     bytes = Buffer.alloc(0);
+    // A large request's buffer is not kept for the next one.
+    if (output.length > KEPT_OUTPUT_BYTES) output = Buffer.allocUnsafe(1 << 16);
   }
 }
