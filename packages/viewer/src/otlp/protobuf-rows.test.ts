@@ -360,6 +360,21 @@ describe('protobuf straight to rows', () => {
     expect(encodeExportRequest(body, 'protobuf', createStructureTracker())).toMatchObject({ accepted: 1, rejected: 5 });
   });
 
+  it('writes a span with 20,000 attributes (and 2,000 duplicate keys) as the record path does', () => {
+    const attributes = Array.from({ length: 20_000 }, (_, index) =>
+      lengthField(9, concat([lengthField(1, text(`key.${index % 18_000}`)), lengthField(2, lengthField(1, text(`value ${index}`)))])),
+    );
+    const spanMessage = concat([
+      lengthField(1, new Uint8Array(16).fill(7)),
+      lengthField(2, new Uint8Array(8).fill(9)),
+      fixed64Field(7, NANOS_2026),
+      ...attributes,
+    ]);
+    const outcome = expectSameOutcome(lengthField(1, lengthField(2, lengthField(2, spanMessage))));
+    expect(outcome.threw).toBe(false);
+    if (!outcome.threw) expect(outcome.rows[0]![11]!.filter((token) => token === ':')).toHaveLength(18_000);
+  });
+
   it('matches the record path on generated requests (any field order, duplicate and odd keys, every value type)', () => {
     let accepted = 0;
     let rejected = 0;

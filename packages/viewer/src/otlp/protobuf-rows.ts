@@ -326,6 +326,7 @@ const linkRanges: number[] = [];
 const factTexts: string[] = new Array<string>(FACT_ATTRIBUTES.length).fill('');
 const factText = (key: string) => factTexts[FACT_INDEX.get(key)!]!;
 
+const MAX_FAST_ATTRIBUTES = 64;
 let keyStart = -1;
 let keyEnd = -1;
 /** A `KeyValue` message: its key's range and its value (the last of each wins). */
@@ -369,6 +370,8 @@ function sameKey(start: number, end: number, otherStart: number, otherEnd: numbe
  * (having written nothing) when a JS object would order or merge the keys differently.
  */
 function writeAttributesFast(count: number): boolean {
+  // Duplicates are looked for pair by pair: past a few dozen keys the object path is cheaper.
+  if (count > MAX_FAST_ATTRIBUTES) return false;
   const mapStart = length;
   keptKeyStarts.length = 0;
   keptKeyEnds.length = 0;
