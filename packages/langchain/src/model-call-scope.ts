@@ -127,8 +127,10 @@ function wrapStreamMethod(prototype: Record<string | symbol, unknown>, name: str
     let idle: IdleWatch | undefined;
     try {
       while (true) {
-        // Each step re-enters the scope: the generator body (and the SDK's fetch) runs inside next().
-        const step = await runInScope(scope, () => iterator.next());
+        // Until the first chunk, each step re-enters the scope: the generator body (and the SDK's
+        // fetch, with its retries) runs inside next(). Once a chunk came, the request is made and
+        // later steps only read its body: they run as they are, at no cost per chunk.
+        const step = scope.firstChunkAt === undefined ? await runInScope(scope, () => iterator.next()) : await iterator.next();
         if (step.done) {
           finished = true;
           return step.value;
@@ -214,9 +216,18 @@ function wrapProviderStreamMethod(prototype: Record<string | symbol, unknown>, n
     const iterable = runForRun(args[2], () => original.apply(this, args)) as AsyncIterable<unknown> & AsyncIterator<unknown>;
     const runManager = args[2];
     const iterator = typeof iterable[Symbol.asyncIterator] === 'function' ? iterable[Symbol.asyncIterator]() : iterable;
-    // Each step re-enters the sink: the generator body (and the SDK's fetch) runs inside next().
+    // Until a chunk came, each step re-enters the sink: the generator body (and the SDK's fetch,
+    // with its retries) runs inside next(). Later steps only read the body already requested.
+    let chunkSeen = false;
     const stepping: AsyncIterableIterator<unknown> = {
-      next: (value?: unknown) => runForRun(runManager, () => iterator.next(value)),
+      next: (value?: unknown) => {
+        if (chunkSeen) return iterator.next(value);
+        const step = runForRun(runManager, () => iterator.next(value));
+        return step.then((result) => {
+          if (!result.done) chunkSeen = true;
+          return result;
+        });
+      },
       return: (value?: unknown) =>
         iterator.return ? runForRun(runManager, () => iterator.return!(value)) : Promise.resolve({ done: true, value }),
       throw: (error?: unknown) =>
