@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import { generateSyntheticSpans, openStore, startViewerServer, type SpanRecord } from '@servedby/viewer';
+import { generateSyntheticSpans, openStore, startViewerServer } from '@servedby/viewer';
+// The viewer's bench helper: span records as the standard serializer's OTLP/protobuf bodies.
+import { protobufBodies } from '../../../packages/viewer/bench/protobuf-bodies';
 
 const targetSpans = Number(process.env.SPANS ?? 100_000);
 const rounds = Number(process.env.ROUNDS ?? 5);
@@ -27,34 +27,6 @@ const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
 let maxRss = 0;
 const rssTimer = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 200);
 rssTimer.unref();
-
-const resources = new Map<string, Resource>();
-const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
-/** A span record as the SDK's ReadableSpan, so the standard OTLP protobuf serializer encodes it. */
-function readable(span: SpanRecord) {
-  let resource = resources.get(span.serviceName);
-  if (!resource) resources.set(span.serviceName, (resource = resourceFromAttributes({ 'service.name': span.serviceName })));
-  const context = (traceId: string, spanId: string) => ({ traceId, spanId, traceFlags: 1 });
-  return {
-    name: span.name,
-    kind: Math.max(0, span.kind - 1),
-    spanContext: () => context(span.traceId, span.spanId),
-    ...(span.parentSpanId ? { parentSpanContext: context(span.traceId, span.parentSpanId), parentSpanId: span.parentSpanId } : {}),
-    startTime: hrTime(span.startMs),
-    endTime: hrTime(span.endMs),
-    duration: hrTime(span.endMs - span.startMs),
-    status: { code: span.statusCode, ...(span.statusMessage ? { message: span.statusMessage } : {}) },
-    attributes: span.attributes,
-    links: span.links.map((link) => ({ context: context(link.traceId, link.spanId), attributes: link.attributes })),
-    events: span.events.map((event) => ({ name: event.name, time: hrTime(event.timeMs), attributes: event.attributes })),
-    ended: true,
-    resource,
-    instrumentationScope: { name: span.scopeName },
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -108,11 +80,8 @@ if (!skipIngest && direct) {
   }
   for (let from = 0; from < traces; from += chunkTraces) {
     const spans = generateSyntheticSpans({ traces, from, to: from + chunkTraces, endMs: Date.UTC(2026, 11, 5) });
-    for (let offset = 0; offset < spans.length; offset += batchSpans) {
-      const batch = spans.slice(offset, offset + batchSpans);
-      queue.push(ProtobufTraceSerializer.serializeRequest(batch.map(readable) as never)!);
-      sent += batch.length;
-    }
+    queue.push(...protobufBodies(spans, batchSpans));
+    sent += spans.length;
     const posting = performance.now();
     await Promise.all([poster(), poster()]);
     await server.flush();

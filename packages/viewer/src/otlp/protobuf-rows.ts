@@ -136,6 +136,15 @@ function int64(): number {
   return Number(BigInt.asIntN(64, big));
 }
 
+// The last tag read. A loop reads them before descending into a nested message, which reads its own.
+let field = 0;
+let wireType = 0;
+function readTag(): void {
+  const tag = varint();
+  field = Math.floor(tag / 8);
+  wireType = tag & 7;
+}
+
 /** Reads a length and moves past the field; returns where its content starts (it ends at `position`). */
 function delimited(end: number): number {
   const size = varint();
@@ -251,9 +260,7 @@ function readValue(start: number, end: number): void {
   valueType = ValueType.None;
   position = start;
   while (position < end) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+    readTag();
     if (field === 1 && wireType === 2) {
       valueStart = delimited(end);
       valueEnd = position;
@@ -336,9 +343,7 @@ function readKeyValueAt(start: number, end: number): void {
   valueType = ValueType.None;
   position = start;
   while (position < end) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+    readTag();
     if (field === 1 && wireType === 2) {
       keyStart = delimited(end);
       keyEnd = position;
@@ -421,9 +426,7 @@ function lastFixed64(start: number, end: number, wanted: number): void {
   let high = 0;
   position = start;
   while (position < end) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+    readTag();
     if (field === wanted && wireType === 1) {
       low = fixed64Low(end);
       high = bytes.readUInt32LE(position + 4);
@@ -489,6 +492,25 @@ interface ScopePrefix {
   bytes: Buffer;
 }
 
+// The span's status (the last code and the last non-empty message win, over every Status field).
+let statusCode = 0;
+let messageStart = -1;
+let messageEnd = -1;
+function readStatus(start: number, end: number): void {
+  position = start;
+  while (position < end) {
+    readTag();
+    if (field === 2 && wireType === 2) {
+      const messageFrom = delimited(end);
+      if (position > messageFrom) {
+        messageStart = messageFrom;
+        messageEnd = position;
+      }
+    } else if (field === 3 && wireType === 0) statusCode = varint();
+    else skip(wireType, end);
+  }
+}
+
 /** Encodes one `Span` message; returns its facts, or undefined when the span is rejected. */
 function encodeSpan(start: number, end: number, prefix: ScopePrefix): SpanFact | undefined {
   let traceStart = 0;
@@ -505,17 +527,15 @@ function encodeSpan(start: number, end: number, prefix: ScopePrefix): SpanFact |
   let startHigh = 0;
   let endLow = 0;
   let endHigh = 0;
-  let statusCode = 0;
-  let messageStart = -1;
-  let messageEnd = -1;
+  statusCode = 0;
+  messageStart = -1;
+  messageEnd = -1;
   let attributeCount = 0;
   eventRanges.length = 0;
   linkRanges.length = 0;
   position = start;
   while (position < end) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
+    readTag();
     if (wireType === 2 && field === 9) {
       const from = delimited(end);
       attributeStarts[attributeCount] = from;
@@ -557,20 +577,7 @@ function encodeSpan(start: number, end: number, prefix: ScopePrefix): SpanFact |
     } else if (wireType === 2 && field === 15) {
       const from = delimited(end);
       const after = position;
-      position = from;
-      while (position < after) {
-        const statusTag = varint();
-        const statusField = Math.floor(statusTag / 8);
-        const statusWireType = statusTag & 7;
-        if (statusField === 2 && statusWireType === 2) {
-          const messageFrom = delimited(after);
-          if (position > messageFrom) {
-            messageStart = messageFrom;
-            messageEnd = position;
-          }
-        } else if (statusField === 3 && statusWireType === 0) statusCode = varint();
-        else skip(statusWireType, after);
-      }
+      readStatus(from, after);
       position = after;
     } else skip(wireType, end);
   }
