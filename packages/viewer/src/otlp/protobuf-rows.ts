@@ -154,12 +154,12 @@ function delimited(end: number): number {
   return start;
 }
 
-function skip(wireType: number, end: number): void {
-  if (wireType === 0) varint();
-  else if (wireType === 1) position += 8;
-  else if (wireType === 2) delimited(end);
-  else if (wireType === 5) position += 4;
-  else throw new Error(`unsupported wire type ${wireType}`);
+function skip(type: number, end: number): void {
+  if (type === 0) varint();
+  else if (type === 1) position += 8;
+  else if (type === 2) delimited(end);
+  else if (type === 5) position += 4;
+  else throw new Error(`unsupported wire type ${type}`);
 }
 
 function fixed64Low(end: number): number {
