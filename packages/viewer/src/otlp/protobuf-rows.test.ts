@@ -203,8 +203,16 @@ const spanFields = fc.tuple(
   fc.array(event, { maxLength: 2 }),
   fc.array(link, { maxLength: 2 }),
   fc.option(fc.tuple(fc.option(hostileText, { nil: undefined }), fc.integer({ min: 0, max: 4 })), { nil: undefined }),
-  // Unknown fields (dropped counts, flags, future fields) that must be skipped.
-  fc.array(fc.constantFrom(varintField(10, 3n), fixed64Field(16, 7n), lengthField(99, new Uint8Array([1, 2])), concat([tag(17, 5), new Uint8Array(4)])), { maxLength: 2 }),
+  // Unknown fields (dropped counts, flags, future fields), and known fields with the wrong wire
+  // type (trace id as a varint, name as fixed64, kind as bytes, start as bytes, status as a varint,
+  // attributes as fixed32): all skipped.
+  fc.array(
+    fc.constantFrom(
+      varintField(10, 3n), fixed64Field(16, 7n), lengthField(99, new Uint8Array([1, 2])), concat([tag(17, 5), new Uint8Array(4)]),
+      varintField(1, 5n), fixed64Field(5, 1n), lengthField(6, new Uint8Array([3])), lengthField(7, new Uint8Array(8)), varintField(15, 2n), concat([tag(9, 5), new Uint8Array(4)]),
+    ),
+    { maxLength: 3 },
+  ),
 );
 const span = fc
   .tuple(spanFields, fc.boolean())
