@@ -115,256 +115,280 @@ export function createExchange(
   timing?: { startTime: number; spanStartTime: number },
   activityProbe?: () => number,
 ): Exchange {
-  const server = serverOfUrl(url);
-  let requestBytes: Uint8Array | undefined;
-  let requestSize = 0;
+  return new CapturedExchange(url, method, binding, settings, bodySource, timing, activityProbe);
+}
+
+// A class, not closures: one object per exchange on the path of every model call (its callbacks
+// are bound once, only where something calls them back).
+class CapturedExchange implements Exchange, ExchangeState {
+  readonly url: string;
+  readonly method: string;
+  status = 0;
+  headers: LowerCaseHeaderMap | undefined = undefined;
+  readonly operation: string;
+  readonly serverAddress: string | undefined;
+  readonly serverPort: number | undefined;
+  readonly parentContext: Context;
+  readonly startTime: number;
+  readonly instrumentation: () => ResolvedInstrumentation;
+  readonly bodySource: BodySource;
+  readonly span: Span | undefined;
+
+  private readonly binding: ExchangeBinding;
+  private readonly settings: ExchangeSettings;
+  private readonly activityProbe: (() => number) | undefined;
+  private requestBytes: Uint8Array | undefined = undefined;
+  private requestSize = 0;
   // More request bytes came than were kept: the body is incomplete, so it is not reported.
-  let requestTruncated = false;
-  let requestText: string | undefined;
-  let requestModelValue: { value: string | undefined } | undefined;
-  let requestHeaders: LowerCaseHeaderMap | undefined;
-  // The request body as text, complete, or undefined.
-  const requestBodyText = (): string | undefined => {
-    if (requestTruncated) return undefined;
-    if (requestText === undefined && requestBytes !== undefined) {
-      requestText = utf8Decoder.decode(requestBytes.subarray(0, requestSize));
-      requestBytes = undefined;
-    }
-    return requestText;
-  };
-
-  const state: ExchangeState = {
-    url,
-    method,
-    status: 0,
-    operation: operationFromPath(splitUrl(url).pathname),
-    requestModel() {
-      if (requestModelValue === undefined) {
-        if (requestText === undefined && requestBytes === undefined) return undefined;
-        // A cut body still names its model when the model comes first, as SDKs send it.
-        let text = requestBodyText() ?? requestText;
-        if (text === undefined && requestBytes !== undefined) text = utf8Decoder.decode(requestBytes.subarray(0, requestSize));
-        let value: string | undefined;
-        try {
-          value = text === undefined ? undefined : topLevelModel(text);
-        } catch {
-          value = undefined;
-        }
-        requestModelValue = { value };
-      }
-      return requestModelValue.value;
-    },
-    ...(server.serverAddress === undefined ? {} : { serverAddress: server.serverAddress }),
-    ...(server.serverPort === undefined ? {} : { serverPort: server.serverPort }),
-    parentContext: binding.parentContext,
-    startTime: timing?.startTime ?? performance.now(),
-    instrumentation: binding.instrumentation,
-  };
-
-  const ownSpan = binding.ownSpan && binding.sinks.length === 0 && !binding.activeSpan ? startOwnSpan(state, timing?.spanStartTime) : undefined;
-  let lookAhead: LookAhead | undefined;
+  private requestTruncated = false;
+  private requestText: string | undefined = undefined;
+  private requestModelValue: { value: string | undefined } | undefined = undefined;
+  private requestHeaderMap: LowerCaseHeaderMap | undefined = undefined;
+  private lookAhead: LookAhead | undefined = undefined;
   // The tail is made when the look-ahead is full and more comes (most bodies never need one).
-  let wantsTail = false;
-  let tail: ByteTail | undefined;
-  let capture: RouteCapture | undefined;
-  let finished = false;
-  let endRequested = false;
-  let endError: unknown;
-  let lookAheadSettled = false;
-  let resolveDone: (() => void) | undefined;
-  let donePromise: Promise<void> | undefined;
-  let attributionCache: { size: number; attribution: RouteAttribution } | undefined;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  let activity = 0;
-  let activityAtLastCheck = 0;
-  let earlyRouteChecks = 0;
+  private wantsTail = false;
+  private tail: ByteTail | undefined = undefined;
+  private capture: RouteCapture | undefined = undefined;
+  private isFinished = false;
+  private endRequested = false;
+  private endError: unknown = undefined;
+  private lookAheadSettled = false;
+  private resolveDone: (() => void) | undefined = undefined;
+  private donePromise: Promise<void> | undefined = undefined;
+  private attributionCache: { size: number; attribution: RouteAttribution } | undefined = undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private activity = 0;
+  private activityAtLastCheck = 0;
+  private earlyRouteChecks = 0;
 
-  const bodyText = () => lookAhead?.text() ?? '';
-  const observation = (extra?: Partial<RouteObservation>): RouteObservation => {
-    const result: RouteObservation = { url, status: state.status };
-    if (state.headers) result.responseHeaders = state.headers;
-    const requestModel = state.requestModel();
+  constructor(
+    url: string,
+    method: string,
+    binding: ExchangeBinding,
+    settings: ExchangeSettings,
+    bodySource: BodySource,
+    timing: { startTime: number; spanStartTime: number } | undefined,
+    activityProbe: (() => number) | undefined,
+  ) {
+    const server = serverOfUrl(url);
+    this.url = url;
+    this.method = method;
+    this.operation = operationFromPath(splitUrl(url).pathname);
+    this.serverAddress = server.serverAddress;
+    this.serverPort = server.serverPort;
+    this.parentContext = binding.parentContext;
+    this.startTime = timing?.startTime ?? performance.now();
+    this.instrumentation = binding.instrumentation;
+    this.bodySource = bodySource;
+    this.binding = binding;
+    this.settings = settings;
+    this.activityProbe = activityProbe;
+    this.span = binding.ownSpan && binding.sinks.length === 0 && !binding.activeSpan ? startOwnSpan(this, timing?.spanStartTime) : undefined;
+  }
+
+  get finished(): boolean {
+    return this.isFinished;
+  }
+
+  /** The request body as text, complete, or undefined. */
+  private requestBodyText(): string | undefined {
+    if (this.requestTruncated) return undefined;
+    if (this.requestText === undefined && this.requestBytes !== undefined) {
+      this.requestText = utf8Decoder.decode(this.requestBytes.subarray(0, this.requestSize));
+      this.requestBytes = undefined;
+    }
+    return this.requestText;
+  }
+
+  requestModel(): string | undefined {
+    if (this.requestModelValue === undefined) {
+      if (this.requestText === undefined && this.requestBytes === undefined) return undefined;
+      // A cut body still names its model when the model comes first, as SDKs send it.
+      let text = this.requestBodyText() ?? this.requestText;
+      if (text === undefined && this.requestBytes !== undefined) text = utf8Decoder.decode(this.requestBytes.subarray(0, this.requestSize));
+      let value: string | undefined;
+      try {
+        value = text === undefined ? undefined : topLevelModel(text);
+      } catch {
+        value = undefined;
+      }
+      this.requestModelValue = { value };
+    }
+    return this.requestModelValue.value;
+  }
+
+  private bodyText(): string {
+    return this.lookAhead?.text() ?? '';
+  }
+
+  private observation(extra?: Partial<RouteObservation>): RouteObservation {
+    const result: RouteObservation = { url: this.url, status: this.status };
+    if (this.headers) result.responseHeaders = this.headers;
+    const requestModel = this.requestModel();
     if (requestModel) result.requestModel = requestModel;
-    const requestBody = requestBodyText();
+    const requestBody = this.requestBodyText();
+    const requestHeaders = this.requestHeaderMap;
     if (requestBody !== undefined || requestHeaders !== undefined) {
-      result.request = {
-        ...(requestBody !== undefined ? { body: requestBody } : {}),
-        ...(requestHeaders !== undefined ? { headers: requestHeaders } : {}),
-      };
+      const request: NonNullable<RouteObservation['request']> = {};
+      if (requestBody !== undefined) request.body = requestBody;
+      if (requestHeaders !== undefined) request.headers = requestHeaders;
+      result.request = request;
     }
     if (!extra || !('responseBody' in extra)) {
-      const text = bodyText();
+      const text = this.bodyText();
       if (text.length > 0) result.responseBody = text;
     }
     return extra ? { ...result, ...extra } : result;
-  };
-  const currentAttribution = (): RouteAttribution => {
-    const size = lookAhead?.size ?? 0;
-    if (attributionCache?.size !== size) attributionCache = { size, attribution: deriveRoute(observation()) };
-    return attributionCache.attribution;
-  };
+  }
 
-  const stopIdleTimer = () => {
-    if (idleTimer !== undefined) {
-      clearTimeout(idleTimer);
-      idleTimer = undefined;
+  private currentAttribution(): RouteAttribution {
+    const size = this.lookAhead?.size ?? 0;
+    if (this.attributionCache?.size !== size) this.attributionCache = { size, attribution: deriveRoute(this.observation()) };
+    return this.attributionCache.attribution;
+  }
+
+  private stopIdleTimer(): void {
+    if (this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
     }
-  };
+  }
+
   // One unref'd timer per exchange, re-armed only when it fires: a chunk costs a counter bump.
-  const armIdleTimer = () => {
-    if (!(settings.idleTimeoutMs > 0) || !Number.isFinite(settings.idleTimeoutMs)) return;
-    idleTimer = setTimeout(onIdle, settings.idleTimeoutMs);
-    idleTimer.unref?.();
-  };
-  const onIdle = () => {
-    idleTimer = undefined;
-    if (finished) return;
-    if (activityProbe) {
+  private armIdleTimer(): void {
+    const idleTimeoutMs = this.settings.idleTimeoutMs;
+    if (!(idleTimeoutMs > 0) || !Number.isFinite(idleTimeoutMs)) return;
+    this.idleTimer = setTimeout(() => this.onIdle(), idleTimeoutMs);
+    this.idleTimer.unref?.();
+  }
+
+  private onIdle(): void {
+    this.idleTimer = undefined;
+    if (this.isFinished) return;
+    if (this.activityProbe) {
       // Bodies observed without chunk events: the probe (bytes read off the socket) tells activity.
       try {
-        activity = activityProbe();
+        this.activity = this.activityProbe();
       } catch {
         // Keep the last value: counts as idle.
       }
     }
-    if (activity !== activityAtLastCheck) {
-      activityAtLastCheck = activity;
-      armIdleTimer();
+    if (this.activity !== this.activityAtLastCheck) {
+      this.activityAtLastCheck = this.activity;
+      this.armIdleTimer();
       return;
     }
     idleTimeouts += 1;
-    giveUp();
-  };
+    this.finish(undefined, true);
+  }
 
   // The look-ahead is final: sinks may derive, an enriched span gets the route.
-  const onLookAheadSettled = () => {
-    if (lookAheadSettled) return;
-    lookAheadSettled = true;
-    if (binding.activeSpan) {
+  private onLookAheadSettled(): void {
+    if (this.lookAheadSettled) return;
+    this.lookAheadSettled = true;
+    const activeSpan = this.binding.activeSpan;
+    if (activeSpan) {
       try {
-        applyRouteToActiveSpan(state, binding.activeSpan, currentAttribution());
+        applyRouteToActiveSpan(this, activeSpan, this.currentAttribution());
       } catch (error) {
         diag.warn('servedby: setting the route on the active span failed', error);
       }
     }
-    resolveDone?.();
-    if (endRequested) endNow();
-  };
+    this.resolveDone?.();
+    if (this.endRequested) this.endNow();
+  }
 
-  const endNow = () => {
-    if (!ownSpan) return;
-    const span = ownSpan;
-    endOwnSpan(span, state, () => observation(), bodyText(), tail?.text() ?? '', state.status, endError);
-  };
+  private endNow(): void {
+    const span = this.span;
+    if (!span) return;
+    endOwnSpan(span, this, () => this.observation(), this.bodyText(), this.tail?.text() ?? '', this.status, this.endError);
+  }
 
   // Ends the exchange once; the own span ends as soon as the look-ahead is final.
-  const finish = (error: unknown, abandon: boolean) => {
-    if (finished) return;
-    finished = true;
-    stopIdleTimer();
+  private finish(error: unknown, abandon: boolean): void {
+    if (this.isFinished) return;
+    this.isFinished = true;
+    this.stopIdleTimer();
     // Read the model now, then let the request bytes go.
-    state.requestModel();
-    endError = error;
-    if (!capture) {
+    this.requestModel();
+    this.endError = error;
+    if (!this.capture) {
       // No response at all: nothing for sinks, the own span ends as failed.
-      lookAheadSettled = true;
-      resolveDone?.();
-      if (ownSpan) failOwnSpan(ownSpan, state, url, error ?? new Error('aborted'));
+      this.lookAheadSettled = true;
+      this.resolveDone?.();
+      if (this.span) failOwnSpan(this.span, this, this.url, error ?? new Error('aborted'));
       return;
     }
-    endRequested = true;
-    if (!lookAhead || lookAheadSettled) {
-      if (lookAheadSettled) endNow();
-      else onLookAheadSettled();
+    this.endRequested = true;
+    const lookAhead = this.lookAhead;
+    if (!lookAhead || this.lookAheadSettled) {
+      if (this.lookAheadSettled) this.endNow();
+      else this.onLookAheadSettled();
       return;
     }
     if (abandon) lookAhead.abandon();
     else lookAhead.end();
-  };
-  const giveUp = () => finish(undefined, true);
+  }
 
-  const exchange: Exchange = {
-    url,
-    ...(ownSpan ? { span: ownSpan } : {}),
-    parentContext: binding.parentContext,
-    bodySource,
-    get finished() {
-      return finished;
-    },
-    requestChunk(chunk) {
-      if (finished || requestModelValue !== undefined || requestText !== undefined || chunk.byteLength === 0) return;
-      const room = MAX_REQUEST_BODY_BYTES - requestSize;
-      if (chunk.byteLength > room) requestTruncated = true;
-      if (room <= 0) return;
-      const count = Math.min(room, chunk.byteLength);
-      // Usually the whole body comes in one chunk: sized to it, unzeroed (see allocateBytes).
-      requestBytes ??= allocateBytes(count);
-      if (requestBytes.byteLength - requestSize < count) {
-        const grown = allocateBytes(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(requestSize + count, requestBytes.byteLength * 2)));
-        grown.set(requestBytes.subarray(0, requestSize));
-        requestBytes = grown;
-      }
-      requestBytes.set(count === chunk.byteLength ? chunk : chunk.subarray(0, count), requestSize);
-      requestSize += count;
-    },
-    requestBody(body) {
-      if (requestModelValue !== undefined) return;
-      if (typeof body === 'string') {
-        // Referenced, not copied: the caller's own string.
-        requestTruncated = body.length > MAX_REQUEST_TEXT;
-        requestText = requestTruncated ? body.slice(0, MAX_REQUEST_BODY_BYTES) : body;
-        requestBytes = undefined;
-        requestSize = 0;
-      } else if (body instanceof Uint8Array) {
-        requestBytes = undefined;
-        requestSize = 0;
-        exchange.requestChunk(body);
-      } else if (body instanceof ArrayBuffer) {
-        requestBytes = undefined;
-        requestSize = 0;
-        exchange.requestChunk(new Uint8Array(body));
-      }
-    },
-    requestHeaders(headers) {
-      // One pass: credential-named headers are never copied.
-      const kept = headersRecord(headers, isCredentialHeader);
-      requestHeaders = kept.size > 0 ? kept : undefined;
-    },
-    receiveHeaders(status, headers) {
-      if (finished || capture) return;
-      state.status = status;
-      state.headers = headers;
-      const contentType = headers.get('content-type');
-      const peekable = bodySource !== 'none' && isPeekable(contentType) && status !== 204 && status !== 304 && method !== 'HEAD';
-      if (peekable) {
-        // The fetch wrapper feeds decoded bytes; the channel feeds them as they came off the wire.
-        const encoding = bodySource === 'channel' ? headers.get('content-encoding') : undefined;
-        lookAhead = createLookAhead({ limit: settings.lookAheadBytes, contentEncoding: encoding, onSettled: onLookAheadSettled });
-        wantsTail = ownSpan !== undefined && lookAheadCoding(encoding) === 'identity';
-        if (binding.activeSpan && (contentType ?? '').toLowerCase().includes('event-stream')) earlyRouteChecks = EARLY_ROUTE_CHUNKS;
-      }
-      let headersObject: Headers | undefined;
-      capture = {
-        url,
-        method,
-        status,
-        get responseHeaders() {
-          headersObject ??= toHeaders(headers);
-          return headersObject;
-        },
-        bodyText,
-        get done() {
-          if (!donePromise) {
-            donePromise = lookAheadSettled
-              ? Promise.resolve()
-              : new Promise<void>((resolve) => {
-                  resolveDone = resolve;
-                });
-          }
-          return donePromise;
-        },
-        observation,
-      };
+  requestChunk(chunk: Uint8Array): void {
+    if (this.isFinished || this.requestModelValue !== undefined || this.requestText !== undefined || chunk.byteLength === 0) return;
+    const room = MAX_REQUEST_BODY_BYTES - this.requestSize;
+    if (chunk.byteLength > room) this.requestTruncated = true;
+    if (room <= 0) return;
+    const count = Math.min(room, chunk.byteLength);
+    // Usually the whole body comes in one chunk: sized to it, unzeroed (see allocateBytes).
+    let bytes = (this.requestBytes ??= allocateBytes(count));
+    if (bytes.byteLength - this.requestSize < count) {
+      const grown = allocateBytes(Math.min(MAX_REQUEST_BODY_BYTES, Math.max(this.requestSize + count, bytes.byteLength * 2)));
+      grown.set(bytes.subarray(0, this.requestSize));
+      this.requestBytes = bytes = grown;
+    }
+    bytes.set(count === chunk.byteLength ? chunk : chunk.subarray(0, count), this.requestSize);
+    this.requestSize += count;
+  }
+
+  requestBody(body: unknown): void {
+    if (this.requestModelValue !== undefined) return;
+    if (typeof body === 'string') {
+      // Referenced, not copied: the caller's own string.
+      this.requestTruncated = body.length > MAX_REQUEST_TEXT;
+      this.requestText = this.requestTruncated ? body.slice(0, MAX_REQUEST_BODY_BYTES) : body;
+      this.requestBytes = undefined;
+      this.requestSize = 0;
+    } else if (body instanceof Uint8Array) {
+      this.requestBytes = undefined;
+      this.requestSize = 0;
+      this.requestChunk(body);
+    } else if (body instanceof ArrayBuffer) {
+      this.requestBytes = undefined;
+      this.requestSize = 0;
+      this.requestChunk(new Uint8Array(body));
+    }
+  }
+
+  requestHeaders(headers: unknown): void {
+    // One pass: credential-named headers are never copied.
+    const kept = headersRecord(headers, isCredentialHeader);
+    this.requestHeaderMap = kept.size > 0 ? kept : undefined;
+  }
+
+  receiveHeaders(status: number, headers: LowerCaseHeaderMap): void {
+    if (this.isFinished || this.capture) return;
+    this.status = status;
+    this.headers = headers;
+    const binding = this.binding;
+    const contentType = headers.get('content-type');
+    const peekable = this.bodySource !== 'none' && isPeekable(contentType) && status !== 204 && status !== 304 && this.method !== 'HEAD';
+    if (peekable) {
+      // The fetch wrapper feeds decoded bytes; the channel feeds them as they came off the wire.
+      const encoding = this.bodySource === 'channel' ? headers.get('content-encoding') : undefined;
+      this.lookAhead = createLookAhead({ limit: this.settings.lookAheadBytes, contentEncoding: encoding, onSettled: () => this.onLookAheadSettled() });
+      this.wantsTail = this.span !== undefined && lookAheadCoding(encoding) === 'identity';
+      if (binding.activeSpan && (contentType ?? '').toLowerCase().includes('event-stream')) this.earlyRouteChecks = EARLY_ROUTE_CHUNKS;
+    }
+    if (binding.sinks.length > 0) {
+      const capture = this.captureFor(status, headers);
+      this.capture = capture;
       for (const sink of binding.sinks) {
         try {
           sink(capture);
@@ -372,59 +396,107 @@ export function createExchange(
           diag.warn('servedby: a route capture sink threw', error);
         }
       }
-      if (!lookAhead) {
-        // Nothing to peek: final now; the exchange still ends with its body.
-        onLookAheadSettled();
+    } else {
+      // Nobody holds the capture: only its presence matters (a response came).
+      this.capture = NO_SINK_CAPTURE;
+    }
+    if (!this.lookAhead) {
+      // Nothing to peek: final now; the exchange still ends with its body.
+      this.onLookAheadSettled();
+    }
+    if (this.activityProbe) {
+      try {
+        this.activity = this.activityAtLastCheck = this.activityProbe();
+      } catch {
+        // No baseline: the first check counts as activity.
       }
-      if (activityProbe) {
-        try {
-          activity = activityAtLastCheck = activityProbe();
-        } catch {
-          // No baseline: the first check counts as activity.
+    }
+    this.armIdleTimer();
+  }
+
+  // What a plugin's sink gets: a view of this exchange.
+  private captureFor(status: number, headers: LowerCaseHeaderMap): RouteCapture {
+    let headersObject: Headers | undefined;
+    const exchange = this;
+    return {
+      url: this.url,
+      method: this.method,
+      status,
+      get responseHeaders() {
+        headersObject ??= toHeaders(headers);
+        return headersObject;
+      },
+      bodyText: () => exchange.bodyText(),
+      get done() {
+        if (!exchange.donePromise) {
+          exchange.donePromise = exchange.lookAheadSettled
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                exchange.resolveDone = resolve;
+              });
         }
+        return exchange.donePromise;
+      },
+      observation: (extra?: Partial<RouteObservation>) => exchange.observation(extra),
+    };
+  }
+
+  receiveBody(chunk: Uint8Array): void {
+    if (this.isFinished || !this.capture) return;
+    this.activity += 1;
+    const lookAhead = this.lookAhead;
+    if (!lookAhead) return;
+    if (lookAhead.open) {
+      const sizeBefore = lookAhead.size;
+      lookAhead.push(chunk);
+      // The rest of the chunk that filled the look-ahead starts the tail (identity bodies only have one).
+      if (this.wantsTail && !lookAhead.open) {
+        const kept = lookAhead.size - sizeBefore;
+        if (kept < chunk.byteLength) (this.tail ??= createByteTail(TAIL_BYTES)).push(chunk.subarray(kept));
       }
-      armIdleTimer();
-    },
-    receiveBody(chunk) {
-      if (finished || !capture) return;
-      activity += 1;
-      if (!lookAhead) return;
-      if (lookAhead.open) {
-        const sizeBefore = lookAhead.size;
-        lookAhead.push(chunk);
-        // The rest of the chunk that filled the look-ahead starts the tail (identity bodies only have one).
-        if (wantsTail && !lookAhead.open) {
-          const kept = lookAhead.size - sizeBefore;
-          if (kept < chunk.byteLength) (tail ??= createByteTail(TAIL_BYTES)).push(chunk.subarray(kept));
-        }
-        if (earlyRouteChecks > 0 && binding.activeSpan) {
-          earlyRouteChecks -= 1;
-          const attribution = currentAttribution();
-          if (attribution.upstream !== undefined) {
-            earlyRouteChecks = 0;
-            try {
-              applyRouteToActiveSpan(state, binding.activeSpan, attribution);
-            } catch (error) {
-              diag.debug('servedby: setting the early route on the active span failed', error);
-            }
+      const activeSpan = this.binding.activeSpan;
+      if (this.earlyRouteChecks > 0 && activeSpan) {
+        this.earlyRouteChecks -= 1;
+        const attribution = this.currentAttribution();
+        if (attribution.upstream !== undefined) {
+          this.earlyRouteChecks = 0;
+          try {
+            applyRouteToActiveSpan(this, activeSpan, attribution);
+          } catch (error) {
+            diag.debug('servedby: setting the early route on the active span failed', error);
           }
         }
-      } else if (wantsTail) {
-        (tail ??= createByteTail(TAIL_BYTES)).push(chunk);
       }
-    },
-    complete() {
-      finish(undefined, false);
-    },
-    fail(error) {
-      finish(error ?? new Error('aborted'), true);
-    },
-    cancel() {
-      finish(undefined, true);
-    },
-  };
-  return exchange;
+    } else if (this.wantsTail) {
+      (this.tail ??= createByteTail(TAIL_BYTES)).push(chunk);
+    }
+  }
+
+  complete(): void {
+    this.finish(undefined, false);
+  }
+
+  fail(error: unknown): void {
+    this.finish(error ?? new Error('aborted'), true);
+  }
+
+  cancel(): void {
+    this.finish(undefined, true);
+  }
 }
+
+// The capture of an exchange no sink receives (the register entry's own span, an enriched span).
+const NO_SINK_CAPTURE: RouteCapture = {
+  url: '',
+  method: '',
+  status: 0,
+  get responseHeaders() {
+    return new Headers();
+  },
+  bodyText: () => '',
+  done: Promise.resolve(),
+  observation: () => ({}),
+};
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
