@@ -1,5 +1,6 @@
 // One arm of one framework, in its own process (started by index.bench.ts with --expose-gc).
 // It answers the parent's commands over IPC: run a batch of calls in one mode, report memory.
+import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -11,7 +12,7 @@ export type WorkerCommand = { type: 'batch'; mode: string; calls: number } | { t
 /** A reply to the parent. */
 export type WorkerReply =
   | { type: 'ready'; description: string }
-  | { type: 'batch'; wallMs: number; cpuMicros: number; firstChunkMs: number[]; spans: number }
+  | { type: 'batch'; wallMs: number; cpuMicros: number; firstChunkMs: number[]; spans: number; stages?: Record<string, number> }
   | { type: 'memory'; heapUsed: number; rss: number }
   | { type: 'error'; message: string };
 
@@ -39,8 +40,30 @@ function memory(): { heapUsed: number; rss: number } {
   return { heapUsed: usage.heapUsed, rss: usage.rss };
 }
 
+// BENCH_STAGES=1 (stages.bench.ts): time what the instrumentation does on each undici channel,
+// in this process, by subscribing a marker before it subscribes and one after (diagnostics_channel
+// calls subscribers in order). Off in the peer benchmark: a subscriber makes undici publish.
+const STAGE_CHANNELS = ['create', 'bodyChunkSent', 'headers', 'bodyChunkReceived', 'trailers', 'error'];
+const stageTotals: Record<string, number> = {};
+const stagesOn = process.env.BENCH_STAGES === '1';
+let stageStarted = 0;
+if (stagesOn) {
+  for (const name of STAGE_CHANNELS) {
+    diagnosticsChannel.subscribe(`undici:request:${name}`, () => {
+      stageStarted = performance.now();
+    });
+  }
+}
+
 try {
   const prepared = await prepareArm(framework, arm, tracerProvider, targets);
+  if (stagesOn) {
+    for (const name of STAGE_CHANNELS) {
+      diagnosticsChannel.subscribe(`undici:request:${name}`, () => {
+        stageTotals[name] = (stageTotals[name] ?? 0) + performance.now() - stageStarted;
+      });
+    }
+  }
   process.on('message', async (command: WorkerCommand) => {
     try {
       if (command.type === 'exit') {
@@ -65,7 +88,9 @@ try {
         // A real exporter ships and drops its spans: keep memory to what the instrumentation holds.
         const spans = exporter.getFinishedSpans().length;
         exporter.reset();
-        send({ type: 'batch', wallMs, cpuMicros: cpu.user + cpu.system, firstChunkMs, spans });
+        const stages = stagesOn ? { ...stageTotals } : undefined;
+        for (const name of Object.keys(stageTotals)) delete stageTotals[name];
+        send({ type: 'batch', wallMs, cpuMicros: cpu.user + cpu.system, firstChunkMs, spans, ...(stages ? { stages } : {}) });
       }
     } catch (error) {
       send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
