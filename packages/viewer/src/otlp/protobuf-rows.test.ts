@@ -383,6 +383,25 @@ describe('protobuf straight to rows', () => {
     if (!outcome.threw) expect(outcome.rows[0]![11]!.filter((token) => token === ':')).toHaveLength(18_000);
   });
 
+  it('ends in the undecodable error on a 4 MiB varint and on array values nested 100,000 deep', () => {
+    const giantVarint = concat([tag(1, 2), new Uint8Array(4 * 1024 * 1024).fill(0x80)]);
+    // Array values nested 100,000 deep (AnyValue.array_value → ArrayValue.values → …), written
+    // outside in: each level's two length prefixes, then the leaf.
+    const leaf = lengthField(1, text('leaf'));
+    const levels: Array<[number, number]> = [];
+    for (let size = leaf.length, depth = 0; depth < 100_000; depth += 1) {
+      const arrayValue = 1 + varintBytes(BigInt(size)).length + size;
+      levels.push([arrayValue, size]);
+      size = 1 + varintBytes(BigInt(arrayValue)).length + arrayValue;
+    }
+    const nested = concat([...levels.reverse().flatMap(([arrayValue, size]) => [tag(5, 2), varintBytes(BigInt(arrayValue)), tag(1, 2), varintBytes(BigInt(size))]), leaf]);
+    const deepSpan = concat([lengthField(1, new Uint8Array(16).fill(1)), lengthField(2, new Uint8Array(8).fill(2)), fixed64Field(7, NANOS_2026), lengthField(9, concat([lengthField(1, text('deep')), lengthField(2, nested)]))]);
+    for (const body of [giantVarint, lengthField(1, lengthField(2, lengthField(2, deepSpan)))]) {
+      expect(expectSameOutcome(body).threw).toBe(true);
+      expect(() => encodeExportRequest(body, 'protobuf', createStructureTracker())).toThrow(UndecodableRequestError);
+    }
+  });
+
   it('matches the record path on generated requests (any field order, duplicate and odd keys, every value type)', () => {
     let accepted = 0;
     let rejected = 0;
