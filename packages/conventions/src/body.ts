@@ -112,11 +112,15 @@ function tryParseJson(text: string): unknown {
   return parseJsonShared(text);
 }
 
-// Inside `withSharedJsonParse`, the last body parsed is kept so that a second reader of the same
-// text (the capture's response facts, then the derivation) does not parse it again. Readers only
-// read the parsed value. Cleared when the scope ends: nothing stays reachable after the call.
+// Inside `withSharedJsonParse`, the bodies and stream events parsed are kept so that a second reader
+// of the same text (the capture's response facts, then the derivation) does not parse it again.
+// Readers only read the parsed value. Bounded, and cleared when the scope ends: nothing stays
+// reachable after the call.
 let sharedParseDepth = 0;
-let sharedParse: { text: string; value: unknown } | undefined;
+let sharedParses: Map<string, unknown> | undefined;
+let sharedParseChars = 0;
+const MAX_SHARED_PARSES = 32;
+const MAX_SHARED_PARSE_CHARS = 2 * MAX_BODY_TEXT;
 
 /**
  * `JSON.parse(text)`, or `undefined` when it is not JSON; inside {@link withSharedJsonParse} the
@@ -124,14 +128,23 @@ let sharedParse: { text: string; value: unknown } | undefined;
  * @internal
  */
 export function parseJsonShared(text: string): unknown {
-  if (sharedParseDepth > 0 && sharedParse !== undefined && sharedParse.text === text) return sharedParse.value;
+  if (sharedParseDepth > 0 && sharedParses !== undefined) {
+    const known = sharedParses.get(text);
+    if (known !== undefined || sharedParses.has(text)) return known;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     value = undefined;
   }
-  if (sharedParseDepth > 0) sharedParse = { text, value };
+  if (sharedParseDepth > 0 && sharedParseChars + text.length <= MAX_SHARED_PARSE_CHARS) {
+    sharedParses ??= new Map();
+    if (sharedParses.size < MAX_SHARED_PARSES) {
+      sharedParses.set(text, value);
+      sharedParseChars += text.length;
+    }
+  }
   return value;
 }
 
@@ -145,7 +158,10 @@ export function withSharedJsonParse<T>(step: () => T): T {
     return step();
   } finally {
     sharedParseDepth -= 1;
-    if (sharedParseDepth === 0) sharedParse = undefined;
+    if (sharedParseDepth === 0) {
+      sharedParses = undefined;
+      sharedParseChars = 0;
+    }
   }
 }
 

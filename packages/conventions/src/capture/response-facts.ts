@@ -34,11 +34,8 @@ export function responseFacts(text: string): ResponseFacts {
     if (!line.startsWith('data:')) return;
     const data = line.slice(5).trim();
     if (data.length === 0 || data === '[DONE]') return;
-    try {
-      mergeFacts(into, JSON.parse(data));
-    } catch {
-      // A truncated event.
-    }
+    // Shared with the derivation, which reads the same events (a truncated one is undefined).
+    mergeFacts(into, parseJsonShared(data));
   };
   for (let index = 0; index < lines.length && !(facts.responseId && facts.responseModel); index += 1) parseLine(index, facts);
   const fromEnd: ResponseFacts = {};
