@@ -391,11 +391,18 @@ describe('captureRouteFetch: spans', () => {
     });
     const timers: Array<{ hasRef(): boolean }> = [];
     const realSetTimeout = globalThis.setTimeout;
+    const realSetInterval = globalThis.setInterval;
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((...args: Parameters<typeof setTimeout>) => {
       const timer = realSetTimeout(...args);
       if ((new Error().stack ?? '').includes('capture/exchange.ts')) timers.push(timer);
       return timer;
     }) as typeof setTimeout);
+    // The idle sweep: one interval per idle time in use, shared by every exchange.
+    const setIntervalSpy = vi.spyOn(globalThis, 'setInterval').mockImplementation(((...args: Parameters<typeof setInterval>) => {
+      const timer = realSetInterval(...args);
+      if ((new Error().stack ?? '').includes('capture/exchange.ts')) timers.push(timer);
+      return timer;
+    }) as typeof setInterval);
     const fetchWithCapture = captureRouteFetch(async () => new Response(source, { headers: { 'content-type': 'text/event-stream' } }), {
       tracerProvider,
       idleTimeoutMs: 30,
@@ -403,6 +410,7 @@ describe('captureRouteFetch: spans', () => {
     const response = await fetchWithCapture('https://api.openai.com/v1/chat/completions');
     await ended;
     setTimeoutSpy.mockRestore();
+    setIntervalSpy.mockRestore();
     // Nothing was read ahead of the caller (the response stream pulls once to fill itself at most).
     expect(pulls).toBeLessThanOrEqual(1);
     // The idle timer never keeps the process alive.

@@ -101,6 +101,48 @@ export function idleGiveUps(): number {
   return idleTimeouts;
 }
 
+interface IdleWatch {
+  readonly exchanges: Set<CapturedExchange>;
+  timer: ReturnType<typeof setInterval> | undefined;
+}
+
+// One unref'd sweep per idle time in use (usually one: the process-wide setting), checking every
+// exchange still waiting for its body once per period. An exchange is given up at the second sweep
+// that finds it without activity: between one and two idle times after its last byte.
+const IDLE_WATCHES = new Map<number, IdleWatch>();
+
+function watchIdle(exchange: CapturedExchange, idleTimeoutMs: number): IdleWatch {
+  let watch = IDLE_WATCHES.get(idleTimeoutMs);
+  if (!watch) {
+    watch = { exchanges: new Set(), timer: undefined };
+    IDLE_WATCHES.set(idleTimeoutMs, watch);
+  }
+  watch.exchanges.add(exchange);
+  if (watch.timer === undefined) {
+    const running = watch;
+    running.timer = setInterval(() => sweepIdle(running, idleTimeoutMs), idleTimeoutMs);
+    running.timer.unref?.();
+  }
+  return watch;
+}
+
+function sweepIdle(watch: IdleWatch, idleTimeoutMs: number): void {
+  if (watch.exchanges.size === 0) {
+    // Nothing waiting: the sweep stops until the next exchange (a steady stream of calls keeps one).
+    if (watch.timer !== undefined) clearInterval(watch.timer);
+    watch.timer = undefined;
+    if (IDLE_WATCHES.get(idleTimeoutMs) === watch) IDLE_WATCHES.delete(idleTimeoutMs);
+    return;
+  }
+  for (const exchange of [...watch.exchanges]) {
+    try {
+      exchange.checkIdle();
+    } catch (error) {
+      diag.debug('servedby: checking an idle exchange failed', error);
+    }
+  }
+}
+
 /**
  * Creates the {@link Exchange} of one request. `startTime` (from `performance.now()`) defaults to now;
  * `spanStartTime` (epoch ms) lets a fetch wrapper that learns about the exchange late date the span.
@@ -156,9 +198,11 @@ class CapturedExchange implements Exchange, ExchangeState {
   private resolveDone: (() => void) | undefined = undefined;
   private donePromise: Promise<void> | undefined = undefined;
   private attributionCache: { size: number; attribution: RouteAttribution } | undefined = undefined;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private idleWatch: IdleWatch | undefined = undefined;
   private activity = 0;
   private activityAtLastCheck = 0;
+  // The first sweep after the headers only takes the baseline: a give-up comes one to two idle times after the last byte.
+  private sweptOnce = false;
   private earlyRouteChecks = 0;
 
   constructor(
@@ -248,22 +292,21 @@ class CapturedExchange implements Exchange, ExchangeState {
   }
 
   private stopIdleTimer(): void {
-    if (this.idleTimer !== undefined) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
+    if (this.idleWatch !== undefined) {
+      this.idleWatch.exchanges.delete(this);
+      this.idleWatch = undefined;
     }
   }
 
-  // One unref'd timer per exchange, re-armed only when it fires: a chunk costs a counter bump.
+  // Watched by the one sweep of its idle time (not a timer per exchange): a chunk costs a counter bump.
   private armIdleTimer(): void {
     const idleTimeoutMs = this.settings.idleTimeoutMs;
     if (!(idleTimeoutMs > 0) || !Number.isFinite(idleTimeoutMs)) return;
-    this.idleTimer = setTimeout(() => this.onIdle(), idleTimeoutMs);
-    this.idleTimer.unref?.();
+    this.idleWatch = watchIdle(this, idleTimeoutMs);
   }
 
-  private onIdle(): void {
-    this.idleTimer = undefined;
+  /** Called by the sweep once per idle time; gives the exchange up when nothing came since the last sweep. @internal */
+  checkIdle(): void {
     if (this.isFinished) return;
     if (this.activityProbe) {
       // Bodies observed without chunk events: the probe (bytes read off the socket) tells activity.
@@ -273,9 +316,9 @@ class CapturedExchange implements Exchange, ExchangeState {
         // Keep the last value: counts as idle.
       }
     }
-    if (this.activity !== this.activityAtLastCheck) {
+    if (this.activity !== this.activityAtLastCheck || !this.sweptOnce) {
       this.activityAtLastCheck = this.activity;
-      this.armIdleTimer();
+      this.sweptOnce = true;
       return;
     }
     idleTimeouts += 1;
