@@ -94,15 +94,9 @@ class ObservationContext implements WalkContext {
     const status = integer(observation.status);
     if (status !== undefined) this.status = status;
     const requestInput = isObject(observation.request) ? observation.request : undefined;
-    if (requestInput) {
-      const requestBody = requestBodyOf(requestInput.body);
-      this.request = {
-        headers: requestInput.headers ? createLowerCaseHeaderLookup(requestInput.headers) : EMPTY_HEADERS,
-        ...(requestBody ? { body: requestBody } : {}),
-      };
-    } else {
-      this.request = NO_REQUEST;
-    }
+    this.request = requestInput
+      ? new ObservedRequest(requestInput.body, requestInput.headers ? createLowerCaseHeaderLookup(requestInput.headers) : EMPTY_HEADERS)
+      : NO_REQUEST;
     this.responded =
       typeof observation.responseReceived === 'boolean'
         ? observation.responseReceived
@@ -165,6 +159,39 @@ class ObservationContext implements WalkContext {
 }
 
 const NO_REQUEST: RequestFacts = { headers: EMPTY_HEADERS };
+
+/**
+ * The request side of a call: its body is parsed only when a policy reads it, and a policy that
+ * reads only some top-level keys (`RouteRule.policyKeys`) is not asked when the body's text names
+ * none of them.
+ */
+class ObservedRequest implements RequestFacts {
+  private parsed: JsonObject | undefined;
+  private isParsed = false;
+
+  constructor(
+    private readonly rawBody: unknown,
+    readonly headers: SizedHeaderLookup,
+  ) {}
+
+  get body(): JsonObject | undefined {
+    if (!this.isParsed) {
+      this.isParsed = true;
+      this.parsed = requestBodyOf(this.rawBody);
+    }
+    return this.parsed;
+  }
+
+  /** `false` only when the body is text that cannot hold any of `keys` as an object key. */
+  mayHold(keys: readonly string[]): boolean {
+    const raw = this.rawBody;
+    if (typeof raw !== 'string' || this.isParsed) return true;
+    // A key could be spelled with escapes (`"\u0070rovider"`): then only a parse can tell.
+    if (raw.includes('\\u')) return true;
+    for (const key of keys) if (raw.includes(`"${key}"`)) return true;
+    return false;
+  }
+}
 
 function hasAnyKey(object: JsonObject): boolean {
   for (const key in object) if (Object.hasOwn(object, key)) return true;
@@ -432,7 +459,12 @@ function deriveFromContext(context: WalkContext): RouteAttribution {
   if (first.cacheHit !== undefined) attribution.cacheHit = first.cacheHit;
   if (first.errorSource) attribution.errorSource = first.errorSource;
   if (!context.responded) pushEvidence(evidence, { name: 'no_response', kind: 'no-response' });
-  const policy = outer.rule?.policy?.(context.request, context);
+  const policyRule = outer.rule;
+  const request = context.request;
+  const policy =
+    policyRule?.policy && (!policyRule.policyKeys || !(request instanceof ObservedRequest) || request.mayHold(policyRule.policyKeys))
+      ? policyRule.policy(request, context)
+      : undefined;
   if (policy) {
     const canonical = canonicalJson(policy);
     if (canonical) {

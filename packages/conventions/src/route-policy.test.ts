@@ -24,6 +24,22 @@ describe('gen_ai.route.policy', () => {
     expect(JSON.stringify(attribution)).not.toContain('sk-x');
   });
 
+  it('reads a text body only for the keys its policy names, escapes included', () => {
+    const derive = (body: string) =>
+      deriveRoute({
+        url: 'https://openrouter.ai/api/v1/chat/completions',
+        request: { body },
+        responseBody: { id: 'gen-1-a', provider: 'Anthropic', model: 'anthropic/claude-sonnet-4' },
+      });
+    // No policy key in the text: no policy (and the body is not parsed for one).
+    expect(derive(JSON.stringify({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'hi' }] })).policy).toBeUndefined();
+    // A key named only inside a string value is not a key: the parse decides.
+    expect(derive(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'say "provider" twice' }] })).policy).toBeUndefined();
+    expect(derive(JSON.stringify({ model: 'm', provider: { order: ['anthropic'] } })).policy).toBe('{"provider":{"order":["anthropic"]}}');
+    // The same key spelled with a JSON escape is still read.
+    expect(derive('{"model":"m","\\u0070rovider":{"order":["anthropic"]}}').policy).toBe('{"provider":{"order":["anthropic"]}}');
+  });
+
   it('reads AI Gateway providerOptions.gateway from a JSON text body', () => {
     const attribution = deriveRoute({
       url: 'https://ai-gateway.vercel.sh/v1/chat/completions',

@@ -276,4 +276,9 @@ export interface RouteRule {
   readonly names?: ReadonlyMap<string, string>;
   /** Routing preferences the request carried (DESIGN.md §2.6 `gen_ai.route.policy`), secret-free. */
   policy?(request: RequestFacts, context: RuleContext): JsonObject | undefined;
+  /**
+   * The top-level request body keys `policy` reads, when it reads nothing else (no headers): a
+   * request body whose text names none of them is not parsed for the policy at all.
+   */
+  readonly policyKeys?: readonly string[];
 }

@@ -172,6 +172,7 @@ export const litellm: RouteRule = {
     }
     return result;
   },
+  policyKeys: ['fallbacks', 'metadata'],
   policy(request) {
     const policy: JsonObject = {};
     const fallbacks = own(request.body, 'fallbacks');

@@ -104,6 +104,7 @@ export const openrouter: RouteRule = {
     }
     return result;
   },
+  policyKeys: ['provider', 'models', 'route'],
   policy(request) {
     const body = request.body;
     if (!body) return undefined;

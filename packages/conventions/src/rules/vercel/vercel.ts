@@ -126,6 +126,7 @@ export const vercel: RouteRule = {
     if (cost !== undefined) result.cost = cost;
     return result;
   },
+  policyKeys: ['providerOptions'],
   policy(request) {
     const gateway = own(own(request.body, 'providerOptions'), 'gateway');
     if (!isObject(gateway)) return undefined;
