@@ -89,6 +89,9 @@ function exchangeOf(call: ModelCallState): RouteObservation {
   const captured = call.capture.observation();
   const merged: RouteObservation = { ...captured };
   for (const [key, value] of Object.entries(reported) as Array<[keyof RouteObservation, unknown]>) {
+    // The headers of the same response, already read off the wire into the derivation's own map:
+    // the SDK's copy adds nothing and would be read again.
+    if (key === 'responseHeaders' && captured.responseHeaders !== undefined) continue;
     // The SDK's own URL wins too: a custom fetch may have sent the request elsewhere (a proxy).
     if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
   }
