@@ -2,7 +2,8 @@ import { diag } from '@opentelemetry/api';
 import { resolveInstrumentation } from './instrumentation';
 import type { ServedbyOptions } from './types';
 import { VERSION } from './version';
-import { createExchange, DEFAULT_LOOK_AHEAD_BYTES, headersRecord, type Exchange } from './capture/exchange';
+import { createExchange, DEFAULT_LOOK_AHEAD_BYTES, type Exchange } from './capture/exchange';
+import { headerMapOf } from './headers';
 import { exchangeToFeed, observeFetchResponse } from './capture/fetch-body';
 import { bindingFor, currentCaptureScope, enableRouteCapture, observerPropagation, observerSettings, withGatewayTraceBody } from './capture/observer';
 import { resolveGatewayPropagation } from './capture/propagation';
@@ -114,7 +115,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
       // A fetch no channel saw: the wrapper observes it all.
       const exchange = late!.create();
       exchange.requestBody(init?.body);
-      exchange.receiveHeaders(response.status, headersRecord(response.headers));
+      exchange.receiveHeaders(response.status, headerMapOf(response.headers));
       return observeFetchResponse(response, exchange);
     } catch (error) {
       diag.warn('servedby: captureRouteFetch could not observe the response', error);

@@ -60,19 +60,28 @@ function lowerCaseName(name: string): string {
   return lower;
 }
 
-function addHeader(map: Map<string, string>, name: unknown, value: unknown): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH) return;
-  const text =
-    typeof value === 'string'
-      ? value.length > MAX_HEADER_VALUE_LENGTH
-        ? value.slice(0, MAX_HEADER_VALUE_LENGTH)
-        : value
-      : toHeaderValue(value);
-  if (text === undefined) return;
-  const key = lowerCaseName(name);
+// A name within the bounds, lower-cased; `undefined` for an empty or overlong one.
+function boundedLowerCaseName(name: string): string | undefined {
+  return name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH ? undefined : lowerCaseName(name);
+}
+
+// One value under a lower-case name: cut to the bound, a repeat joined with `, ` (as fetch does).
+function addHeaderValue(map: Map<string, string>, key: string, value: string, maxNames = Number.POSITIVE_INFINITY): void {
+  const bounded = value.length > MAX_HEADER_VALUE_LENGTH ? value.slice(0, MAX_HEADER_VALUE_LENGTH) : value;
   const existing = map.get(key);
-  if (existing === undefined) map.set(key, text);
-  else map.set(key, `${existing}, ${text}`.slice(0, MAX_HEADER_VALUE_LENGTH));
+  if (existing === undefined) {
+    if (map.size < maxNames) map.set(key, bounded);
+  } else if (existing.length < MAX_HEADER_VALUE_LENGTH) {
+    map.set(key, `${existing}, ${bounded}`.slice(0, MAX_HEADER_VALUE_LENGTH));
+  }
+}
+
+function addHeader(map: Map<string, string>, name: unknown, value: unknown): void {
+  if (typeof name !== 'string') return;
+  const key = boundedLowerCaseName(name);
+  if (key === undefined) return;
+  const text = typeof value === 'string' ? value : toHeaderValue(value);
+  if (text !== undefined) addHeaderValue(map, key, text);
 }
 
 function collectHeaders(headers: unknown): Map<string, string> {
@@ -167,4 +176,120 @@ class LowerCaseHeaderLookup implements SizedHeaderLookup {
 /** Reads one header case-insensitively from any `HeadersLike`. */
 export function readHeader(headers: HeadersLike | undefined | null, name: string): string | undefined {
   return createHeaderLookup(headers).get(name);
+}
+
+/**
+ * Response headers with lower-case names (repeated headers joined with `, `), bounded as the
+ * derivation's lookups bound them, from undici's raw `[name, value, …]` buffers, a `Headers`, or
+ * Node's `IncomingHttpHeaders`: what the capture builds, and the derivation adopts as it is (see
+ * {@link LowerCaseHeaderMap}). Copies into strings: no header buffer (a view into a socket read)
+ * stays reachable. Headers whose lower-case name `leaveOut` accepts (credentials, for request
+ * headers) are not copied at all.
+ * @internal
+ */
+export function headerMapOf(headers: unknown, leaveOut?: (lowerCaseName: string) => boolean): LowerCaseHeaderMap {
+  const record = new LowerCaseHeaderMap();
+  try {
+    if (Array.isArray(headers)) {
+      const end = Math.min(headers.length, 2 * MAX_HEADERS);
+      for (let index = 0; index + 1 < end; index += 2) {
+        const name = headers[index] as unknown;
+        const value = headers[index + 1] as unknown;
+        if (name === undefined || value === undefined) continue;
+        // undici's raw names are buffers of the same few names call after call: matched, not decoded.
+        const key = typeof name === 'string' ? boundedLowerCaseName(name) : rawHeaderName(name);
+        if (key === undefined) continue;
+        // A left-out header's value is not even decoded.
+        if (leaveOut?.(key)) continue;
+        if (Array.isArray(value)) {
+          for (const part of value) addHeaderValue(record, key, rawText(part), MAX_HEADERS);
+        } else {
+          addHeaderValue(record, key, typeof value === 'string' ? value : rawText(value), MAX_HEADERS);
+        }
+      }
+    } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
+      headers.forEach((value, name) => {
+        const key = boundedLowerCaseName(name);
+        if (key !== undefined && !leaveOut?.(key)) addHeaderValue(record, key, value, MAX_HEADERS);
+      });
+    } else if (headers !== null && typeof headers === 'object') {
+      const names = Object.keys(headers);
+      const end = Math.min(names.length, MAX_HEADERS);
+      for (let index = 0; index < end; index += 1) {
+        const name = names[index]!;
+        const key = boundedLowerCaseName(name);
+        if (key === undefined || leaveOut?.(key)) continue;
+        const value = (headers as Record<string, unknown>)[name];
+        if (Array.isArray(value)) addHeaderValue(record, key, value.map(String).join(', '), MAX_HEADERS);
+        else if (value !== undefined && value !== null) addHeaderValue(record, key, String(value), MAX_HEADERS);
+      }
+    }
+  } catch {
+    // A hostile or half-built headers object yields whatever was read before it threw.
+  }
+  return record;
+}
+
+interface RawHeaderBytes {
+  utf8Slice?(start: number, end: number): string;
+  length: number;
+}
+
+// undici's raw header values are Buffers: decoded as UTF-8, as `String(buffer)` does, without
+// `Buffer#toString`'s argument handling (two dozen of them per response).
+function rawText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof Buffer === 'function' && value instanceof Buffer && typeof (value as RawHeaderBytes).utf8Slice === 'function') {
+    return (value as RawHeaderBytes).utf8Slice!(0, (value as RawHeaderBytes).length);
+  }
+  return String(value);
+}
+
+
+
+
+// Raw names seen before, by length and first and last byte: the bytes are compared with the name
+// as it was sent, so a known name costs no string of its own (bounded, cleared when full).
+interface KnownRawName {
+  readonly sent: string;
+  readonly lower: string;
+}
+const KNOWN_RAW_NAMES = new Map<number, KnownRawName[]>();
+let knownRawNameCount = 0;
+const MAX_NAMES_PER_SLOT = 4;
+
+function rawHeaderName(name: unknown): string | undefined {
+  if (!(name instanceof Uint8Array)) return boundedLowerCaseName(String(name));
+  const length = name.length;
+  if (length === 0 || length > MAX_HEADER_NAME_LENGTH) return undefined;
+  const slot = length * 65536 + name[0]! * 256 + name[length - 1]!;
+  const candidates = KNOWN_RAW_NAMES.get(slot);
+  if (candidates !== undefined) {
+    for (const candidate of candidates) {
+      const sent = candidate.sent;
+      let same = true;
+      for (let index = 1; index < length - 1; index += 1) {
+        if (sent.charCodeAt(index) !== name[index]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return candidate.lower;
+    }
+  }
+  const sent = rawText(name);
+  const lower = boundedLowerCaseName(sent);
+  if (lower === undefined) return undefined;
+  // Only names whose characters are their bytes (ASCII, as HTTP tokens are) can be matched byte for byte.
+  if (sent.length === length && (candidates?.length ?? 0) < MAX_NAMES_PER_SLOT) {
+    if (knownRawNameCount >= MAX_REMEMBERED_NAMES) {
+      KNOWN_RAW_NAMES.clear();
+      knownRawNameCount = 0;
+    }
+    const list = KNOWN_RAW_NAMES.get(slot);
+    if (list) list.push({ sent, lower });
+    else KNOWN_RAW_NAMES.set(slot, [{ sent, lower }]);
+    knownRawNameCount += 1;
+  }
+  return lower;
 }

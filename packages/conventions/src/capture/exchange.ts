@@ -4,7 +4,7 @@ import { serverOfUrl, type ResolvedInstrumentation } from '../instrumentation';
 import type { RouteAttribution, RouteObservation } from '../types';
 import { allocateBytes, createByteTail, createLookAhead, lookAheadCoding, type ByteTail, type LookAhead } from './look-ahead';
 import { applyRouteToActiveSpan, endOwnSpan, failOwnSpan, startOwnSpan, type OwnSpanCall } from './own-span';
-import { LowerCaseHeaderMap, MAX_HEADER_NAME_LENGTH, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../headers';
+import { headerMapOf, type LowerCaseHeaderMap } from '../headers';
 import { splitUrl } from '../shared/url';
 import { operationFromPath, topLevelModel } from './request-facts';
 import type { RouteCapture, RouteCaptureSink } from './storage';
@@ -411,7 +411,7 @@ class CapturedExchange implements Exchange, ExchangeState {
 
   requestHeaders(headers: unknown): void {
     // One pass: credential-named headers are never copied.
-    const kept = headersRecord(headers, isCredentialHeader);
+    const kept = headerMapOf(headers, isCredentialHeader);
     this.requestHeaderMap = kept.size > 0 ? kept : undefined;
   }
 
@@ -549,12 +549,13 @@ const CREDENTIAL_HEADER = /(?:^|-)(?:auth|authorization|api|key|token|secret|coo
 
 // Whether a (lower-case) header name is a credential's, remembered per name (names repeat).
 const CREDENTIAL_NAMES = new Map<string, boolean>();
+const MAX_REMEMBERED_CREDENTIAL_NAMES = 1024;
 
 function isCredentialHeader(name: string): boolean {
   let credential = CREDENTIAL_NAMES.get(name);
   if (credential === undefined) {
     credential = CREDENTIAL_HEADER.test(name);
-    if (CREDENTIAL_NAMES.size >= MAX_REMEMBERED_HEADER_NAMES) CREDENTIAL_NAMES.clear();
+    if (CREDENTIAL_NAMES.size >= MAX_REMEMBERED_CREDENTIAL_NAMES) CREDENTIAL_NAMES.clear();
     if (name.length <= 256) CREDENTIAL_NAMES.set(name, credential);
   }
   return credential;
@@ -578,140 +579,3 @@ function toHeaders(headers: LowerCaseHeaderMap): Headers {
   return result;
 }
 
-/**
- * Response headers with lower-case names (repeated headers joined with `, `), bounded as the
- * derivation's lookups bound them, from undici's raw `[name, value, …]` buffers, a `Headers`, or
- * Node's `IncomingHttpHeaders`. The derivation adopts the map as it is (see
- * {@link LowerCaseHeaderMap}). Copies into strings: no header buffer (a view into a socket read)
- * stays reachable. Headers whose lower-case name `leaveOut` accepts (credentials, for request
- * headers) are not copied at all.
- * @internal
- */
-export function headersRecord(headers: unknown, leaveOut?: (lowerCaseName: string) => boolean): LowerCaseHeaderMap {
-  const record = new LowerCaseHeaderMap();
-  try {
-    if (Array.isArray(headers)) {
-      const end = Math.min(headers.length, 2 * MAX_HEADERS);
-      for (let index = 0; index + 1 < end; index += 2) {
-        const name = headers[index] as unknown;
-        const value = headers[index + 1] as unknown;
-        if (name === undefined || value === undefined) continue;
-        // undici's raw names are buffers of the same few names call after call: matched, not decoded.
-        const key = typeof name === 'string' ? lowerCaseHeaderName(name) : rawHeaderName(name);
-        if (key === undefined) continue;
-        // A left-out header's value is not even decoded.
-        if (leaveOut?.(key)) continue;
-        if (Array.isArray(value)) {
-          for (const part of value) addHeaderValue(record, key, rawText(part));
-        } else {
-          addHeaderValue(record, key, typeof value === 'string' ? value : rawText(value));
-        }
-      }
-    } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-      headers.forEach((value, name) => {
-        const key = lowerCaseHeaderName(name);
-        if (key !== undefined && !leaveOut?.(key)) addHeaderValue(record, key, value);
-      });
-    } else if (headers !== null && typeof headers === 'object') {
-      const names = Object.keys(headers);
-      const end = Math.min(names.length, MAX_HEADERS);
-      for (let index = 0; index < end; index += 1) {
-        const name = names[index]!;
-        const key = lowerCaseHeaderName(name);
-        if (key === undefined || leaveOut?.(key)) continue;
-        const value = (headers as Record<string, unknown>)[name];
-        if (Array.isArray(value)) addHeaderValue(record, key, value.map(String).join(', '));
-        else if (value !== undefined && value !== null) addHeaderValue(record, key, String(value));
-      }
-    }
-  } catch (error) {
-    diag.debug('servedby: reading response headers failed', error);
-  }
-  return record;
-}
-
-interface RawHeaderBytes {
-  utf8Slice?(start: number, end: number): string;
-  length: number;
-}
-
-// undici's raw header values are Buffers: decoded as UTF-8, as `String(buffer)` does, without
-// `Buffer#toString`'s argument handling (two dozen of them per response).
-function rawText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof Buffer === 'function' && value instanceof Buffer && typeof (value as RawHeaderBytes).utf8Slice === 'function') {
-    return (value as RawHeaderBytes).utf8Slice!(0, (value as RawHeaderBytes).length);
-  }
-  return String(value);
-}
-
-function addHeaderValue(record: Map<string, string>, key: string, value: string): void {
-  const bounded = value.length > MAX_HEADER_VALUE_LENGTH ? value.slice(0, MAX_HEADER_VALUE_LENGTH) : value;
-  const existing = record.get(key);
-  if (existing === undefined) {
-    if (record.size < MAX_HEADERS) record.set(key, bounded);
-  } else if (existing.length < MAX_HEADER_VALUE_LENGTH) {
-    record.set(key, `${existing}, ${bounded}`.slice(0, MAX_HEADER_VALUE_LENGTH));
-  }
-}
-
-// Header names repeat call after call: each is lower-cased once (bounded, cleared when full).
-const LOWER_CASE_HEADER_NAMES = new Map<string, string>();
-const MAX_REMEMBERED_HEADER_NAMES = 1024;
-
-function lowerCaseHeaderName(name: string): string | undefined {
-  if (name.length === 0 || name.length > MAX_HEADER_NAME_LENGTH) return undefined;
-  let lower = LOWER_CASE_HEADER_NAMES.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (LOWER_CASE_HEADER_NAMES.size >= MAX_REMEMBERED_HEADER_NAMES) LOWER_CASE_HEADER_NAMES.clear();
-    LOWER_CASE_HEADER_NAMES.set(name, lower);
-  }
-  return lower;
-}
-
-// Raw names seen before, by length and first and last byte: the bytes are compared with the name
-// as it was sent, so a known name costs no string of its own (bounded, cleared when full).
-interface KnownRawName {
-  readonly sent: string;
-  readonly lower: string;
-}
-const KNOWN_RAW_NAMES = new Map<number, KnownRawName[]>();
-let knownRawNameCount = 0;
-const MAX_NAMES_PER_SLOT = 4;
-
-function rawHeaderName(name: unknown): string | undefined {
-  if (!(name instanceof Uint8Array)) return lowerCaseHeaderName(String(name));
-  const length = name.length;
-  if (length === 0 || length > MAX_HEADER_NAME_LENGTH) return undefined;
-  const slot = length * 65536 + name[0]! * 256 + name[length - 1]!;
-  const candidates = KNOWN_RAW_NAMES.get(slot);
-  if (candidates !== undefined) {
-    for (const candidate of candidates) {
-      const sent = candidate.sent;
-      let same = true;
-      for (let index = 1; index < length - 1; index += 1) {
-        if (sent.charCodeAt(index) !== name[index]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return candidate.lower;
-    }
-  }
-  const sent = rawText(name);
-  const lower = lowerCaseHeaderName(sent);
-  if (lower === undefined) return undefined;
-  // Only names whose characters are their bytes (ASCII, as HTTP tokens are) can be matched byte for byte.
-  if (sent.length === length && (candidates?.length ?? 0) < MAX_NAMES_PER_SLOT) {
-    if (knownRawNameCount >= MAX_REMEMBERED_HEADER_NAMES) {
-      KNOWN_RAW_NAMES.clear();
-      knownRawNameCount = 0;
-    }
-    const list = KNOWN_RAW_NAMES.get(slot);
-    if (list) list.push({ sent, lower });
-    else KNOWN_RAW_NAMES.set(slot, [{ sent, lower }]);
-    knownRawNameCount += 1;
-  }
-  return lower;
-}

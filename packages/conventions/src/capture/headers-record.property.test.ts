@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLowerCaseHeaderLookup, LowerCaseHeaderMap, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../headers';
-import { headersRecord } from './exchange';
+import { createLowerCaseHeaderLookup, headerMapOf as headersRecord, LowerCaseHeaderMap, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../headers';
 
 // What the capture's header map must equal: undici's raw `[name, value, …]` buffers decoded as
 // UTF-8, names lower-cased, repeats joined with `, `, bounded as the derivation's lookups are.

@@ -7,11 +7,11 @@ import {
   createExchange,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_LOOK_AHEAD_BYTES,
-  headersRecord,
   type BodySource,
   type Exchange,
   type ExchangeBinding,
 } from './exchange';
+import { headerMapOf } from '../headers';
 import { isGenAiExchange } from './genai-exchange';
 import {
   propagatedSpanContext,
@@ -459,7 +459,7 @@ function onUndiciHeaders(message: { request: object; response: { statusCode: num
   if (!exchange) return;
   // 1xx informational responses are not the response.
   if (message.response.statusCode < 200 && message.response.statusCode !== 101) return;
-  exchange.receiveHeaders(message.response.statusCode, headersRecord(message.response.headers));
+  exchange.receiveHeaders(message.response.statusCode, headerMapOf(message.response.headers));
 }
 
 function onUndiciBodyChunkReceived(message: { request: object; chunk: Uint8Array }): void {
@@ -535,7 +535,7 @@ function onHttpResponseFinish(message: { request: object; response: NodeIncoming
   const exchange = exchangesByRequest.get(message.request);
   if (!exchange) return;
   const response = message.response;
-  exchange.receiveHeaders(response.statusCode ?? 0, headersRecord(response.headers));
+  exchange.receiveHeaders(response.statusCode ?? 0, headerMapOf(response.headers));
   response.once?.('end', () => exchange.complete());
   response.once?.('close', () => {
     if (!exchange.finished) {
@@ -579,7 +579,7 @@ function onHttp2StreamFinish(message: { stream: object; headers: Http2Headers })
   if (status >= 100 && status < 200) return;
   const headers: Record<string, unknown> = {};
   for (const name of Object.keys(message.headers)) if (!name.startsWith(':')) headers[name] = message.headers[name];
-  exchange.receiveHeaders(Number.isFinite(status) ? status : 0, headersRecord(headers));
+  exchange.receiveHeaders(Number.isFinite(status) ? status : 0, headerMapOf(headers));
 }
 
 function onHttp2StreamError(message: { stream: object; error: unknown }): void {
