@@ -91,24 +91,30 @@ function recordOwnSpan(
   const contentType = contentTypeOf(exchange.responseHeaders);
   const requestModel = call.requestModel();
   nameOwnSpan(span, call, requestModel);
-  // Written field by field: this runs at the end of every exchange the register entry captures.
-  const record: ModelCallObservation = {
-    exchange,
-    operation: call.operation,
-    durationSeconds: (performance.now() - call.startTime) / 1000,
-    streaming: contentType.toLowerCase().includes('event-stream'),
-    parentContext: call.parentContext,
-  };
-  if (requestModel) record.requestModel = requestModel;
+  const record = modelCallOf(call, exchange, requestModel, error, errorType);
+  record.streaming = contentType.toLowerCase().includes('event-stream');
   if (facts.responseModel) record.responseModel = facts.responseModel;
   if (facts.responseId) record.responseId = facts.responseId;
   if (facts.finishReasons) record.finishReasons = facts.finishReasons;
   if (facts.usage) record.usage = facts.usage;
+  recordModelCall(span, record, call.instrumentation());
+}
+
+// What both ends of an own span record (with and without a response), written field by field:
+// this runs at the end of every exchange the register entry captures.
+function modelCallOf(call: OwnSpanCall, exchange: RouteObservation, requestModel: string | undefined, error: unknown, errorType: string | undefined): ModelCallObservation {
+  const record: ModelCallObservation = {
+    exchange,
+    operation: call.operation,
+    durationSeconds: (performance.now() - call.startTime) / 1000,
+    parentContext: call.parentContext,
+  };
+  if (requestModel) record.requestModel = requestModel;
   if (error !== undefined) record.error = error;
   if (errorType) record.errorType = errorType;
   if (call.serverAddress !== undefined) record.serverAddress = call.serverAddress;
   if (call.serverPort !== undefined) record.serverPort = call.serverPort;
-  recordModelCall(span, record, call.instrumentation());
+  return record;
 }
 
 // The exchange's own header map (lower-case names) is read directly; any other shape through a lookup.
@@ -122,20 +128,8 @@ export function failOwnSpan(span: Span, call: OwnSpanCall, url: string, error: u
   try {
     const requestModel = call.requestModel();
     nameOwnSpan(span, call, requestModel);
-    recordModelCall(
-      span,
-      {
-        exchange: requestModel ? { url, requestModel } : { url },
-        operation: call.operation,
-        ...(requestModel ? { requestModel } : {}),
-        durationSeconds: (performance.now() - call.startTime) / 1000,
-        error,
-        errorType: exchangeErrorType(error),
-        ...serverOf(call),
-        parentContext: call.parentContext,
-      },
-      call.instrumentation(),
-    );
+    const exchange: RouteObservation = requestModel ? { url, requestModel } : { url };
+    recordModelCall(span, modelCallOf(call, exchange, requestModel, error, exchangeErrorType(error)), call.instrumentation());
   } catch (recordError) {
     diag.warn('servedby: attributing the failed capture span failed', recordError);
   } finally {
@@ -143,12 +137,6 @@ export function failOwnSpan(span: Span, call: OwnSpanCall, url: string, error: u
   }
 }
 
-function serverOf(call: OwnSpanCall): { serverAddress?: string; serverPort?: number } {
-  return {
-    ...(call.serverAddress === undefined ? {} : { serverAddress: call.serverAddress }),
-    ...(call.serverPort === undefined ? {} : { serverPort: call.serverPort }),
-  };
-}
 
 /**
  * `error.type` of a failed exchange: a transport error's code (`ECONNREFUSED`, `UND_ERR_SOCKET`),
