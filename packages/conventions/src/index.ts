@@ -87,6 +87,7 @@ export {
   type RouteCapture,
   type RouteCaptureSink,
 } from './capture-route-fetch';
+export { releasableCaptureSink, type ReleasableCaptureSink } from './capture/storage';
 export { errorMessageOf, exceptionForSpan, scrubErrorMessage } from './error-message';
 export {
   addRouteCaptureResolver,

@@ -1,8 +1,10 @@
+import { context } from '@opentelemetry/api';
 import { createGateway } from '@ai-sdk/gateway';
 import { createOpenAI } from '@ai-sdk/openai';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { generateText, registerTelemetry, streamText, type LanguageModel } from 'ai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ROUTE_ATTRIBUTED_KEY } from './route-middleware';
 import { routeTelemetry } from './route-telemetry';
 import { createTestTelemetry, type TestTelemetry } from './testing/harness';
 import { TEST_API_KEY, UPSTREAM_HEADER } from './testing/routes';
@@ -71,5 +73,29 @@ describe('registerTelemetry(routeTelemetry()) alone', () => {
       await generateText({ model, prompt: 'Say hello', headers: { [UPSTREAM_HEADER]: route.upstream } });
       expect(telemetry.span(/^chat /).attributes).toMatchObject(route.expected);
     });
+  });
+});
+
+describe('what the async context of a model call keeps', () => {
+  // undici keeps each fetch response's body stream, and the promises holding the call's async
+  // context, until a major GC: what this integration puts there must let go of the call.
+  it('holds nothing of the call once it is recorded', async () => {
+    registerTelemetry(routeTelemetry({ tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider }));
+    const seen: unknown[] = [];
+    const model = createOpenAI({
+      baseURL: sim.baseUrls.openrouter,
+      apiKey: TEST_API_KEY,
+      fetch: (input, init) => {
+        seen.push(context.active().getValue(ROUTE_ATTRIBUTED_KEY));
+        return globalThis.fetch(input, init);
+      },
+    }).chat('openai/gpt-4o');
+    await generateText({ model, prompt: 'Say hello', headers: { [UPSTREAM_HEADER]: 'Azure' } });
+    expect(telemetry.span(/^chat /).attributes).toMatchObject({ 'gen_ai.route.upstream': 'azure.ai.openai' });
+    expect(seen).toHaveLength(1);
+    const link = seen[0] as Record<string, unknown>;
+    expect(typeof link.observe).toBe('function');
+    // Only its forwarding function is left: no call state, no exchange, no body.
+    expect(Object.values(link).filter((value) => typeof value === 'object' && value !== null)).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
   resolveInstrumentation,
   runWithRouteCapture,
   type RouteCapture,
+  type RouteCaptureSink,
   type RouteObservation,
   type ResolvedInstrumentation,
   type ServedbyOptions,
@@ -107,6 +108,45 @@ interface GenerationState {
   modelCall?: ModelCallState;
   /** Per running tool call: the upstreams of the agents its `execute` ran. */
   toolUpstreams: Map<string, UpstreamsCollector>;
+  /** The links of the model calls not recorded yet, let go of once they are. */
+  links?: ModelCallLink[];
+}
+
+/**
+ * What the async context of one model call holds for this integration: the route middleware's
+ * facts sink and the capture sink. That context outlives the call (undici keeps each fetch
+ * response's body stream, whose promises hold the context, until a major GC), so the link lets
+ * go of the call once it is recorded: otherwise every call's state, and the AI SDK's with it,
+ * would be copied into the old generation.
+ */
+class ModelCallLink implements RouteFactsSink {
+  private call: ModelCallState | undefined;
+  readonly captureSink: RouteCaptureSink;
+
+  constructor(call: ModelCallState | undefined) {
+    this.call = call;
+    this.captureSink = (capture) => {
+      if (this.call) this.call.capture = capture;
+    };
+  }
+
+  observe(facts: { url?: string; responseBody?: unknown }): void {
+    const call = this.call;
+    if (!call) return;
+    if (facts.url && !call.url) call.url = facts.url;
+    if (facts.responseBody !== undefined) call.responseBody = facts.responseBody;
+  }
+
+  release(): void {
+    this.call = undefined;
+  }
+}
+
+function releaseLinks(generation: GenerationState | undefined): void {
+  const links = generation?.links;
+  if (!links) return;
+  for (const link of links) link.release();
+  links.length = 0;
 }
 
 /**
@@ -144,6 +184,10 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
   const spanCapture = createSpanCapture(instrumentation.tracer);
   const inner = new OpenTelemetry({ ...options?.openTelemetry, tracer: spanCapture.tracer });
   const generations = new Map<string, GenerationState>();
+  const forgetGeneration = (callId: string): void => {
+    releaseLinks(generations.get(callId));
+    generations.delete(callId);
+  };
 
   const guard = (what: string, fn: () => void): void => {
     try {
@@ -160,6 +204,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
   const finishModelCall = (generation: GenerationState, call: ModelCallState): void => {
     if (call.recorded) return;
     call.recorded = true;
+    releaseLinks(generation);
     const { attribution } = recordModelCall(
       call.span,
       {
@@ -180,6 +225,11 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     const upstream = attribution.upstream;
     generation.upstreams.add(upstream);
     generation.stepUpstreams?.add(upstream);
+    // Recorded: the exchange and the bodies are not read again, whoever still holds the call.
+    call.capture = undefined;
+    call.responseBody = undefined;
+    call.headers = undefined;
+    call.providerMetadata = undefined;
   };
 
   const attributeFromError = (generation: GenerationState, error: unknown): void => {
@@ -203,7 +253,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     const generation: GenerationState = { parentContext: context.active(), upstreams: createUpstreamsCollector(), toolUpstreams: new Map() };
     if (generations.size >= MAX_OPEN_GENERATIONS) {
       const oldest = generations.keys().next().value;
-      if (oldest !== undefined) generations.delete(oldest);
+      if (oldest !== undefined) forgetGeneration(oldest);
     }
     generations.set(callId, generation);
     const [rootSpan] = spanCapture.capture(startRoot);
@@ -262,7 +312,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         // A generation whose end event never comes (a stream nobody reads) must not pile up.
         if (generations.size >= MAX_OPEN_GENERATIONS) {
           const oldest = generations.keys().next().value;
-          if (oldest !== undefined) generations.delete(oldest);
+          if (oldest !== undefined) forgetGeneration(oldest);
         }
         generations.set(event.callId, generation);
         const [rootSpan] = spanCapture.capture(() => inner.onStart(withContentPolicy(event)));
@@ -309,24 +359,14 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
     executeLanguageModelCall(options) {
       const generation = generations.get(options.callId);
       const execute = options.execute;
-      // A routeMiddleware on the model reports what these events cannot show (endpoint, raw stream chunks).
-      const sink: RouteFactsSink = {
-        observe(facts) {
-          const call = generation?.modelCall;
-          if (!call) return;
-          if (facts.url && !call.url) call.url = facts.url;
-          if (facts.responseBody !== undefined) call.responseBody = facts.responseBody;
-        },
-      };
+      // A routeMiddleware on the model reports what these events cannot show (endpoint, raw stream
+      // chunks); the provider's HTTP exchange reaches the call from Node's diagnostics channels.
+      const link = new ModelCallLink(generation?.modelCall);
+      if (generation) (generation.links ??= []).push(link);
       const observedExecute = async () => {
-        // The provider's HTTP exchange reaches this call from Node's diagnostics channels.
-        const modelCall = generation?.modelCall;
-        const captureSink = (capture: RouteCapture) => {
-          if (modelCall) modelCall.capture = capture;
-        };
         // Inside `@ai-sdk/otel`'s context: the chat span is active.
-        const result = await runWithRouteCapture(captureSink, () =>
-          context.with(context.active().setValue(ROUTE_ATTRIBUTED_KEY, sink), execute),
+        const result = await runWithRouteCapture(link.captureSink, () =>
+          context.with(context.active().setValue(ROUTE_ATTRIBUTED_KEY, link), execute),
         );
         guard('reading the model result', () => {
           const call = generation?.modelCall;
@@ -424,7 +464,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
 
     onEnd(event) {
       guard('onEnd', () => inner.onEnd(event as Parameters<OpenTelemetry['onEnd']>[0]));
-      generations.delete(event.callId);
+      forgetGeneration(event.callId);
     },
 
     // AI SDK 7 `experimental_decide`: the root `decide {model}` span is the operation, its CHILD the
@@ -451,7 +491,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
 
     experimental_onDecideEnd(event) {
       guard('experimental_onDecideEnd', () => inner.experimental_onDecideEnd(event));
-      generations.delete(event.callId);
+      forgetGeneration(event.callId);
     },
 
     // AI SDK 7 `experimental_extract` (ai 7.0.178+): the same shape as decide, the root `extract {model}`
@@ -477,7 +517,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
 
     experimental_onExtractEnd(event) {
       guard('experimental_onExtractEnd', () => inner.experimental_onExtractEnd(event));
-      generations.delete(event.callId);
+      forgetGeneration(event.callId);
     },
 
     onAbort(event) {
@@ -490,7 +530,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         }
         inner.onAbort(event);
       });
-      generations.delete(event.callId);
+      forgetGeneration(event.callId);
     },
 
     onError(error) {
@@ -503,7 +543,7 @@ export function routeTelemetry(options?: RouteTelemetryOptions): Telemetry {
         }
         inner.onError(error);
       });
-      if (callId) generations.delete(callId);
+      if (callId) forgetGeneration(callId);
     },
   };
 

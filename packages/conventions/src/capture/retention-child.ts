@@ -1,7 +1,8 @@
 // Run by retention.test.ts in a child process with --expose-gc: one exchange whose body is a single
 // 50 MB chunk, the capture kept alive by its sink, the caller done with the body. Prints whether
 // the chunk was collected (it must be: only the bounded look-ahead's own copy may remain).
-import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from '../capture-route-fetch';
+import { captureRouteFetch, runWithRouteCapture, type RouteCapture, type RouteCaptureSink } from '../capture-route-fetch';
+import { releasableCaptureSink } from './storage';
 import { createLookAhead } from './look-ahead';
 
 declare const gc: () => void;
@@ -51,12 +52,27 @@ async function throughLookAhead(contentEncoding: string | undefined): Promise<vo
   lookAheads.push(lookAhead);
 }
 
+// A sink that stays reachable (as a model call's async context keeps it after the call) lets go
+// of the call it forwarded to once released; one never released keeps it.
+const heldSinks: RouteCaptureSink[] = [];
+function sinkOverCallState(name: string, release: boolean): void {
+  const callState = new Uint8Array(8 * 1024 * 1024);
+  registry.register(callState.buffer, name);
+  const releasable = releasableCaptureSink(() => {
+    callState[0] = 1;
+  });
+  heldSinks.push(releasable.sink);
+  if (release) releasable.release();
+}
+
+sinkOverCallState('released sink', true);
+sinkOverCallState('sink never released', false);
 await throughFetchWrapper('application/json');
 await throughFetchWrapper('text/event-stream');
 await throughLookAhead(undefined);
 await throughLookAhead('gzip');
 for (const capture of captures) await capture.done;
-for (let round = 0; round < 50 && collected.size < 4; round += 1) {
+for (let round = 0; round < 50 && collected.size < 5; round += 1) {
   gc();
   await new Promise((resolve) => setTimeout(resolve, 10));
 }
@@ -66,5 +82,6 @@ process.stdout.write(
     // Still held, so the test knows the captures were alive while the chunks were collected.
     lookAheadLengths: captures.map((capture) => capture.bodyText().length),
     lookAheadSizes: lookAheads.map((lookAhead) => lookAhead.size),
+    heldSinks: heldSinks.length,
   }),
 );

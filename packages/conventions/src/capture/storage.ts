@@ -93,3 +93,50 @@ export const captureStorage: AsyncLocalStorage<CaptureScope> = ((globalThis as R
 export function runWithRouteCapture<T>(sink: RouteCaptureSink, fn: () => T): T {
   return captureStorage.run({ sink }, fn);
 }
+
+/** A {@link RouteCaptureSink} a plugin can cut off from its model call: see {@link releasableCaptureSink}. */
+export interface ReleasableCaptureSink {
+  /** Forwards each capture to the target until {@link ReleasableCaptureSink.release}, then ignores them. */
+  readonly sink: RouteCaptureSink;
+  /** Lets go of the target and everything it holds. Idempotent. */
+  release(): void;
+}
+
+class CaptureSinkHolder implements ReleasableCaptureSink {
+  private target: RouteCaptureSink | undefined;
+  readonly sink: RouteCaptureSink;
+
+  constructor(target: RouteCaptureSink) {
+    this.target = target;
+    // Closes over the holder only, never over the caller's scope.
+    this.sink = (capture) => this.target?.(capture);
+  }
+
+  release(): void {
+    this.target = undefined;
+  }
+}
+
+/**
+ * Wraps a sink so that a model call's state can be let go of when the call ends. The async context
+ * that {@link runWithRouteCapture} puts a sink in outlives the call: undici registers each fetch
+ * response's body stream with a `FinalizationRegistry` behind a `WeakRef`, which V8 keeps alive
+ * until a major GC, and the stream's promises hold the async context they were made in. A sink
+ * that closes over the call would keep all of the call's state alive that long, and every call's
+ * state would be copied into the old generation.
+ *
+ * @example
+ * ```ts
+ * const captures: RouteCapture[] = [];
+ * const { sink, release } = releasableCaptureSink((capture) => captures.push(capture));
+ * try {
+ *   await runWithRouteCapture(sink, () => model.invoke(prompt));
+ * } finally {
+ *   release(); // once nothing more of this call is wanted
+ * }
+ * ```
+ */
+export function releasableCaptureSink(target: RouteCaptureSink): ReleasableCaptureSink {
+  const holder = new CaptureSinkHolder(target);
+  return { sink: holder.sink, release: () => holder.release() };
+}
