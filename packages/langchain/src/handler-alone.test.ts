@@ -6,6 +6,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { startGatewaySim, type GatewaySim } from '@servedby/gateway-sim';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRouteCallbackHandler, registerRouteCallbacks } from './index';
+import { activeModelCallScope, type ModelCallScope } from './model-call-scope';
 import { allAttributeText, createTestTelemetry, modelSpans } from './test-support';
 
 // The handler alone: no `configuration.fetch`, no global fetch option. Every model is built BEFORE
@@ -137,5 +138,34 @@ describe('registerRouteCallbacks() alone (no handler passed, no fetch option)', 
       'gen_ai.route.gateway': 'openrouter',
       'gen_ai.route.upstream': 'together',
     });
+  });
+});
+
+describe('what the async context of a model call keeps', () => {
+  // undici keeps each fetch response's body stream, and the promises holding the call's async
+  // context, until a major GC: the model call scope must let go of the call once it settles.
+  it.each([false, true])('no exchange and no span once the call settles (stream: %s)', async (stream) => {
+    const scopes: ModelCallScope[] = [];
+    const model = new ChatOpenAI({
+      model: 'anthropic/claude-sonnet-4',
+      apiKey: 'sk-test-secret',
+      maxRetries: 0,
+      configuration: {
+        baseURL: sim.baseUrls.openrouter,
+        defaultHeaders: { 'x-sim-upstream': 'Together' },
+        fetch: (input: string | URL | Request, init?: RequestInit) => {
+          const scope = activeModelCallScope();
+          if (scope) scopes.push(scope);
+          return fetch(input, init);
+        },
+      },
+    });
+    if (stream) await drain(await model.stream('Hello', { callbacks: [handler()] }));
+    else await model.invoke('Hello', { callbacks: [handler()] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onlyModelSpan().attributes).toMatchObject({ 'gen_ai.route.upstream': 'together' });
+    expect(scopes).toHaveLength(1);
+    expect(scopes[0]!.capturesByRun.size).toBe(0);
+    expect(scopes[0]!.spansByRun.size).toBe(0);
   });
 });

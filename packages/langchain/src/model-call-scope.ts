@@ -60,6 +60,20 @@ function settle(scope: ModelCallScope): void {
     }
   }
   scope.onSettled.clear();
+  // The scope stays reachable after the call: undici keeps each fetch response's body stream, and
+  // the promises holding this async context, until a major GC. Let go of the call's exchanges and
+  // spans now, or every call's state would be copied into the old generation.
+  for (const captures of scope.capturesByRun.values()) captures.length = 0;
+  scope.capturesByRun.clear();
+  scope.spansByRun.clear();
+}
+
+// A sink that closes over the captures array only (a closure written inside `runForRun` would keep
+// its whole scope, the provider call's arguments included, for as long as the async context lives).
+function pushInto(captures: RouteCapture[]): (capture: RouteCapture) => void {
+  return (capture) => {
+    captures.push(capture);
+  };
 }
 
 function runInScope<T>(scope: ModelCallScope, fn: () => T): T {
@@ -76,12 +90,9 @@ function runForRun<T>(runManager: unknown, fn: () => T): T {
     captures = [];
     scope.capturesByRun.set(runId, captures);
   }
-  const sink = captures;
+  const sink = pushInto(captures);
   const span = scope.spansByRun.get(runId);
-  const run = () =>
-    runWithRouteCapture((capture: RouteCapture) => {
-      sink.push(capture);
-    }, fn);
+  const run = () => runWithRouteCapture(sink, fn);
   return span ? context.with(trace.setSpan(context.active(), span), run) : run();
 }
 
