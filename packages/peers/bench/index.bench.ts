@@ -1,5 +1,5 @@
 // npm run bench:peers (root) = npm run bench -w packages/peers
-//   [-- --calls 20000 --runs 3 --rounds 5 --frameworks openai,ai-sdk,langchain,bedrock]
+//   [-- --calls 20000 --runs 3 --rounds 5 --frameworks openai,ai-sdk,langchain,bedrock --chunk-delay-ms 1]
 //
 // Per framework and mode: the bare SDK, each peer instrumentation set up as its own docs say, and
 // servedby as documented, each arm in its own worker process (two peers patching one SDK never
@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startGatewaySim } from '@servedby/gateway-sim';
+import { SCENARIO_HEADER, startGatewaySim } from '@servedby/gateway-sim';
 import { chatRoutes } from '../src/testing/routes';
 import { ARMS, type Framework, MODES, type SimTargets } from './arms';
 import type { WorkerCommand, WorkerReply } from './worker';
@@ -25,6 +25,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '5' },
     frameworks: { type: 'string', default: Object.keys(ARMS).join(',') },
+    // The simulator streams every event of a response at once by default, so a whole stream (its
+    // end included) arrives in one read, before the caller sees its first chunk. A delay between
+    // events paces it as a model does (OpenRouter route only; Bedrock is not paced).
+    'chunk-delay-ms': { type: 'string', default: '0' },
   },
   allowPositionals: true,
 });
@@ -32,6 +36,7 @@ const calls = Math.max(1, Number.parseInt(values.calls!, 10));
 const runs = Math.max(1, Number.parseInt(values.runs!, 10));
 const rounds = Math.max(1, Math.min(calls, Number.parseInt(values.rounds!, 10)));
 const frameworks = values.frameworks!.split(',').filter((name): name is Framework => name in ARMS);
+const chunkDelayMs = Math.max(0, Number(values['chunk-delay-ms']) || 0);
 const warmUpCalls = Math.min(50, Math.max(5, Math.floor(calls / 10)));
 
 interface Worker {
@@ -87,6 +92,7 @@ interface RunResult {
   spansPerCall: number;
   msPerCall: number;
   cpuMicrosPerCall: number;
+  gcMicrosPerCall: number;
   firstChunkMs: number;
 }
 interface MemoryResult {
@@ -103,7 +109,9 @@ const key = (...parts: string[]) => parts.join('|');
 const push = <T>(map: Map<string, T[]>, name: string, value: T) => map.set(name, [...(map.get(name) ?? []), value]);
 
 const sim = await startGatewaySim({ port: 0, seed: 11 });
-const route = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
+const openRouter = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
+const route =
+  chunkDelayMs > 0 ? { ...openRouter, headers: { ...openRouter.headers, [SCENARIO_HEADER]: JSON.stringify({ latency: { chunkDelayMs } }) } } : openRouter;
 const targets: SimTargets = { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
 const requireFromHere = createRequire(import.meta.url);
 /** When each servedby package's dist was built; the bench reports a rebuild during the run. */
@@ -135,7 +143,7 @@ try {
           const reply = await worker.request({ type: 'memory' });
           if (reply.type === 'memory') heapStart.set(worker.arm, reply.heapUsed);
         }
-        const perRound = new Map<string, { ms: number[]; cpu: number[]; firstChunk: number[]; spans: number[] }>();
+        const perRound = new Map<string, { ms: number[]; cpu: number[]; gc: number[]; firstChunk: number[]; spans: number[] }>();
         for (let round = 0; round < rounds; round++) {
           const batch = Math.floor(calls / rounds) + (round < calls % rounds ? 1 : 0);
           for (const mode of MODES[framework]) {
@@ -143,17 +151,18 @@ try {
               const reply = await worker.request({ type: 'batch', mode, calls: batch });
               if (reply.type !== 'batch') continue;
               const name = key(framework, mode, worker.arm);
-              const entry = perRound.get(name) ?? { ms: [], cpu: [], firstChunk: [], spans: [] };
+              const entry = perRound.get(name) ?? { ms: [], cpu: [], gc: [], firstChunk: [], spans: [] };
               entry.spans.push(reply.spans / batch);
               entry.ms.push(reply.wallMs / batch);
               entry.cpu.push(reply.cpuMicros / batch);
+              entry.gc.push(reply.gcMicros / batch);
               entry.firstChunk.push(...reply.firstChunkMs);
               perRound.set(name, entry);
             }
           }
         }
         for (const [name, entry] of perRound) {
-          push(results, name, { spansPerCall: median(entry.spans), msPerCall: median(entry.ms), cpuMicrosPerCall: median(entry.cpu), firstChunkMs: median(entry.firstChunk) });
+          push(results, name, { spansPerCall: median(entry.spans), msPerCall: median(entry.ms), cpuMicrosPerCall: median(entry.cpu), gcMicrosPerCall: median(entry.gc), firstChunkMs: median(entry.firstChunk) });
         }
         for (const worker of workers) {
           const reply = await worker.request({ type: 'memory' });
@@ -188,8 +197,8 @@ for (const framework of frameworks) {
   lines.push('');
   lines.push(`### ${framework}`);
   lines.push('');
-  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | first chunk ms | heap MB start → end | RSS MB |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | RSS MB |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const mode of MODES[framework]) {
     const bare = results.get(key(framework, mode, 'bare')) ?? [];
     for (const arm of ARMS[framework]) {
@@ -201,7 +210,7 @@ for (const framework of frameworks) {
       const lastMemory = mem[mem.length - 1];
       const streaming = mode.includes('stream');
       lines.push(
-        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? megabytes(lastMemory.rss) : ''} |`,
+        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? megabytes(lastMemory.rss) : ''} |`,
       );
     }
   }

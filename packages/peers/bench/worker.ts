@@ -1,6 +1,7 @@
 // One arm of one framework, in its own process (started by index.bench.ts with --expose-gc).
 // It answers the parent's commands over IPC: run a batch of calls in one mode, report memory.
 import * as diagnosticsChannel from 'node:diagnostics_channel';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -12,7 +13,7 @@ export type WorkerCommand = { type: 'batch'; mode: string; calls: number } | { t
 /** A reply to the parent. */
 export type WorkerReply =
   | { type: 'ready'; description: string }
-  | { type: 'batch'; wallMs: number; cpuMicros: number; firstChunkMs: number[]; spans: number; stages?: Record<string, number> }
+  | { type: 'batch'; wallMs: number; cpuMicros: number; gcMicros: number; firstChunkMs: number[]; spans: number; stages?: Record<string, number> }
   | { type: 'memory'; heapUsed: number; rss: number }
   | { type: 'error'; message: string };
 
@@ -31,6 +32,13 @@ trace.setGlobalTracerProvider(tracerProvider);
 function send(reply: WorkerReply): void {
   process.send?.(reply);
 }
+
+// Time in GC pauses (scavenges and the main-thread part of mark-compacts), summed per batch: what
+// the instrumentation's allocations and the objects it keeps alive cost beyond its own code.
+let gcMicros = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMicros += entry.duration * 1000;
+}).observe({ entryTypes: ['gc'] });
 
 function memory(): { heapUsed: number; rss: number } {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -72,6 +80,9 @@ try {
         send({ type: 'memory', ...memory() });
       } else {
         const firstChunkMs: number[] = [];
+        // GC entries arrive asynchronously: let the previous batch's last ones land first.
+        await new Promise((resolve) => setImmediate(resolve));
+        gcMicros = 0;
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         for (let index = 0; index < command.calls; index++) {
@@ -85,12 +96,14 @@ try {
         }
         const wallMs = performance.now() - started;
         const cpu = process.cpuUsage(cpuBefore);
+        await new Promise((resolve) => setImmediate(resolve));
+        const batchGcMicros = gcMicros;
         // A real exporter ships and drops its spans: keep memory to what the instrumentation holds.
         const spans = exporter.getFinishedSpans().length;
         exporter.reset();
         const stages = stagesOn ? { ...stageTotals } : undefined;
         for (const name of Object.keys(stageTotals)) delete stageTotals[name];
-        send({ type: 'batch', wallMs, cpuMicros: cpu.user + cpu.system, firstChunkMs, spans, ...(stages ? { stages } : {}) });
+        send({ type: 'batch', wallMs, cpuMicros: cpu.user + cpu.system, gcMicros: batchGcMicros, firstChunkMs, spans, ...(stages ? { stages } : {}) });
       }
     } catch (error) {
       send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
