@@ -88,6 +88,24 @@ function median(numbers: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+function mean(numbers: number[]): number {
+  return numbers.length === 0 ? Number.NaN : numbers.reduce((sum, value) => sum + value, 0) / numbers.length;
+}
+
+/** Least-squares slope of the heap over the calls, in KB per 1,000 calls. */
+function heapSlope(points: Array<{ calls: number; heap: number }>): number {
+  if (points.length < 2) return Number.NaN;
+  const meanCalls = mean(points.map((point) => point.calls));
+  const meanHeap = mean(points.map((point) => point.heap));
+  let covariance = 0;
+  let variance = 0;
+  for (const point of points) {
+    covariance += (point.calls - meanCalls) * (point.heap - meanHeap);
+    variance += (point.calls - meanCalls) ** 2;
+  }
+  return variance === 0 ? Number.NaN : (covariance / variance) * 1000 / 1024;
+}
+
 interface RunResult {
   spansPerCall: number;
   msPerCall: number;
@@ -98,6 +116,8 @@ interface RunResult {
 interface MemoryResult {
   heapStart: number;
   heapEnd: number;
+  /** Heap after two forced GCs at the end of each round, with the calls made so far (both modes). */
+  heapByRound: Array<{ calls: number; heap: number }>;
   rss: number;
 }
 
@@ -144,6 +164,8 @@ try {
           if (reply.type === 'memory') heapStart.set(worker.arm, reply.heapUsed);
         }
         const perRound = new Map<string, { ms: number[]; cpu: number[]; gc: number[]; firstChunk: number[]; spans: number[] }>();
+        const heapByRound = new Map<string, Array<{ calls: number; heap: number }>>();
+        let callsSoFar = 0;
         for (let round = 0; round < rounds; round++) {
           const batch = Math.floor(calls / rounds) + (round < calls % rounds ? 1 : 0);
           for (const mode of MODES[framework]) {
@@ -160,14 +182,25 @@ try {
               perRound.set(name, entry);
             }
           }
+          // Outside the timed batches: is what the arm keeps growing with the calls?
+          callsSoFar += batch * MODES[framework].length;
+          for (const worker of workers) {
+            const reply = await worker.request({ type: 'memory' });
+            if (reply.type === 'memory') heapByRound.set(worker.arm, [...(heapByRound.get(worker.arm) ?? []), { calls: callsSoFar, heap: reply.heapUsed }]);
+          }
         }
         for (const [name, entry] of perRound) {
-          push(results, name, { spansPerCall: median(entry.spans), msPerCall: median(entry.ms), cpuMicrosPerCall: median(entry.cpu), gcMicrosPerCall: median(entry.gc), firstChunkMs: median(entry.firstChunk) });
+          push(results, name, { spansPerCall: median(entry.spans), msPerCall: median(entry.ms), cpuMicrosPerCall: median(entry.cpu), gcMicrosPerCall: mean(entry.gc), firstChunkMs: median(entry.firstChunk) });
         }
         for (const worker of workers) {
           const reply = await worker.request({ type: 'memory' });
           if (reply.type === 'memory') {
-            push(memory, key(framework, worker.arm), { heapStart: heapStart.get(worker.arm) ?? Number.NaN, heapEnd: reply.heapUsed, rss: reply.rss });
+            push(memory, key(framework, worker.arm), {
+              heapStart: heapStart.get(worker.arm) ?? Number.NaN,
+              heapEnd: reply.heapUsed,
+              heapByRound: heapByRound.get(worker.arm) ?? [],
+              rss: reply.rss,
+            });
           }
         }
       } finally {
@@ -197,8 +230,8 @@ for (const framework of frameworks) {
   lines.push('');
   lines.push(`### ${framework}`);
   lines.push('');
-  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | RSS MB |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | heap KB / 1k calls | RSS MB |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const mode of MODES[framework]) {
     const bare = results.get(key(framework, mode, 'bare')) ?? [];
     for (const arm of ARMS[framework]) {
@@ -210,7 +243,7 @@ for (const framework of frameworks) {
       const lastMemory = mem[mem.length - 1];
       const streaming = mode.includes('stream');
       lines.push(
-        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? megabytes(lastMemory.rss) : ''} |`,
+        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? format(heapSlope(lastMemory.heapByRound.slice(1)), 0) : ''} | ${lastMemory ? megabytes(lastMemory.rss) : ''} |`,
       );
     }
   }
@@ -218,5 +251,7 @@ for (const framework of frameworks) {
   lines.push('Set-ups: ' + ARMS[framework].map((arm) => `\`${arm}\`: ${descriptions.get(key(framework, arm)) ?? '?'}`).join('; ') + '.');
 }
 lines.push('');
-lines.push(`Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up.`);
+lines.push(
+  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up. Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
+);
 console.log(lines.join('\n'));
