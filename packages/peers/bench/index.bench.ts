@@ -218,7 +218,7 @@ const lines: string[] = [];
 lines.push(`## Peer benchmark (${new Date(started).toISOString()})`);
 lines.push('');
 lines.push(
-  `\`npm run bench:peers -- --calls ${calls} --runs ${runs} --rounds ${rounds}\` · ${process.version} · load average before ${loadBefore.map((load) => load.toFixed(2)).join(' ')}, after ${loadavg().map((load) => load.toFixed(2)).join(' ')} · ${calls} calls per arm and mode per run, ${warmUpCalls} warm-up · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  `\`npm run bench:peers -- --calls ${calls} --runs ${runs} --rounds ${rounds}${chunkDelayMs > 0 ? ` --chunk-delay-ms ${chunkDelayMs}` : ''}${frameworks.length < Object.keys(ARMS).length ? ` --frameworks ${frameworks.join(',')}` : ''}\` · ${process.version} · load average before ${loadBefore.map((load) => load.toFixed(2)).join(' ')}, after ${loadavg().map((load) => load.toFixed(2)).join(' ')} · ${calls} calls per arm and mode per run, ${warmUpCalls} warm-up · ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
 lines.push('');
 const buildsAtEnd = buildTimes();
