@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import OpenAI from 'openai';
 import { captureRouteFetch, runWithRouteCapture, type RouteCapture } from './capture-route-fetch';
 import { routeCaptureSupport } from './capture/observer';
+import { captureStorage } from './capture/storage';
 import { contextWithUpstreamsCollector, createUpstreamsCollector } from './upstreams';
 import openRouterStream from './rules/openrouter/__fixtures__/openrouter-chat-stream-sse-amazon-bedrock.json';
 import openRouterJson from './rules/openrouter/__fixtures__/openrouter-chat-nonstream-amazon-bedrock.json';
@@ -212,6 +213,36 @@ describe('captureRouteFetch: per-call captures', () => {
       expect(capture.bodyText()).toContain(`"provider":"P${id}"`);
       expect(capture.observation().requestModel).toBe(`model-${index}`);
     }
+  });
+});
+
+describe('captureRouteFetch: what the request\'s async context keeps', () => {
+  // undici keeps the async context of a fetch until a major GC: the claim in it must let go of the
+  // exchanges and the request body once the response is in hand.
+  it.each([false, true])('a claim holds no exchange and no body once the response is read (fetch fails: %s)', async (fails) => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-generation-id': 'gen-1' });
+      response.end(JSON.stringify(openRouterJson.response.body));
+    });
+    const claims: Array<NonNullable<ReturnType<typeof captureStorage.getStore>>['claim']> = [];
+    const captures: RouteCapture[] = [];
+    const baseFetch: typeof fetch = async (input, init) => {
+      claims.push(captureStorage.getStore()?.claim);
+      if (fails) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const fetchWithCapture = captureRouteFetch(baseFetch, { onCapture: (capture) => captures.push(capture) });
+    const call = fetchWithCapture(`${server.url}/api/v1/chat/completions`, { method: 'POST', body: '{"model":"anthropic/claude-haiku-4.5"}' });
+    if (fails) {
+      await expect(call).rejects.toThrow('fetch failed');
+    } else {
+      expect(await (await call).json()).toEqual(openRouterJson.response.body);
+      await captures[0]!.done;
+      expect(captures[0]!.observation().requestModel).toBe('anthropic/claude-haiku-4.5');
+    }
+    expect(claims).toHaveLength(1);
+    expect(claims[0]!.exchanges).toEqual([]);
+    expect(claims[0]!.requestBody).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import { exchangeToFeed, observeFetchResponse } from './capture/fetch-body';
 import { bindingFor, currentCaptureScope, enableRouteCapture, observerPropagation, observerSettings, withGatewayTraceBody } from './capture/observer';
 import { resolveGatewayPropagation } from './capture/propagation';
 import { urlWithoutSecrets } from './capture/request-facts';
-import { captureStorage, type FetchClaim, type RouteCaptureSink } from './capture/storage';
+import { captureStorage, releaseFetchClaim, type FetchClaim, type RouteCaptureSink } from './capture/storage';
 
 export { runWithRouteCapture, type RouteCapture, type RouteCaptureSink } from './capture/storage';
 export { DEFAULT_LOOK_AHEAD_BYTES } from './capture/exchange';
@@ -105,6 +105,7 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
     } catch (error) {
       // No channel saw it (not undici, or it failed before a request existed): end it here.
       if (claim.exchanges.length === 0) late?.create().fail(error);
+      releaseFetchClaim(claim);
       throw error;
     }
     try {
@@ -120,6 +121,8 @@ export function captureRouteFetch(fetchImplementation?: FetchFunction, options: 
     } catch (error) {
       diag.warn('servedby: captureRouteFetch could not observe the response', error);
       return response;
+    } finally {
+      releaseFetchClaim(claim);
     }
   };
   return capturingFetch as FetchFunction;

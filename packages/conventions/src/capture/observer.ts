@@ -23,7 +23,7 @@ import {
 } from './propagation';
 import { urlWithoutSecrets } from './request-facts';
 import { exchangeToFeed, observeFetchResponse } from './fetch-body';
-import { captureStorage, type CaptureScope, type FetchClaim, type RouteCaptureSink } from './storage';
+import { captureStorage, releaseFetchClaim, type CaptureScope, type FetchClaim, type RouteCaptureSink } from './storage';
 
 /** Options of {@link enableRouteCapture}. Process-wide: the last call's values win, `ownSpans` once on stays on. */
 export interface RouteCaptureOptions extends ServedbyOptions {
@@ -662,13 +662,21 @@ function installBodyFeeder(): void {
       binds: false,
       exchanges: [],
     };
-    const response = await captureStorage.run(parent?.sink ? { sink: parent.sink, claim } : { claim }, () => original(input, tracedInit));
+    let response: Response;
+    try {
+      response = await captureStorage.run(parent?.sink ? { sink: parent.sink, claim } : { claim }, () => original(input, tracedInit));
+    } catch (error) {
+      releaseFetchClaim(claim);
+      throw error;
+    }
     try {
       const fed = exchangeToFeed(claim);
       return fed ? observeFetchResponse(response, fed) : response;
     } catch (error) {
       diag.debug('servedby: feeding the fetch body to the capture failed', error);
       return response;
+    } finally {
+      releaseFetchClaim(claim);
     }
   };
   globalThis.fetch = feeder as FetchFunction;

@@ -64,6 +64,18 @@ export interface FetchClaim {
   readonly exchanges: import('./exchange').Exchange[];
 }
 
+/**
+ * Lets go of what a fetch wrapper's claim holds once its response is in hand: the claim stays in
+ * the request's async context, which undici keeps until a major GC (see {@link releasableCaptureSink}),
+ * and must not keep the exchanges and the request body alive that long. The exchange being fed is
+ * held by the feed itself.
+ * @internal
+ */
+export function releaseFetchClaim(claim: FetchClaim): void {
+  claim.exchanges.length = 0;
+  (claim as { requestBody?: unknown }).requestBody = undefined;
+}
+
 /** The capture context of one async flow: a plugin's sink, a fetch wrapper's claim, or both. */
 export interface CaptureScope {
   readonly sink?: RouteCaptureSink;
