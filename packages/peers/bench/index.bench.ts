@@ -115,6 +115,7 @@ interface RunResult {
 }
 interface MemoryResult {
   heapStart: number;
+  rssStart: number;
   heapEnd: number;
   /** Heap after two forced GCs at the end of each round, with the calls made so far (both modes). */
   heapByRound: Array<{ calls: number; heap: number }>;
@@ -159,9 +160,13 @@ try {
           for (const mode of MODES[framework]) await worker.request({ type: 'batch', mode, calls: warmUpCalls });
         }
         const heapStart = new Map<string, number>();
+        const rssStart = new Map<string, number>();
         for (const worker of workers) {
           const reply = await worker.request({ type: 'memory' });
-          if (reply.type === 'memory') heapStart.set(worker.arm, reply.heapUsed);
+          if (reply.type === 'memory') {
+            heapStart.set(worker.arm, reply.heapUsed);
+            rssStart.set(worker.arm, reply.rss);
+          }
         }
         const perRound = new Map<string, { ms: number[]; cpu: number[]; gc: number[]; firstChunk: number[]; spans: number[] }>();
         const heapByRound = new Map<string, Array<{ calls: number; heap: number }>>();
@@ -197,6 +202,7 @@ try {
           if (reply.type === 'memory') {
             push(memory, key(framework, worker.arm), {
               heapStart: heapStart.get(worker.arm) ?? Number.NaN,
+              rssStart: rssStart.get(worker.arm) ?? Number.NaN,
               heapEnd: reply.heapUsed,
               heapByRound: heapByRound.get(worker.arm) ?? [],
               rss: reply.rss,
@@ -230,7 +236,7 @@ for (const framework of frameworks) {
   lines.push('');
   lines.push(`### ${framework}`);
   lines.push('');
-  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | heap KB / 1k calls | RSS MB |');
+  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | heap KB / 1k calls | RSS MB start → end |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const mode of MODES[framework]) {
     const bare = results.get(key(framework, mode, 'bare')) ?? [];
@@ -243,7 +249,7 @@ for (const framework of frameworks) {
       const lastMemory = mem[mem.length - 1];
       const streaming = mode.includes('stream');
       lines.push(
-        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? format(heapSlope(lastMemory.heapByRound.slice(1)), 0) : ''} | ${lastMemory ? megabytes(lastMemory.rss) : ''} |`,
+        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? format(heapSlope(lastMemory.heapByRound.slice(1)), 0) : ''} | ${lastMemory ? `${megabytes(lastMemory.rssStart)} → ${megabytes(lastMemory.rss)}` : ''} |`,
       );
     }
   }
@@ -252,6 +258,6 @@ for (const framework of frameworks) {
 }
 lines.push('');
 lines.push(
-  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up. Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
+  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up (RSS too). Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
 );
 console.log(lines.join('\n'));
