@@ -99,7 +99,13 @@ function observeStreamOutput(call: BedrockCall, output: Output, key: 'stream' | 
     return;
   }
   const reader = key === 'stream' ? createConverseStreamReader() : createInvokeStreamReader();
-  const finishWith = (facts: ResponseFacts, error?: unknown) => call.finish({ facts, error, attempts, region });
+  // The registration's token: once the stream ends, the registry lets go of the call (it would
+  // otherwise hold the call's span and facts until the stream is collected, after a major GC).
+  const registration = {};
+  const finishWith = (facts: ResponseFacts, error?: unknown) => {
+    unreadStreams.unregister(registration);
+    call.finish({ facts, error, attempts, region });
+  };
   const observed = observeAsyncIterable(source, {
     onItem(item) {
       call.markFirstChunk();
@@ -110,7 +116,7 @@ function observeStreamOutput(call: BedrockCall, output: Output, key: 'stream' | 
     onAbandon: () => finishWith(reader.facts()),
   });
   // A stream the caller drops without reading would otherwise leave its span open forever.
-  unreadStreams.register(observed, () => finishWith(reader.facts()));
+  unreadStreams.register(observed, () => finishWith(reader.facts()), registration);
   output[key] = observed;
 }
 
