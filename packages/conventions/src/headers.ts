@@ -76,12 +76,20 @@ function addHeaderValue(map: Map<string, string>, key: string, value: string, ma
   }
 }
 
-function addHeader(map: Map<string, string>, name: unknown, value: unknown): void {
+// One header as any header source gives it (string, number, array of parts): the one conversion
+// both the lookups and the capture's header map use. `leaveOut` skips a name before its value is read.
+function addHeader(
+  map: Map<string, string>,
+  name: unknown,
+  value: unknown,
+  maxNames = Number.POSITIVE_INFINITY,
+  leaveOut?: (lowerCaseName: string) => boolean,
+): void {
   if (typeof name !== 'string') return;
   const key = boundedLowerCaseName(name);
-  if (key === undefined) return;
+  if (key === undefined || leaveOut?.(key)) return;
   const text = typeof value === 'string' ? value : toHeaderValue(value);
-  if (text !== undefined) addHeaderValue(map, key, text);
+  if (text !== undefined) addHeaderValue(map, key, text, maxNames);
 }
 
 function collectHeaders(headers: unknown): Map<string, string> {
@@ -208,20 +216,13 @@ export function headerMapOf(headers: unknown, leaveOut?: (lowerCaseName: string)
         }
       }
     } else if (typeof Headers !== 'undefined' && headers instanceof Headers) {
-      headers.forEach((value, name) => {
-        const key = boundedLowerCaseName(name);
-        if (key !== undefined && !leaveOut?.(key)) addHeaderValue(record, key, value, MAX_HEADERS);
-      });
+      headers.forEach((value, name) => addHeader(record, name, value, MAX_HEADERS, leaveOut));
     } else if (headers !== null && typeof headers === 'object') {
       const names = Object.keys(headers);
       const end = Math.min(names.length, MAX_HEADERS);
       for (let index = 0; index < end; index += 1) {
         const name = names[index]!;
-        const key = boundedLowerCaseName(name);
-        if (key === undefined || leaveOut?.(key)) continue;
-        const value = (headers as Record<string, unknown>)[name];
-        if (Array.isArray(value)) addHeaderValue(record, key, value.map(String).join(', '), MAX_HEADERS);
-        else if (value !== undefined && value !== null) addHeaderValue(record, key, String(value), MAX_HEADERS);
+        addHeader(record, name, (headers as Record<string, unknown>)[name], MAX_HEADERS, leaveOut);
       }
     }
   } catch {
@@ -244,9 +245,6 @@ function rawText(value: unknown): string {
   }
   return String(value);
 }
-
-
-
 
 // Raw names seen before, by length and first and last byte: the bytes are compared with the name
 // as it was sent, so a known name costs no string of its own (bounded, cleared when full).

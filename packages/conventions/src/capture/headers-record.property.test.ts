@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLowerCaseHeaderLookup, headerMapOf as headersRecord, LowerCaseHeaderMap, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../headers';
+import { createHeaderLookup, createLowerCaseHeaderLookup, headerMapOf as headersRecord, LowerCaseHeaderMap, MAX_HEADER_VALUE_LENGTH, MAX_HEADERS } from '../headers';
 
 // What the capture's header map must equal: undici's raw `[name, value, …]` buffers decoded as
 // UTF-8, names lower-cased, repeats joined with `, `, bounded as the derivation's lookups are.
@@ -63,5 +63,19 @@ describe('headersRecord over undici raw header buffers (property)', () => {
     expect(long.get('x-long')!.length).toBe(MAX_HEADER_VALUE_LENGTH);
     const kept = headersRecord(['Authorization', 'Bearer sk-secret', 'x-portkey-config', '{}'], (name) => name === 'authorization');
     expect([...kept]).toEqual([['x-portkey-config', '{}']]);
+  });
+
+  it('reads Node header objects and Headers exactly as the derivation lookups do (one conversion)', () => {
+    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.constant(null), fc.integer()), { maxLength: 40 }));
+    const names = fc.oneof(fc.constantFrom('set-cookie', 'X-Provider', 'x-provider', 'content-type'), fc.string({ minLength: 1, maxLength: 10 }));
+    fc.assert(
+      fc.property(fc.dictionary(names, value, { maxKeys: 12 }), (object) => {
+        const lookup = createHeaderLookup(object as Record<string, string>);
+        const record = headersRecord(object);
+        expect([...record.keys()]).toEqual(lookup.names());
+        for (const name of record.keys()) expect(record.get(name)).toBe(lookup.get(name));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
