@@ -6,6 +6,7 @@ import {
   captureRouteFetch,
   enableRouteCapture,
   routeCaptureSettings,
+  releasableCaptureSink,
   runWithRouteCapture,
   type RouteCapture,
   type ServedbyOptions,
@@ -34,6 +35,8 @@ export interface ModelCallScope {
   readonly runIds: Set<string>;
   /** Called once when the call settles or the caller abandons a stream. */
   readonly onSettled: Set<() => void>;
+  /** Releases the capture sinks the provider methods ran with (see `releasableCaptureSink`). */
+  readonly sinkReleases: Array<() => void>;
   /** True for `.stream()` / `streamEvents` calls. */
   streaming: boolean;
   /** `performance.now()` when the first chunk reached the caller. */
@@ -48,7 +51,7 @@ export function activeModelCallScope(): ModelCallScope | undefined {
 }
 
 function createScope(model: object, streaming = false): ModelCallScope {
-  return { model, capturesByRun: new Map(), spansByRun: new Map(), runIds: new Set(), onSettled: new Set(), streaming };
+  return { model, capturesByRun: new Map(), spansByRun: new Map(), runIds: new Set(), onSettled: new Set(), sinkReleases: [], streaming };
 }
 
 function settle(scope: ModelCallScope): void {
@@ -60,20 +63,13 @@ function settle(scope: ModelCallScope): void {
     }
   }
   scope.onSettled.clear();
-  // The scope stays reachable after the call: undici keeps each fetch response's body stream, and
-  // the promises holding this async context, until a major GC. Let go of the call's exchanges and
-  // spans now, or every call's state would be copied into the old generation.
-  for (const captures of scope.capturesByRun.values()) captures.length = 0;
+  // The scope and its sinks stay reachable after the call: undici keeps each fetch response's body
+  // stream, and the promises holding this async context, until a major GC. Let go of the call's
+  // exchanges and spans now, or every call's state would be copied into the old generation.
+  for (const release of scope.sinkReleases) release();
+  scope.sinkReleases.length = 0;
   scope.capturesByRun.clear();
   scope.spansByRun.clear();
-}
-
-// A sink that closes over the captures array only (a closure written inside `runForRun` would keep
-// its whole scope, the provider call's arguments included, for as long as the async context lives).
-function pushInto(captures: RouteCapture[]): (capture: RouteCapture) => void {
-  return (capture) => {
-    captures.push(capture);
-  };
 }
 
 function runInScope<T>(scope: ModelCallScope, fn: () => T): T {
@@ -90,7 +86,11 @@ function runForRun<T>(runManager: unknown, fn: () => T): T {
     captures = [];
     scope.capturesByRun.set(runId, captures);
   }
-  const sink = pushInto(captures);
+  const target = captures;
+  const { sink, release } = releasableCaptureSink((capture) => {
+    target.push(capture);
+  });
+  scope.sinkReleases.push(release);
   const span = scope.spansByRun.get(runId);
   const run = () => runWithRouteCapture(sink, fn);
   return span ? context.with(trace.setSpan(context.active(), span), run) : run();

@@ -137,7 +137,6 @@ export function failOwnSpan(span: Span, call: OwnSpanCall, url: string, error: u
   }
 }
 
-
 /**
  * `error.type` of a failed exchange: a transport error's code (`ECONNREFUSED`, `UND_ERR_SOCKET`),
  * which says more than the class (`TypeError: fetch failed` wraps them all), else `errorTypeOf`.
