@@ -577,9 +577,12 @@ function onHttp2StreamFinish(message: { stream: object; headers: Http2Headers })
   if (!exchange) return;
   const status = Number(message.headers[':status']);
   if (status >= 100 && status < 200) return;
-  const headers: Record<string, unknown> = {};
-  for (const name of Object.keys(message.headers)) if (!name.startsWith(':')) headers[name] = message.headers[name];
-  exchange.receiveHeaders(Number.isFinite(status) ? status : 0, headerMapOf(headers));
+  // HTTP/2 pseudo-headers (`:status`) are not response headers.
+  exchange.receiveHeaders(Number.isFinite(status) ? status : 0, headerMapOf(message.headers, isPseudoHeader));
+}
+
+function isPseudoHeader(name: string): boolean {
+  return name.startsWith(':');
 }
 
 function onHttp2StreamError(message: { stream: object; error: unknown }): void {
