@@ -5,11 +5,12 @@
 // next CALLS starts (the issue's target is the median per view). Reads the peak RSS (VmHWM).
 // VIEWER_CLI=<another build's dist/cli.js> runs that build instead (a before/after on the same store).
 //   BENCH_STORE=<dir> node --import tsx bench/viewer-process.bench.ts
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+// The viewer's bench helper: the CLI in its own process.
+import { startViewerProcess } from '../../../packages/viewer/bench/viewer-process';
 
 const directory = process.env.BENCH_STORE;
 if (!directory) throw new Error('BENCH_STORE=<dir> of a store filled by viewer.bench.ts');
@@ -19,23 +20,9 @@ const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
 
 async function startViewer() {
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, '--store', directory!, '--database', 'bench', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /servedby viewer on (http:\/\/[^\s]+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`viewer exited with ${code}: ${output}`)));
-  });
+  const { child, url, stop } = await startViewerProcess(cli, ['--store', directory!, '--database', 'bench', '--port', '0']);
   const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())?.[1] ?? 0);
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
   return { url, startMs: performance.now() - started, kib, stop };
 }
 

@@ -5,12 +5,12 @@
 //   SPANS=10000000 npm run bench -w apps/demo     (10 M; BENCH_STORE=<dir> keeps the data)
 // Needs `npm run build -w packages/viewer` first (the demo imports the built package).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyntheticSpans, openStore, startViewerServer } from '@servedby/viewer';
 // The viewer's bench helper: span records as the standard serializer's OTLP/protobuf bodies.
 import { protobufBodies } from '../../../packages/viewer/bench/protobuf-bodies';
+import { createOtlpPoster } from '../../../packages/viewer/bench/viewer-process';
 
 const targetSpans = Number(process.env.SPANS ?? 100_000);
 const rounds = Number(process.env.ROUNDS ?? 5);
@@ -57,20 +57,8 @@ if (!skipIngest && direct) {
   // Posted over node:http with keep-alive, as the OTLP/HTTP exporter does; two at once, as two app
   // processes would. Each chunk is encoded first (the client's work, in the wall time only), then
   // posted and flushed (the receiver's time: decode, queue, engine insert).
-  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-  const target = new URL(`${server.url}/v1/traces`);
-  const post = (body: Uint8Array) =>
-    new Promise<number>((resolve, reject) => {
-      const request = httpRequest(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.byteLength } },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode ?? 0));
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
+  const otlp = createOtlpPoster(server.url);
+  const post = otlp.post;
   const queue: Uint8Array[] = [];
   async function poster(): Promise<void> {
     for (let body = queue.shift(); body; body = queue.shift()) {
@@ -88,7 +76,7 @@ if (!skipIngest && direct) {
     receiverMs += performance.now() - posting;
     if (from % (chunkTraces * 25) === 0 && from > 0) console.log(`  ${sent.toLocaleString('en')} spans, ${((sent / (performance.now() - started)) * 1000).toFixed(0)} spans/s, load ${load()}`);
   }
-  agent.destroy();
+  otlp.close();
   const wallMs = performance.now() - started;
   rows.push([
     `ingest ${sent.toLocaleString('en')} spans, OTLP/protobuf, batches of ${batchSpans}, 2 concurrent posts`,

@@ -4,13 +4,12 @@
 // viewer's CPU per thread group (from /proc) and the load average. Needs `npm run build` first;
 // VIEWER_CLI=<path to another build's dist/cli.js> runs that build instead (a before/after).
 //   node --import tsx bench/ingest-process.mts [spans=400000]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyntheticSpans } from '../src/synthetic';
 import { protobufBodies } from './protobuf-bodies';
+import { createOtlpPoster, startViewerProcess } from './viewer-process';
 
 const targetSpans = Number(process.argv[2] ?? 400_000);
 const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
@@ -18,16 +17,8 @@ const spans = generateSyntheticSpans({ traces: Math.round(targetSpans / 4.04), e
 const bodies = protobufBodies(spans, 2048);
 const directory = mkdtempSync(join(tmpdir(), 'servedby-ingest-process-'));
 const cli = process.env.VIEWER_CLI ?? new URL('../dist/cli.js', import.meta.url).pathname;
-const child = spawn(process.execPath, [cli, '--store', directory, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise<string>((resolve, reject) => {
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /servedby viewer on (http:\/\/[^\s]+)/.exec(output);
-    if (match) resolve(match[1]!);
-  });
-  child.on('exit', (code) => reject(new Error(`viewer exited with ${code}: ${output}`)));
-});
+const viewer = await startViewerProcess(cli, ['--store', directory, '--port', '0']);
+const { child, url } = viewer;
 
 /** CPU seconds per thread name (digits dropped) of a process. */
 function threadCpu(pid: number | string): Map<string, number> {
@@ -45,33 +36,21 @@ function threadCpu(pid: number | string): Map<string, number> {
   return result;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-const target = new URL(`${url}/v1/traces`);
-const post = (body: Buffer) =>
-  new Promise<number>((resolve, reject) => {
-    const outgoing = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+const poster = createOtlpPoster(url);
+const post = poster.post;
 const storedSpans = async () => ((await (await fetch(`${url}/api/summary`)).json()) as { spans: number }).spans;
 
 const before = threadCpu(child.pid!);
 const clientBefore = process.cpuUsage();
 const started = performance.now();
 const queue = [...bodies];
-const poster = async () => {
+const postAll = async () => {
   for (let body = queue.shift(); body; body = queue.shift()) {
     const status = await post(body);
     if (status !== 200) throw new Error(`ingest failed: ${status}`);
   }
 };
-await Promise.all([poster(), poster()]);
+await Promise.all([postAll(), postAll()]);
 const postedMs = performance.now() - started;
 while ((await storedSpans()) < spans.length) await new Promise((resolve) => setTimeout(resolve, 20));
 const wallMs = performance.now() - started;
@@ -82,9 +61,6 @@ const viewerCpu = cpu.reduce((sum, [, seconds]) => sum + seconds, 0);
 console.log(`${spans.length.toLocaleString('en')} spans in ${bodies.length} requests: stored in ${wallMs.toFixed(0)} ms (posted in ${postedMs.toFixed(0)} ms): ${((spans.length / wallMs) * 1000).toFixed(0)} spans/s (load ${load()})`);
 console.log(`  viewer CPU ${viewerCpu.toFixed(2)} s (${((viewerCpu * 1e6) / spans.length).toFixed(1)} µs/span, ${((viewerCpu * 1000) / wallMs).toFixed(2)} cores): ${cpu.map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(', ')}`);
 console.log(`  client CPU ${((client.user + client.system) / 1e6).toFixed(2)} s`);
-agent.destroy();
-await new Promise<void>((resolve) => {
-  child.once('exit', () => resolve());
-  child.kill('SIGTERM');
-});
+poster.close();
+await viewer.stop();
 rmSync(directory, { recursive: true, force: true });
