@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { BaseCallbackHandler } from '@langchain/core/callbacks/base';
-import type { ChatRoute } from '../src/testing/routes';
+import type { GatewaySim } from '@servedby/gateway-sim';
+import { chatRoutes, type ChatRoute } from '../src/testing/routes';
 
 /** The frameworks measured, and the arms each one has. */
 export const ARMS = {
@@ -39,6 +40,13 @@ export interface SimTargets {
   route: ChatRoute;
   bedrockEndpoint: string;
   bedrockModelId: string;
+}
+
+/** The targets every bench runs against on one simulator: its OpenRouter route (its headers replaced by `headers` when given) and Bedrock. */
+export function simTargets(sim: GatewaySim, headers?: Record<string, string>): SimTargets {
+  const openRouter = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
+  const route = headers ? { ...openRouter, headers: { ...openRouter.headers, ...headers } } : openRouter;
+  return { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
 }
 
 const require = createRequire(import.meta.url);

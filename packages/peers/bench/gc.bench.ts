@@ -11,8 +11,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startGatewaySim } from '@servedby/gateway-sim';
-import { chatRoutes } from '../src/testing/routes';
-import { ARMS, type Framework, MODES, type SimTargets } from './arms';
+import { ARMS, type Framework, MODES, simTargets, type SimTargets } from './arms';
 import type { WorkerCommand, WorkerReply } from './worker';
 
 const { values } = parseArgs({
@@ -92,8 +91,7 @@ async function measure(arm: string, targets: SimTargets): Promise<GcTotals & { c
 }
 
 const sim = await startGatewaySim({ port: 0, seed: 11 });
-const route = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
-const targets: SimTargets = { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
+const targets = simTargets(sim);
 const loadBefore = loadavg();
 const rows: string[] = [];
 try {

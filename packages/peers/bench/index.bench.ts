@@ -15,8 +15,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SCENARIO_HEADER, startGatewaySim } from '@servedby/gateway-sim';
-import { chatRoutes } from '../src/testing/routes';
-import { ARMS, type Framework, MODES, type SimTargets } from './arms';
+import { ARMS, type Framework, MODES, simTargets, type SimTargets } from './arms';
 import type { WorkerCommand, WorkerReply } from './worker';
 
 const { values } = parseArgs({
@@ -130,10 +129,7 @@ const key = (...parts: string[]) => parts.join('|');
 const push = <T>(map: Map<string, T[]>, name: string, value: T) => map.set(name, [...(map.get(name) ?? []), value]);
 
 const sim = await startGatewaySim({ port: 0, seed: 11 });
-const openRouter = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
-const route =
-  chunkDelayMs > 0 ? { ...openRouter, headers: { ...openRouter.headers, [SCENARIO_HEADER]: JSON.stringify({ latency: { chunkDelayMs } }) } } : openRouter;
-const targets: SimTargets = { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
+const targets = simTargets(sim, chunkDelayMs > 0 ? { [SCENARIO_HEADER]: JSON.stringify({ latency: { chunkDelayMs } }) } : undefined);
 const requireFromHere = createRequire(import.meta.url);
 /** When each servedby package's dist was built; the bench reports a rebuild during the run. */
 function buildTimes(): string[] {

@@ -10,8 +10,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startGatewaySim } from '@servedby/gateway-sim';
-import { chatRoutes } from '../src/testing/routes';
-import { MODES, type Framework, type SimTargets } from './arms';
+import { MODES, type Framework, simTargets } from './arms';
 import type { WorkerReply } from './worker';
 
 const { values } = parseArgs({
@@ -23,8 +22,7 @@ const { values } = parseArgs({
 const calls = Math.max(1, Number.parseInt(values.calls!, 10));
 const frameworks = values.frameworks!.split(',') as Framework[];
 const sim = await startGatewaySim({ port: 0, seed: 11 });
-const route = chatRoutes(sim).find((candidate) => candidate.name === 'openrouter')!;
-const targets: SimTargets = { route, bedrockEndpoint: sim.baseUrls.bedrock, bedrockModelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0' };
+const targets = simTargets(sim);
 console.log(`servedby capture per call, by undici channel (µs), ${calls} calls per mode after ${Math.min(300, calls)} warm-up · ${process.version} · load ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
 console.log('');
 console.log('| framework | mode | create | bodyChunkSent | headers | bodyChunkReceived | trailers | error | total | CPU µs / call |');
