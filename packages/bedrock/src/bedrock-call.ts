@@ -108,8 +108,13 @@ export interface BedrockCall {
  */
 function reapplyWhenEnding(span: Span, attributes: Attributes): void {
   const originalEnd = span.end;
-  span.end = function endWithServedbyAttributes(this: Span, ...endArguments: Parameters<Span['end']>) {
-    span.end = originalEnd;
+  const patchedOwnEnd = Object.prototype.hasOwnProperty.call(span, 'end');
+  const endWithServedbyAttributes = function (this: Span, ...endArguments: Parameters<Span['end']>) {
+    // Unpatched first; deleting the property added last gives the span back its class's shape.
+    if (span.end === endWithServedbyAttributes) {
+      if (patchedOwnEnd) span.end = originalEnd;
+      else delete (span as { end?: unknown }).end;
+    }
     try {
       span.setAttributes(attributes);
     } catch (error) {
@@ -117,6 +122,7 @@ function reapplyWhenEnding(span: Span, attributes: Attributes): void {
     }
     return originalEnd.apply(span, endArguments);
   };
+  span.end = endWithServedbyAttributes;
 }
 
 // Scrubbed: an SDK error message may carry the endpoint URL (a proxy's, with credentials).

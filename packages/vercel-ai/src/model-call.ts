@@ -123,7 +123,16 @@ export function beforeSpanEnds(span: Span, hook: () => void): void {
     const registered = [hook];
     endHooks.set(span, registered);
     const originalEnd = span.end;
-    span.end = function endWithRouteHooks(this: Span, endTime?: Parameters<Span['end']>[0]) {
+    const patchedOwnEnd = Object.prototype.hasOwnProperty.call(span, 'end');
+    const endWithRouteHooks = function (this: Span, endTime?: Parameters<Span['end']>[0]) {
+      // Unhooked before the hooks run: an exporter keeps ended spans for a while, and a span that
+      // still held this closure (and its weak-map entry) would carry it into the old generation.
+      endHooks.delete(span);
+      if (span.end === endWithRouteHooks) {
+        // The class's own `end` again (deleting the property added last restores the span's shape).
+        if (patchedOwnEnd) span.end = originalEnd;
+        else delete (span as { end?: unknown }).end;
+      }
       for (const registeredHook of registered.splice(0)) {
         try {
           registeredHook();
@@ -133,6 +142,7 @@ export function beforeSpanEnds(span: Span, hook: () => void): void {
       }
       return originalEnd.call(this, endTime);
     };
+    span.end = endWithRouteHooks;
   } catch (error) {
     diag.warn('servedby: could not hook span end', error);
   }
