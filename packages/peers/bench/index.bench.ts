@@ -232,8 +232,8 @@ for (const framework of frameworks) {
   lines.push('');
   lines.push(`### ${framework}`);
   lines.push('');
-  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | heap KB / 1k calls | RSS MB start → end |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| mode | arm | spans / call | ms / call | ratio | CPU µs / call | CPU ratio | GC µs / call | first chunk ms | heap MB start → end | heap KB / 1k calls | RSS MB start → end | RSS growth MB |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const mode of MODES[framework]) {
     const bare = results.get(key(framework, mode, 'bare')) ?? [];
     for (const arm of ARMS[framework]) {
@@ -243,9 +243,11 @@ for (const framework of frameworks) {
       const spread = (values: number[]) => `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
       const mem = memory.get(key(framework, arm)) ?? [];
       const lastMemory = mem[mem.length - 1];
+      const rssGrowth = mem.map((entry) => (entry.rss - entry.rssStart) / 1024 / 1024);
+      const growthSpread = rssGrowth.length > 1 ? `${format(median(rssGrowth), 0)} (${format(Math.min(...rssGrowth), 0)}–${format(Math.max(...rssGrowth), 0)})` : format(rssGrowth[0] ?? Number.NaN, 0);
       const streaming = mode.includes('stream');
       lines.push(
-        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? format(heapSlope(lastMemory.heapByRound.slice(1)), 0) : ''} | ${lastMemory ? `${megabytes(lastMemory.rssStart)} → ${megabytes(lastMemory.rss)}` : ''} |`,
+        `| ${mode} | ${arm} | ${format(median(own.map((result) => result.spansPerCall)), 1)} | ${format(median(own.map((result) => result.msPerCall)), 3)} | ${spread(ratios)} | ${format(median(own.map((result) => result.cpuMicrosPerCall)), 0)} | ${spread(cpuRatios)} | ${format(median(own.map((result) => result.gcMicrosPerCall)), 0)} | ${streaming ? format(median(own.map((result) => result.firstChunkMs)), 3) : ''} | ${lastMemory ? `${megabytes(lastMemory.heapStart)} → ${megabytes(lastMemory.heapEnd)}` : ''} | ${lastMemory ? format(heapSlope(lastMemory.heapByRound.slice(1)), 0) : ''} | ${lastMemory ? `${megabytes(lastMemory.rssStart)} → ${megabytes(lastMemory.rss)}` : ''} | ${growthSpread} |`,
       );
     }
   }
@@ -254,6 +256,6 @@ for (const framework of frameworks) {
 }
 lines.push('');
 lines.push(
-  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up (RSS too). Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
+  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up (RSS too). RSS growth: end − start in each run's worker, median of runs (min–max); it is mostly V8 growing its young generation under the benchmark's allocation rate (the same for every arm), and moves by ±20 MB between processes of the same arm, so only a difference beyond the arms' spreads means anything. Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
 );
 console.log(lines.join('\n'));
