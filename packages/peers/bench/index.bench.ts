@@ -158,7 +158,7 @@ try {
         const heapStart = new Map<string, number>();
         const rssStart = new Map<string, number>();
         for (const worker of workers) {
-          const reply = await worker.request({ type: 'memory' });
+          const reply = await worker.request({ type: 'memory', release: true });
           if (reply.type === 'memory') {
             heapStart.set(worker.arm, reply.heapUsed);
             rssStart.set(worker.arm, reply.rss);
@@ -194,7 +194,7 @@ try {
           push(results, name, { spansPerCall: median(entry.spans), msPerCall: median(entry.ms), cpuMicrosPerCall: median(entry.cpu), gcMicrosPerCall: mean(entry.gc), firstChunkMs: median(entry.firstChunk) });
         }
         for (const worker of workers) {
-          const reply = await worker.request({ type: 'memory' });
+          const reply = await worker.request({ type: 'memory', release: true });
           if (reply.type === 'memory') {
             push(memory, key(framework, worker.arm), {
               heapStart: heapStart.get(worker.arm) ?? Number.NaN,
@@ -256,6 +256,6 @@ for (const framework of frameworks) {
 }
 lines.push('');
 lines.push(
-  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs; start = after warm-up (RSS too). RSS growth: end − start in each run's worker, median of runs (min–max); it is mostly V8 growing its young generation under the benchmark's allocation rate (the same for every arm), and moves by ±20 MB between processes of the same arm, so only a difference beyond the arms' spreads means anything. Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
+  `Heap and RSS: the worker process of the last run, after ${2 * calls + 2 * warmUpCalls} calls (both modes), two forced GCs, the start and end readings after a last-resort GC too (it returns the free pages V8 keeps for reuse, which are RSS no arm holds and vary by tens of MB between processes); start = after warm-up (RSS too). RSS growth: end − start in each run's worker, median of runs (min–max). Heap KB / 1k calls: the least-squares slope of the heap measured the same way after each round but the first (${rounds} rounds, both modes; the first still grows with code and caches); an arm that keeps something per call grows by that much. GC µs / call: the GC pauses during the timed batches (Node's \`gc\` performance entries), mean of rounds.`,
 );
 console.log(lines.join('\n'));

@@ -8,7 +8,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { type Framework, prepareArm, type SimTargets } from './arms';
 
 /** A command from the parent. */
-export type WorkerCommand = { type: 'batch'; mode: string; calls: number } | { type: 'memory' } | { type: 'exit' };
+export type WorkerCommand =
+  | { type: 'batch'; mode: string; calls: number }
+  /** `release`: a last-resort GC first, so RSS counts no free pages V8 keeps for reuse. */
+  | { type: 'memory'; release?: boolean }
+  | { type: 'exit' };
 
 /** A reply to the parent. */
 export type WorkerReply =
@@ -40,10 +44,16 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) gcMicros += entry.duration * 1000;
 }).observe({ entryTypes: ['gc'] });
 
-function memory(): { heapUsed: number; rss: number } {
-  const collect = (globalThis as { gc?: () => void }).gc;
+type CollectGarbage = (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+
+function memory(release: boolean): { heapUsed: number; rss: number } {
+  const collect = (globalThis as { gc?: CollectGarbage }).gc;
   collect?.();
   collect?.();
+  // V8 keeps the pages a busy heap freed (the young generation grown to its maximum, emptied old
+  // pages) for reuse and hands them back only when idle: they are RSS no arm holds, and how many a
+  // process keeps varies by tens of MB. A last-resort GC (as under memory pressure) returns them.
+  if (release) collect?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   const usage = process.memoryUsage();
   return { heapUsed: usage.heapUsed, rss: usage.rss };
 }
@@ -77,7 +87,7 @@ try {
       if (command.type === 'exit') {
         process.exit(0);
       } else if (command.type === 'memory') {
-        send({ type: 'memory', ...memory() });
+        send({ type: 'memory', ...memory(command.release === true) });
       } else {
         const firstChunkMs: number[] = [];
         // GC entries arrive asynchronously: let the previous batch's last ones land first.
