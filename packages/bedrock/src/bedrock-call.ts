@@ -20,6 +20,7 @@ import {
   type ProviderNameMode,
   type RouteMetrics,
   type SemconvMode,
+  beforeSpanEnds,
   modelCallAttributes,
   modelSpanName,
   modelOperation,
@@ -99,30 +100,6 @@ export interface BedrockCall {
   markFirstChunk(): void;
   /** Sets every attribute, records the metrics and ends the span (unless another instrumentation owns it). Idempotent. */
   finish(outcome: CallOutcome): void;
-}
-
-/**
- * The aws-sdk instrumentation writes its own usage and finish reasons after servedby's
- * middleware returns (raw Converse input counts without cache, chars/6 estimates for Cohere
- * and Mistral), so servedby's values are written again just before that span ends.
- */
-function reapplyWhenEnding(span: Span, attributes: Attributes): void {
-  const originalEnd = span.end;
-  const patchedOwnEnd = Object.prototype.hasOwnProperty.call(span, 'end');
-  const endWithServedbyAttributes = function (this: Span, ...endArguments: Parameters<Span['end']>) {
-    // Unpatched first; deleting the property added last gives the span back its class's shape.
-    if (span.end === endWithServedbyAttributes) {
-      if (patchedOwnEnd) span.end = originalEnd;
-      else delete (span as { end?: unknown }).end;
-    }
-    try {
-      span.setAttributes(attributes);
-    } catch (error) {
-      diag.error('@servedby/bedrock: could not re-apply attributes', error);
-    }
-    return originalEnd.apply(span, endArguments);
-  };
-  span.end = endWithServedbyAttributes;
 }
 
 // Scrubbed: an SDK error message may carry the endpoint URL (a proxy's, with credentials).
@@ -235,7 +212,10 @@ export function startBedrockCall(
           span.setAttributes(finalAttributes);
         }
         if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessageOf(error) });
-        if (adopted) reapplyWhenEnding(span, finalAttributes);
+        // The aws-sdk instrumentation writes its own usage and finish reasons after this middleware
+        // returns (raw Converse input counts without cache, chars/6 estimates for Cohere and
+        // Mistral): servedby's values are written again just before that span ends.
+        if (adopted) beforeSpanEnds(span, () => span.setAttributes(finalAttributes));
       } catch (ownError) {
         diag.error('@servedby/bedrock: could not attribute the call', ownError);
       } finally {

@@ -89,6 +89,7 @@ export {
 } from './capture-route-fetch';
 export { releasableCaptureSink, type ReleasableCaptureSink } from './capture/storage';
 export { errorMessageOf, exceptionForSpan, scrubErrorMessage } from './error-message';
+export { beforeSpanEnds } from './before-span-ends';
 export {
   addRouteCaptureResolver,
   enableRouteCapture,

@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { errorTypeOf } from '@servedby/conventions';
-import { beforeSpanEnds, errorTypeOfFinishReason, toFinishReason, toTokenUsage, withoutSecrets } from './model-call';
-import { createTestTelemetry } from './testing/harness';
+import { errorTypeOfFinishReason, toFinishReason, toTokenUsage, withoutSecrets } from './model-call';
 import { observeStream } from './route-middleware';
 
 describe('toTokenUsage', () => {
@@ -55,63 +54,6 @@ describe('finish reasons and error types', () => {
     expect(errorTypeOf('a string')).toBe('_OTHER');
     expect(errorTypeOfFinishReason('interrupted')).toBe('interrupted');
     expect(errorTypeOfFinishReason('stop')).toBeUndefined();
-  });
-});
-
-describe('beforeSpanEnds', () => {
-  it('runs every hook before the span ends, then gives the span its own end back', () => {
-    const telemetry = createTestTelemetry();
-    const span = telemetry.tracerProvider.getTracer('test').startSpan('chat');
-    const classEnd = span.end;
-    const order: string[] = [];
-    beforeSpanEnds(span, () => {
-      order.push('first');
-      span.setAttribute('gen_ai.route.upstream', 'anthropic');
-    });
-    beforeSpanEnds(span, () => order.push('second'));
-    expect(Object.prototype.hasOwnProperty.call(span, 'end')).toBe(true);
-    span.end();
-    expect(order).toEqual(['first', 'second']);
-    expect(telemetry.span('chat').attributes['gen_ai.route.upstream']).toBe('anthropic');
-    // Nothing of servedby's stays on an ended span (an exporter may hold it a while): not even the property.
-    expect(Object.prototype.hasOwnProperty.call(span, 'end')).toBe(false);
-    expect(span.end).toBe(classEnd);
-    // A second end still ends the span once.
-    span.end();
-    expect(telemetry.spans()).toHaveLength(1);
-  });
-
-  it("puts back another instrumentation's own end instead of deleting it", () => {
-    const telemetry = createTestTelemetry();
-    const span = telemetry.tracerProvider.getTracer('test').startSpan('chat');
-    const classEnd = span.end;
-    const calls: string[] = [];
-    const theirEnd = function (this: typeof span, ...endArguments: Parameters<typeof span.end>) {
-      calls.push('theirs');
-      return classEnd.apply(this, endArguments);
-    };
-    span.end = theirEnd;
-    beforeSpanEnds(span, () => calls.push('hook'));
-    span.end();
-    expect(calls).toEqual(['hook', 'theirs']);
-    expect(span.end).toBe(theirEnd);
-  });
-
-  it('leaves a patch made over its own in place', () => {
-    const telemetry = createTestTelemetry();
-    const span = telemetry.tracerProvider.getTracer('test').startSpan('chat');
-    const calls: string[] = [];
-    beforeSpanEnds(span, () => calls.push('hook'));
-    const ours = span.end;
-    const laterEnd = function (this: typeof span, ...endArguments: Parameters<typeof span.end>) {
-      calls.push('later');
-      return ours.apply(this, endArguments);
-    };
-    span.end = laterEnd;
-    span.end();
-    expect(calls).toEqual(['later', 'hook']);
-    expect(span.end).toBe(laterEnd);
-    expect(telemetry.spans()).toHaveLength(1);
   });
 });
 

@@ -106,48 +106,6 @@ export function modelEndpointUrl(model: unknown): string | undefined {
   return undefined;
 }
 
-const endHooks = new WeakMap<object, Array<() => void>>();
-
-/**
- * Runs `hook` right before `span.end()`, whoever ends it: the AI SDK sets its own response
- * attributes just before it ends a model-call span, and the route attributes must win over its
- * raw provider name. The span object itself is patched, so every holder of it sees the hook.
- */
-export function beforeSpanEnds(span: Span, hook: () => void): void {
-  try {
-    const hooks = endHooks.get(span);
-    if (hooks) {
-      hooks.push(hook);
-      return;
-    }
-    const registered = [hook];
-    endHooks.set(span, registered);
-    const originalEnd = span.end;
-    const patchedOwnEnd = Object.prototype.hasOwnProperty.call(span, 'end');
-    const endWithRouteHooks = function (this: Span, endTime?: Parameters<Span['end']>[0]) {
-      // Unhooked before the hooks run: an exporter keeps ended spans for a while, and a span that
-      // still held this closure (and its weak-map entry) would carry it into the old generation.
-      endHooks.delete(span);
-      if (span.end === endWithRouteHooks) {
-        // The class's own `end` again (deleting the property added last restores the span's shape).
-        if (patchedOwnEnd) span.end = originalEnd;
-        else delete (span as { end?: unknown }).end;
-      }
-      for (const registeredHook of registered.splice(0)) {
-        try {
-          registeredHook();
-        } catch (error) {
-          diag.warn('servedby: a before-end hook failed', error);
-        }
-      }
-      return originalEnd.call(this, endTime);
-    };
-    span.end = endWithRouteHooks;
-  } catch (error) {
-    diag.warn('servedby: could not hook span end', error);
-  }
-}
-
 /** The span's name when the SDK exposes it (`Span` of `@opentelemetry/sdk-trace-base` does). */
 export function spanNameOf(span: Span): string | undefined {
   const name = (span as { name?: unknown }).name;

@@ -9,6 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import {
+  beforeSpanEnds,
   modelCallAttributes,
   modelSpanName,
   recordModelCall,
@@ -20,7 +21,6 @@ import {
   exceptionForSpan,
 } from '@servedby/conventions';
 import {
-  beforeSpanEnds,
   errorResponseOf,
   errorTypeOfFinishReason,
   INSTRUMENTATION_SCOPE,

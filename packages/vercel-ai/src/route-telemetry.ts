@@ -2,6 +2,7 @@ import { context, diag, type Context, type Span, type Tracer } from '@openteleme
 import { OpenTelemetry, type OpenTelemetryOptions } from '@ai-sdk/otel';
 import type { Telemetry } from 'ai';
 import {
+  beforeSpanEnds,
   ATTR_GEN_AI_ROUTE_UPSTREAMS,
   contextWithUpstreamsCollector,
   createUpstreamsCollector,
@@ -19,7 +20,6 @@ import {
   errorTypeOf,
 } from '@servedby/conventions';
 import {
-  beforeSpanEnds,
   errorResponseOf,
   errorTypeOfFinishReason,
   INSTRUMENTATION_SCOPE,
